@@ -1,0 +1,14 @@
+using Spectre.Console;
+
+namespace DataPlatform.Build.Process;
+
+/// <summary>--plan: read-only queries really run (so the plan reflects the cluster), mutating commands are only printed.</summary>
+public sealed class PlanningRunner(IToolRunner inner, IAnsiConsole console, SecretMask mask) : IToolRunner
+{
+    public Task<ToolResult> RunAsync(ToolCommand command, CancellationToken cancellationToken = default)
+    {
+        if (!command.Mutating) return inner.RunAsync(command, cancellationToken);
+        console.MarkupLineInterpolated($"[yellow]plan:[/] would run [bold]{mask.Apply(command.Display)}[/]");
+        return Task.FromResult(new ToolResult(0, "", ""));
+    }
+}

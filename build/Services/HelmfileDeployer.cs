@@ -1,0 +1,88 @@
+using System.Text.RegularExpressions;
+using DataPlatform.Build.Platform;
+using DataPlatform.Build.Process;
+using DataPlatform.Build.Tools;
+using Polly;
+using Polly.Retry;
+using Spectre.Console;
+
+namespace DataPlatform.Build.Services;
+
+public sealed record RetrySettings(int Attempts, TimeSpan FirstDelay)
+{
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>
+/// Runs `helmfile apply`, and runs it again when the failure is one the blog tells readers to retry by hand:
+/// timeouts, and webhooks that are not serving yet (connection refused, x509) right after cert-manager starts.
+/// Anything else stops at once and names the release that failed.
+/// </summary>
+public sealed partial class HelmfileDeployer(Helmfile helmfile, HelmfileSpec spec, RetrySettings retry, IAnsiConsole console)
+{
+    [GeneratedRegex(
+        @"timed out waiting for the condition|context deadline exceeded|i/o timeout|TLS handshake timeout|" +
+        @"failed calling webhook|connection refused|x509: certificate (signed by unknown authority|has expired or is not yet valid)|" +
+        @"no endpoints available for service|the server is currently unable to handle the request|etcdserver: request timed out",
+        RegexOptions.IgnoreCase)]
+    private static partial Regex TransientPattern();
+
+    public static bool IsTransient(string output) => TransientPattern().IsMatch(output);
+
+    /// <summary>Finds the releases helmfile reports as failed, keeping only names helmfile.yaml really declares.</summary>
+    public static IReadOnlyList<string> FailedReleases(string output, IEnumerable<Release> releases)
+    {
+        var known = releases.Select(r => r.Name).ToHashSet();
+        var candidates = new List<string>();
+        var table = Regex.Match(output, @"FAILED RELEASES:\s*\n[^\n]*\n(?<rows>(?:[^\n]+\n?)*)");
+        if (table.Success)
+            candidates.AddRange(table.Groups["rows"].Value.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(row => row.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? ""));
+        candidates.AddRange(Regex.Matches(output, @"(?:failed processing release|release) ""?(?<name>[A-Za-z0-9-]+)""?").Select(m => m.Groups["name"].Value));
+        return candidates.Where(known.Contains).Distinct().ToList();
+    }
+
+    public async Task ApplyAsync(IReadOnlyDictionary<string, string> environment, CancellationToken ct)
+    {
+        var pipeline = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<ToolFailedException>(e => IsTransient(Output(e))),
+                MaxRetryAttempts = Math.Max(retry.Attempts - 1, 0),
+                Delay = retry.FirstDelay,
+                MaxDelay = RetrySettings.MaxDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = false,
+                OnRetry = args =>
+                {
+                    var reason = TransientPattern().Match(Output((ToolFailedException)args.Outcome.Exception!)).Value;
+                    console.MarkupLineInterpolated(
+                        $"[yellow]helmfile apply hit a transient failure ({reason}); attempt {args.AttemptNumber + 2} of {retry.Attempts} in {args.RetryDelay.TotalSeconds:0}s.[/]");
+                    return default;
+                },
+            })
+            .Build();
+
+        var attempts = 0;
+        try
+        {
+            await pipeline.ExecuteAsync(async token => { attempts++; await helmfile.ApplyAsync(environment, token); }, ct);
+        }
+        catch (ToolFailedException e)
+        {
+            var output = Output(e);
+            var releases = FailedReleases(output, spec.Releases);
+            var which = releases.Count > 0 ? $"release {string.Join(", ", releases)}" : "a release";
+            var why = IsTransient(output)
+                ? $"still failing after {attempts} attempts with what looks transient"
+                : "with an error that retrying will not fix";
+            throw new BuildFailure(
+                $"helmfile apply failed on {which}, {why}.{Environment.NewLine}" +
+                $"  command: {e.Command.Display}{Environment.NewLine}" +
+                $"  last output:{Environment.NewLine}{e.StandardErrorTail()}{Environment.NewLine}" +
+                $"  next: fix the cause above, then run ./build.sh --target=HelmfileApply --exclusive (or Up) again.", e);
+        }
+    }
+
+    static string Output(ToolFailedException e) => e.Result.StandardError + "\n" + e.Result.StandardOutput;
+}

@@ -1,0 +1,11 @@
+using DataPlatform.Build.Frosting;
+
+namespace DataPlatform.Build.Tasks;
+
+/// <summary>Empty on purpose: its dependencies are the whole story.</summary>
+[TaskName("Up")]
+[TaskDescription("Brings the whole platform up: tools, cluster, MetalLB range, Gateway API, helmfile apply, Verify, hosts line.")]
+[IsDependentOn(typeof(HelmfileApplyTask))]
+[IsDependentOn(typeof(VerifyTask))]
+[IsDependentOn(typeof(PrintHostsTask))]
+public sealed class UpTask : FrostingTask<BuildContext>;

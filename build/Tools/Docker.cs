@@ -1,0 +1,17 @@
+using DataPlatform.Build.Process;
+
+namespace DataPlatform.Build.Tools;
+
+/// <summary>docker, only ever read: the build checks the daemon and reads kind's network.</summary>
+public sealed class Docker(IToolRunner runner)
+{
+    public static ToolCommand ServerVersionCommand() =>
+        new("docker", ["info", "--format", "{{.ServerVersion}}"]) { AllowFailure = true };
+
+    public static ToolCommand NetworkSubnetsCommand(string network) =>
+        new("docker", ["network", "inspect", network, "--format", "{{range .IPAM.Config}}{{.Subnet}} {{end}}"]) { AllowFailure = true };
+
+    public Task<ToolResult> ServerVersionAsync(CancellationToken ct) => runner.RunAsync(ServerVersionCommand(), ct);
+
+    public Task<ToolResult> NetworkSubnetsAsync(string network, CancellationToken ct) => runner.RunAsync(NetworkSubnetsCommand(network), ct);
+}

@@ -1,0 +1,24 @@
+using DataPlatform.Build.Process;
+
+namespace DataPlatform.Build.Tools;
+
+/// <summary>kubectl, always with --context: the platform's context, never the user's current one.</summary>
+public sealed class Kubectl(IToolRunner runner, string context)
+{
+    public ToolCommand Command(params string[] arguments) => new("kubectl", ["--context", context, .. arguments]);
+
+    public ToolCommand WaitForNodesReadyCommand(TimeSpan timeout) =>
+        Command("wait", "--for=condition=Ready", "nodes", "--all", $"--timeout={(int)timeout.TotalSeconds}s") with { Streamed = true };
+
+    public ToolCommand GetCrdCommand(string name) => Command("get", "crd", name, "-o", "json") with { AllowFailure = true };
+
+    /// <summary>Server-side apply: the Gateway API experimental CRDs are too large for client-side apply's annotation since v1.5.</summary>
+    public ToolCommand ServerSideApplyCommand(string source) =>
+        Command("apply", "--server-side", "--force-conflicts", "-f", source) with { Mutating = true, Streamed = true };
+
+    public Task WaitForNodesReadyAsync(TimeSpan timeout, CancellationToken ct) => runner.RunAsync(WaitForNodesReadyCommand(timeout), ct);
+
+    public Task<ToolResult> GetCrdAsync(string name, CancellationToken ct) => runner.RunAsync(GetCrdCommand(name), ct);
+
+    public Task ServerSideApplyAsync(string source, CancellationToken ct) => runner.RunAsync(ServerSideApplyCommand(source), ct);
+}
