@@ -49,7 +49,7 @@ public sealed class FrostingHost<TContext> where TContext : ICakeContext
         }
         RegisterTasks(engine, context);
 
-        if (hostArgs.Mode == HostMode.Help) { PrintHelp(console, engine.Tasks.Cast<CakeTask>().ToList()); return 0; }
+        if (hostArgs.Mode == HostMode.Help) { PrintHelp(console, InGraphOrder(engine, DefaultTarget)); return 0; }
         if (hostArgs.Mode == HostMode.Version)
         {
             console.WriteLine(typeof(FrostingHost<>).Assembly.GetName().Version?.ToString() ?? "dev");
@@ -107,7 +107,7 @@ public sealed class FrostingHost<TContext> where TContext : ICakeContext
     }
 
     /// <summary>Registers every task class of TContext's assembly, as Frosting does: name, description, dependencies, criteria and handlers.</summary>
-    static void RegisterTasks(ICakeEngine engine, TContext context)
+    public static void RegisterTasks(ICakeEngine engine, TContext context)
     {
         var taskTypes = typeof(TContext).Assembly.GetTypes()
             .Where(t => !t.IsAbstract && typeof(FrostingTask<TContext>).IsAssignableFrom(t))
@@ -125,6 +125,13 @@ public sealed class FrostingHost<TContext> where TContext : ICakeContext
             if (Overrides(type, nameof(FrostingTask<TContext>.OnError))) builder.OnError(e => task.OnError(e, context));
             if (Overrides(type, nameof(FrostingTask<TContext>.Finally))) builder.Finally(() => task.Finally(context));
         }
+    }
+
+    /// <summary>The default target's tasks in the order they run, then the others: the order a reader expects in --help.</summary>
+    static IReadOnlyList<CakeTask> InGraphOrder(ICakeEngine engine, string target)
+    {
+        var order = Cake.Core.Graph.CakeGraphBuilder.Build(engine.Tasks).Traverse(target).ToList();
+        return engine.Tasks.Cast<CakeTask>().OrderBy(t => order.IndexOf(t.Name) is var i and >= 0 ? i : int.MaxValue).ToList();
     }
 
     public static string NameOf(Type taskType) => taskType.GetCustomAttribute<TaskNameAttribute>()?.Name ?? taskType.Name;

@@ -10,8 +10,10 @@ namespace DataPlatform.Build.Platform;
 public sealed class PlatformEnvironment
 {
     readonly IReadOnlyDictionary<string, string> _values;
+    readonly Func<string, string?> _processEnvironment;
 
-    PlatformEnvironment(IReadOnlyDictionary<string, string> values) => _values = values;
+    PlatformEnvironment(IReadOnlyDictionary<string, string> values, Func<string, string?> processEnvironment) =>
+        (_values, _processEnvironment) = (values, processEnvironment);
 
     public static PlatformEnvironment Load(string root, Func<string, string?> processEnvironment)
     {
@@ -21,12 +23,13 @@ public sealed class PlatformEnvironment
                 merged[key] = value;
         foreach (var key in merged.Keys.ToList())
             if (processEnvironment(key) is { } fromProcess) merged[key] = fromProcess;
-        return new PlatformEnvironment(merged);
+        return new PlatformEnvironment(merged, processEnvironment);
     }
 
     public IReadOnlyDictionary<string, string> Values => _values;
 
-    public string? Find(string key) => _values.GetValueOrDefault(key);
+    /// <summary>A key the files do not declare can still be preset in the environment (METALLB_IP_RANGE, say).</summary>
+    public string? Find(string key) => _values.GetValueOrDefault(key) ?? _processEnvironment(key);
 
     public string Require(string key, string file = ".env") => Find(key) is { Length: > 0 } value
         ? value
