@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Npgsql;
+
+namespace DataPlatform.Build.Tests.Platform;
+
+/// <summary>
+/// A throw-away PostgreSQL 15 server: initdb in a temp dir, trust auth, listening on a free
+/// port of 127.0.0.1 with its socket in the same dir. initdb refuses to run as root, so as root
+/// every server command runs as the postgres user (runuser) and the dir is handed to that user.
+/// </summary>
+public sealed class PostgresServer : IAsyncLifetime
+{
+    private const string BinDir = "/usr/lib/postgresql/15/bin";
+    private const string ServiceUser = "postgres";
+
+    private DirectoryInfo? _dir;
+    private bool _started;
+
+    public int Port { get; private set; }
+
+    public string ConnectionString(string database) =>
+        new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1",
+            Port = Port,
+            Username = "postgres",
+            Database = database,
+            Pooling = false,
+            Timeout = 15,
+        }.ConnectionString;
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(Path.Combine(BinDir, "initdb")) || !File.Exists(Path.Combine(BinDir, "pg_ctl")))
+        {
+            throw new InvalidOperationException(
+                $"PostgreSQL 15 server binaries are missing from {BinDir}: the sample SQL is tested against a real server. " +
+                ".ci/run installs postgresql; on a workstation install the postgresql-15 package, then run the tests again.");
+        }
+
+        _dir = Directory.CreateTempSubdirectory("pg-source-sql-");
+        if (IsRoot)
+        {
+            await RunAsync("chown", ["-R", $"{ServiceUser}:{ServiceUser}", _dir.FullName], asServiceUser: false);
+        }
+
+        Port = FreeTcpPort();
+        var data = Path.Combine(_dir.FullName, "data");
+        await RunAsync(Path.Combine(BinDir, "initdb"), ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C"]);
+        await RunAsync(Path.Combine(BinDir, "pg_ctl"),
+        [
+            "-D", data, "-l", Path.Combine(_dir.FullName, "server.log"), "-w", "-t", "60",
+            "-o", $"-p {Port} -k {_dir.FullName} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        ]);
+        _started = true;
+    }
+
+    public async Task DisposeAsync()
+    {
+        try
+        {
+            if (_started && _dir is not null)
+            {
+                await RunAsync(Path.Combine(BinDir, "pg_ctl"), ["-D", Path.Combine(_dir.FullName, "data"), "-m", "fast", "-w", "stop"]);
+            }
+        }
+        finally
+        {
+            _dir?.Delete(recursive: true);
+        }
+    }
+
+    private static bool IsRoot => OperatingSystem.IsLinux() && geteuid() == 0;
+
+    [DllImport("libc", SetLastError = false)]
+    private static extern uint geteuid();
+
+    private static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private async Task RunAsync(string program, IReadOnlyList<string> args, bool asServiceUser = true)
+    {
+        var start = new ProcessStartInfo
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = _dir?.FullName ?? Path.GetTempPath(),
+        };
+        if (asServiceUser && IsRoot)
+        {
+            start.FileName = "runuser";
+            foreach (var arg in new[] { "-u", ServiceUser, "--", program }) start.ArgumentList.Add(arg);
+        }
+        else
+        {
+            start.FileName = program;
+        }
+
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        if (process.ExitCode != 0)
+        {
+            var log = _dir is null ? string.Empty : ReadServerLog(_dir.FullName);
+            throw new InvalidOperationException(
+                $"{start.FileName} {string.Join(' ', start.ArgumentList)} exited with {process.ExitCode}:\n{await stderr}\n{await stdout}\n{log}");
+        }
+    }
+
+    private static string ReadServerLog(string dir)
+    {
+        var path = Path.Combine(dir, "server.log");
+        return File.Exists(path) ? "server.log:\n" + File.ReadAllText(path) : string.Empty;
+    }
+}

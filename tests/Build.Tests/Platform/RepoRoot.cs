@@ -1,0 +1,26 @@
+namespace DataPlatform.Build.Tests.Platform;
+
+/// <summary>Locates the repository root: the first directory above the test binaries that holds helmfile.yaml.</summary>
+internal static class RepoRoot
+{
+    private static readonly Lazy<string> Root = new(Find);
+
+    public static string Path => Root.Value;
+
+    public static string File(params string[] parts) =>
+        System.IO.Path.Combine([Path, .. parts]);
+
+    private static string Find()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (System.IO.File.Exists(System.IO.Path.Combine(dir.FullName, "helmfile.yaml")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException(
+            $"No helmfile.yaml found in {AppContext.BaseDirectory} or any parent: run the tests from inside the repository.");
+    }
+}
