@@ -78,13 +78,20 @@ public sealed class FrostingHost<TContext> where TContext : ICakeContext
         }
         catch (Exception e)
         {
-            var root = e is AggregateException { InnerExceptions.Count: 1 } agg ? agg.InnerException! : e;
+            var root = Unwrap(e);
             var message = DescribeFailure(root);
             if (message is null || hostArgs.Verbosity == Verbosity.Diagnostic)
                 console.WriteException(root, ExceptionFormats.ShortenPaths);
             if (message is not null) WriteFailure(console, message);
             return 1;
         }
+    }
+
+    /// <summary>Cake wraps the task's exception (CakeReportException, AggregateException); the message to show is the task's own.</summary>
+    static Exception Unwrap(Exception e)
+    {
+        while (e is CakeReportException or AggregateException && e.InnerException is not null) e = e.InnerException;
+        return e;
     }
 
     static void WriteFailure(IAnsiConsole console, string message)

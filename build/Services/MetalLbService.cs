@@ -14,6 +14,8 @@ public sealed class MetalLbService(Docker docker, PlatformEnvironment variables)
         if (variables.Find("METALLB_IP_RANGE") is { Length: > 0 } preset) return (preset, "METALLB_IP_RANGE");
 
         var result = await docker.NetworkSubnetsAsync(KindNetwork, ct);
+        if (!result.Succeeded && result.StandardError.Contains("Cannot connect to the Docker daemon"))
+            throw new BuildFailure("Docker is not running, so the kind network cannot be read. Start Docker, then run the same target again.");
         if (!result.Succeeded)
             throw new BuildFailure($"docker network '{KindNetwork}' was not found ({result.StandardError.Trim()}). " +
                 "kind creates it with the cluster: run ./build.sh --target=CreateCluster first, or set METALLB_IP_RANGE.");

@@ -39,7 +39,7 @@ public sealed class NoPrivateKeyTests
             start.ArgumentList.Add(arg);
         }
 
-        using var git = Process.Start(start)!;
+        using var git = System.Diagnostics.Process.Start(start)!;
         var output = git.StandardOutput.ReadToEnd();
         var error = git.StandardError.ReadToEnd();
         git.WaitForExit();

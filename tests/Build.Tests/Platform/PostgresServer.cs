@@ -107,7 +107,7 @@ public sealed class PostgresServer : IAsyncLifetime
 
         foreach (var arg in args) start.ArgumentList.Add(arg);
 
-        using var process = Process.Start(start)!;
+        using var process = System.Diagnostics.Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
