@@ -37,6 +37,7 @@ public sealed class BuildContext : CakeContextAdapter
     readonly Lazy<HelmfileSpec> _helmfile;
     readonly Lazy<GatewayApiSpec> _gatewayApi;
     readonly Lazy<PlatformEnvironment> _variables;
+    readonly Lazy<string> _registryHtpasswd;
     readonly CancellationTokenSource _cancel = new();
     Task<(string Range, string Source)>? _metalLbRange;
 
@@ -53,6 +54,7 @@ public sealed class BuildContext : CakeContextAdapter
         _helmfile = new(() => CheckedHelmfile(System.IO.Path.Combine(Root, "helmfile.yaml")));
         _gatewayApi = new(() => GatewayApiSpec.Load(System.IO.Path.Combine(Root, "gateway-api.yaml")));
         _variables = new(() => PlatformEnvironment.Load(Root, System.Environment.GetEnvironmentVariable));
+        _registryHtpasswd = new(() => Htpasswd.Line(Variables.Require("REGISTRY_USER"), Variables.Require("REGISTRY_PASSWORD")));
 
         var mask = new SecretMask(SafeSecrets);
         IToolRunner runner = new CliToolRunner(Console, mask, echoQueries: arguments.Verbosity >= Cake.Core.Diagnostics.Verbosity.Verbose);
@@ -91,9 +93,9 @@ public sealed class BuildContext : CakeContextAdapter
 
     /// <summary>The MetalLB range, resolved once per run whichever step asks first.</summary>
     public Task<(string Range, string Source)> MetalLbRangeAsync() =>
-        _metalLbRange ??= new MetalLbService(Docker, Variables).ResolveAsync(Cancellation);
-
-    string RegistryHtpasswd() => Htpasswd.Line(Variables.Require("REGISTRY_USER"), Variables.Require("REGISTRY_PASSWORD"));
+        _metalLbRange ??= ClusterIsPlanned
+            ? Task.FromResult(("<computed once the cluster exists>", "plan"))
+            : new MetalLbService(Docker, Variables).ResolveAsync(Cancellation);
 
     /// <summary>What helmfile's templates read: .env (secrets included, never in argv) plus the values the build computes.</summary>
     public async Task<IReadOnlyDictionary<string, string>> HelmfileEnvironmentAsync()
@@ -101,7 +103,7 @@ public sealed class BuildContext : CakeContextAdapter
         var environment = new Dictionary<string, string>(Variables.Values)
         {
             ["METALLB_IP_RANGE"] = (await MetalLbRangeAsync()).Range,
-            ["REGISTRY_HTPASSWD"] = RegistryHtpasswd(),
+            ["REGISTRY_HTPASSWD"] = _registryHtpasswd.Value,
         };
         return environment;
     }
@@ -125,7 +127,7 @@ public sealed class BuildContext : CakeContextAdapter
     IEnumerable<string> SafeSecrets()
     {
         // A broken .env must not stop the runner from being built; the step that needs .env reports it.
-        try { return Variables.SecretValues.Append(RegistryHtpasswd()).ToList(); }
+        try { return Variables.SecretValues.Append(_registryHtpasswd.Value).ToList(); }
         catch (ConfigFileException) { return []; }
     }
 

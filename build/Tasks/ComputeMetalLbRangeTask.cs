@@ -8,8 +8,6 @@ namespace DataPlatform.Build.Tasks;
 [IsDependentOn(typeof(CreateClusterTask))]
 public sealed class ComputeMetalLbRangeTask : FrostingTask<BuildContext>
 {
-    public override bool ShouldRun(BuildContext context) => !context.ClusterIsPlanned;
-
     public override async Task RunAsync(BuildContext context)
     {
         var (range, source) = await context.MetalLbRangeAsync();
