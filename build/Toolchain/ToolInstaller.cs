@@ -160,12 +160,12 @@ public sealed class ToolInstaller(IToolRunner runner, IAnsiConsole console, Http
         {
             string checksumText;
             try { checksumText = await http.GetStringAsync(checksumUrl, ct); }
-            catch (HttpRequestException e) { throw new BuildFailure(ByHand($"Could not download the checksum of {asset.Tool} {asset.Version} from {checksumUrl} ({Reason(e)}).")); }
+            catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested)) { throw new BuildFailure(ByHand($"Could not download the checksum of {asset.Tool} {asset.Version} from {checksumUrl} ({Reason(e)}).")); }
             var expected = ChecksumFile.Find(checksumText, asset.FileName)
                 ?? throw new BuildFailure(ByHand($"{checksumUrl} lists no SHA-256 for {asset.FileName}."));
 
             try { await DownloadAsync(url, download, $"{asset.Tool} {asset.Version}", ct); }
-            catch (Exception e) when (e is HttpRequestException or IOException)
+            catch (Exception e) when (e is HttpRequestException or IOException || (e is TaskCanceledException && !ct.IsCancellationRequested))
             {
                 throw new BuildFailure(ByHand($"Could not download {asset.Tool} {asset.Version} from {url} ({Reason(e)}). Nothing was installed."));
             }
@@ -189,6 +189,7 @@ public sealed class ToolInstaller(IToolRunner runner, IAnsiConsole console, Http
     static string Reason(Exception e) => e switch
     {
         HttpRequestException { StatusCode: { } status } => $"HTTP {(int)status} {status}",
+        TaskCanceledException => "timed out",
         _ => e.InnerException is { } inner ? $"{e.Message} {inner.Message}" : e.Message,
     };
 

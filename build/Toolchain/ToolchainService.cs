@@ -27,7 +27,7 @@ public static class ToolchainService
 
     public static Table ReportTable(IEnumerable<ToolReport> reports)
     {
-        var table = new Table().Border(TableBorder.Simple).AddColumns("Tool", "", "Version", "Path");
+        var table = new Table().Border(TableBorder.Simple).AddColumns("Tool", "Status", "Version", "Path");
         foreach (var report in reports)
         {
             var status = report.Status switch
