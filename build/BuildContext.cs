@@ -49,6 +49,9 @@ public sealed class BuildContext : CakeContextAdapter
         ToolsDirectory = System.IO.Path.Combine(Root, ".tools", "bin");
         // Children find the tools EnsureTools installed before anything else on PATH.
         System.Environment.SetEnvironmentVariable("PATH", ToolsDirectory + System.IO.Path.PathSeparator + System.Environment.GetEnvironmentVariable("PATH"));
+        // helm (and helmfile through it) loads the pinned helm-diff from here, never from the user's own plugins folder.
+        HelmPluginsDirectory = System.IO.Path.Combine(Root, ".tools", "helm-plugins");
+        System.Environment.SetEnvironmentVariable("HELM_PLUGINS", HelmPluginsDirectory);
 
         _kind = new(() => KindConfig.Load(System.IO.Path.Combine(Root, "kind-config.yaml")));
         _helmfile = new(() => CheckedHelmfile(System.IO.Path.Combine(Root, "helmfile.yaml")));
@@ -73,6 +76,7 @@ public sealed class BuildContext : CakeContextAdapter
     public BuildOptions Options { get; }
     public string Root { get; }
     public string ToolsDirectory { get; }
+    public string HelmPluginsDirectory { get; }
     public IAnsiConsole Console { get; }
     public IToolRunner Runner { get; }
     public CancellationToken Cancellation => _cancel.Token;

@@ -4,7 +4,7 @@ using DataPlatform.Build.Toolchain;
 namespace DataPlatform.Build.Tasks;
 
 [TaskName("EnsureTools")]
-[TaskDescription("Checks Docker is running and that kind, kubectl, helm and helmfile are installed at the pinned versions.")]
+[TaskDescription("Checks Docker is running; installs kind, kubectl, helm, helmfile and helm-diff at the versions in tools.yaml (checksum-verified, into .tools/) unless a good copy is on PATH.")]
 public sealed class EnsureToolsTask : FrostingTask<BuildContext>
 {
     public override Task RunAsync(BuildContext context) => ToolchainService.EnsureAsync(context);

@@ -3,18 +3,42 @@ using Spectre.Console;
 
 namespace DataPlatform.Build.Toolchain;
 
-/// <summary>Checks the tools the platform needs. (Minimal: presence on PATH. Pinned installs come with issue 4.)</summary>
+/// <summary>EnsureTools: Docker is checked (never installed), then every pinned tool is found, reused or installed, and reported.</summary>
 public static class ToolchainService
 {
-    public static readonly string[] Required = ["kind", "kubectl", "helm", "helmfile"];
-
     public static async Task EnsureAsync(BuildContext context)
     {
         var docker = await DockerPreflight.RequireRunningDaemonAsync(context.Docker, context.Cancellation);
-        var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
-        var missing = Required.Where(tool => !path.Any(dir => File.Exists(Path.Combine(dir, tool)))).ToList();
-        if (missing.Count > 0)
-            throw new BuildFailure($"missing tools: {string.Join(", ", missing)}. Install them (see README, Requirements) and run ./build.sh --target=Up again.");
-        context.Console.MarkupLineInterpolated($"Docker {docker} is running; {string.Join(", ", Required)} found.");
+        context.Console.MarkupLineInterpolated($"Docker {docker} is running.");
+
+        var pins = ToolPins.Load(Path.Combine(context.Root, ToolPins.FileName));
+        var request = new ToolchainRequest(
+            context.ToolsDirectory,
+            context.HelmPluginsDirectory,
+            Environment.GetEnvironmentVariable("PATH") ?? "",
+            Environment.GetEnvironmentVariable(MirrorUrl.Variable),
+            HostPlatform.Current(),
+            context.KindConfig.ContextName,
+            context.Options.Plan);
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(15) };
+        var reports = await new ToolInstaller(context.Runner, context.Console, http).EnsureAsync(pins, request, context.Cancellation);
+        context.Console.Write(ReportTable(reports));
+    }
+
+    public static Table ReportTable(IEnumerable<ToolReport> reports)
+    {
+        var table = new Table().Border(TableBorder.Simple).AddColumns("Tool", "Status", "Version", "Path");
+        foreach (var report in reports)
+        {
+            var status = report.Status switch
+            {
+                ToolStatus.FoundOnPath => "[green]found on PATH[/]",
+                ToolStatus.Cached => "[green]cached[/]",
+                ToolStatus.Installed => "[green]installed[/]",
+                _ => "[yellow]would install[/]",
+            };
+            table.AddRow(Markup.Escape(report.Tool), status, Markup.Escape(report.Version), Markup.Escape(report.Path));
+        }
+        return table;
     }
 }

@@ -1,0 +1,35 @@
+using System.Text.RegularExpressions;
+
+namespace DataPlatform.Build.Toolchain;
+
+/// <summary>
+/// A tool's major.minor.patch, read out of whatever its version command prints ("kind v0.33.0 go1.25 linux/amd64",
+/// "v4.3.0+g1a2b3c", "1.7.4"). Pre-release and build suffixes are ignored: the pins are plain releases.
+/// </summary>
+public sealed partial record ToolVersion(int Major, int Minor, int Patch) : IComparable<ToolVersion>
+{
+    // The first x.y.z that is a word of its own (or follows a "v"), so "go1.25.1" after the version is not picked.
+    [GeneratedRegex(@"(?<![\w.])v?(\d+)\.(\d+)\.(\d+)")]
+    private static partial Regex Pattern();
+
+    public static bool TryParse(string? text, out ToolVersion version)
+    {
+        var match = Pattern().Match(text ?? "");
+        version = match.Success
+            ? new ToolVersion(int.Parse(match.Groups[1].Value), int.Parse(match.Groups[2].Value), int.Parse(match.Groups[3].Value))
+            : new ToolVersion(0, 0, 0);
+        return match.Success;
+    }
+
+    public static ToolVersion Parse(string text) =>
+        TryParse(text, out var version) ? version : throw new FormatException($"no version like v1.2.3 in '{text}'");
+
+    public int CompareTo(ToolVersion? other) =>
+        other is null ? 1 : (Major, Minor, Patch).CompareTo((other.Major, other.Minor, other.Patch));
+
+    /// <summary>With the leading v, as the release tags and download URLs spell it.</summary>
+    public override string ToString() => $"v{Major}.{Minor}.{Patch}";
+
+    /// <summary>Without the v, as helmfile's and helm-diff's asset names spell it.</summary>
+    public string Bare => $"{Major}.{Minor}.{Patch}";
+}

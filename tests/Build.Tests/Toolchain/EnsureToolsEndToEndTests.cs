@@ -1,0 +1,110 @@
+// Unix file modes: the toolchain (and these tests) run on Linux and macOS only.
+#pragma warning disable CA1416
+using System.Text;
+using CliWrap;
+using CliWrap.Buffered;
+using Xunit.Abstractions;
+
+namespace DataPlatform.Build.Tests.Toolchain;
+
+/// <summary>
+/// The real ./build.sh --target=EnsureTools, run as a child process on a copy of the repository, with a PATH that holds
+/// a stand-in docker, the few system commands build.sh needs and dotnet, but no kind, kubectl, helm or helmfile.
+/// DATA_PLATFORM_TOOLS_MIRROR points at a loopback mirror in the test process. The copy compiles the host once (~30-60 s).
+/// </summary>
+public class EnsureToolsEndToEndTests(ITestOutputHelper log)
+{
+    static readonly string[] SystemCommands =
+        ["bash", "sh", "env", "dirname", "find", "sort", "cksum", "cat", "mkdir", "flock", "mktemp", "rm", "uname", "dotnet"];
+
+    [Fact]
+    public async Task On_a_fresh_clone_EnsureTools_installs_everything_and_a_second_run_is_a_no_op()
+    {
+        await using var mirror = await FixtureMirror.StartAsync();
+        using var machine = new InstallerScenario();
+        mirror.PublishAll(machine.Pins, machine.Platform);
+        var root = CopyRepository(machine.Root);
+        var path = MinimalPath(machine.Root);
+
+        var first = await BuildShAsync(root, path, mirror);
+        log.WriteLine("first run:\n" + first.StandardOutput + first.StandardError);
+
+        Assert.True(first.ExitCode == 0, first.StandardOutput + first.StandardError);
+        Assert.Contains("Docker 27.3.1 is running", first.StandardOutput);
+        foreach (var tool in new[] { "kind", "kubectl", "helm", "helmfile" })
+        {
+            Assert.True(File.Exists(Path.Combine(root, ".tools", "bin", tool)), $"{tool} installed");
+            Assert.Contains($"installed {tool} ", first.StandardOutput);
+        }
+        Assert.True(File.Exists(Path.Combine(root, ".tools", "helm-plugins", "diff", "bin", "diff")));
+        var requestsAfterFirstRun = mirror.Requests.Count;
+
+        var second = await BuildShAsync(root, path, mirror);
+        log.WriteLine("second run:\n" + second.StandardOutput + second.StandardError);
+
+        Assert.True(second.ExitCode == 0, second.StandardOutput + second.StandardError);
+        Assert.Equal(requestsAfterFirstRun, mirror.Requests.Count);
+        Assert.DoesNotContain("installed ", second.StandardOutput);
+        // The report lists every tool as cached, with the pinned version.
+        foreach (var pin in machine.Pins.Binaries.Append(machine.Pins.HelmDiff))
+            Assert.Matches($@"{pin.Name}\s+cached\s+{pin.Version}", second.StandardOutput);
+    }
+
+    static Task<BufferedCommandResult> BuildShAsync(string root, string path, FixtureMirror mirror) =>
+        Cli.Wrap("/bin/bash")
+            .WithArguments(["build.sh", "--target=EnsureTools"])
+            .WithWorkingDirectory(root)
+            .WithEnvironmentVariables(new Dictionary<string, string?>
+            {
+                ["PATH"] = path,
+                ["DATA_PLATFORM_TOOLS_MIRROR"] = mirror.BaseUrl,
+                ["DATA_PLATFORM_ROOT"] = null,
+                ["HELM_PLUGINS"] = null,
+                ["DOTNET_NOLOGO"] = "1",
+                ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+                ["COLUMNS"] = "200",
+            })
+            .WithValidation(CommandResultValidation.None)
+            .ExecuteBufferedAsync(Encoding.UTF8);
+
+    /// <summary>What a fresh clone holds that EnsureTools needs: the host's sources, build.sh, the SDK pin, tools.yaml, kind-config.yaml.</summary>
+    static string CopyRepository(string scratch)
+    {
+        var root = Path.Combine(scratch, "clone");
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(Repo.Root, "build"), "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(Repo.Root, file);
+            if (relative.Split('/').Any(part => part is "bin" or "obj")) continue;
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(root, relative))!);
+            File.Copy(file, Path.Combine(root, relative));
+        }
+        foreach (var file in new[] { "build.sh", "global.json", "Directory.Build.props", "tools.yaml" })
+            File.Copy(Path.Combine(Repo.Root, file), Path.Combine(root, file));
+        // A fixture kind-config.yaml: EnsureTools reads only the cluster name (kubectl's probe names its context).
+        File.WriteAllText(Path.Combine(root, "kind-config.yaml"),
+            "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nname: data-platform\nnodes:\n  - role: control-plane\n");
+        return root;
+    }
+
+    /// <summary>A stand-in docker plus links to the system commands build.sh and dotnet need; nothing else (this machine has a kubectl in /usr/bin).</summary>
+    static string MinimalPath(string scratch)
+    {
+        var stubs = Path.Combine(scratch, "stubs");
+        Directory.CreateDirectory(stubs);
+        var docker = Path.Combine(stubs, "docker");
+        File.WriteAllText(docker, "#!/bin/sh\n# stand-in docker: answers the daemon check only\n" +
+            "if [ \"$1\" = info ]; then echo 27.3.1; exit 0; fi\necho \"stand-in docker: unexpected $*\" >&2; exit 1\n");
+        File.SetUnixFileMode(docker, (UnixFileMode)0b111_101_101);
+
+        var system = Path.Combine(scratch, "system-bin");
+        Directory.CreateDirectory(system);
+        var searchPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var command in SystemCommands)
+        {
+            var found = searchPath.Select(dir => Path.Combine(dir, command)).FirstOrDefault(File.Exists)
+                ?? throw new InvalidOperationException($"{command} not found on this machine's PATH");
+            File.CreateSymbolicLink(Path.Combine(system, command), found);
+        }
+        return $"{stubs}:{system}";
+    }
+}

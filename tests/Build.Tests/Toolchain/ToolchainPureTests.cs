@@ -1,0 +1,152 @@
+using DataPlatform.Build.Platform;
+using DataPlatform.Build.Services;
+using DataPlatform.Build.Toolchain;
+
+namespace DataPlatform.Build.Tests.Toolchain;
+
+/// <summary>The pure pieces of EnsureTools: asset names per platform, mirror rewriting, versions, checksum files, pins.</summary>
+public class ToolchainPureTests
+{
+    static readonly ToolVersion Kind = new(0, 33, 0), Kubectl = new(1, 36, 4), Helm = new(4, 3, 0), Helmfile = new(1, 7, 4), HelmDiff = new(3, 15, 11);
+
+    [Theory]
+    [InlineData("linux", "amd64")]
+    [InlineData("linux", "arm64")]
+    [InlineData("darwin", "amd64")]
+    [InlineData("darwin", "arm64")]
+    public void Each_platform_downloads_its_own_upstream_assets(string os, string arch)
+    {
+        var p = new HostPlatform(os, arch);
+
+        Assert.Equal($"https://kind.sigs.k8s.io/dl/v0.33.0/kind-{os}-{arch}", ToolAssets.Kind(Kind, p).Url.ToString());
+        Assert.Equal($"https://kind.sigs.k8s.io/dl/v0.33.0/kind-{os}-{arch}.sha256sum", ToolAssets.Kind(Kind, p).ChecksumUrl.ToString());
+        Assert.Equal($"https://dl.k8s.io/release/v1.36.4/bin/{os}/{arch}/kubectl", ToolAssets.Kubectl(Kubectl, p).Url.ToString());
+        Assert.Equal($"https://dl.k8s.io/release/v1.36.4/bin/{os}/{arch}/kubectl.sha256", ToolAssets.Kubectl(Kubectl, p).ChecksumUrl.ToString());
+        var helm = ToolAssets.Helm(Helm, p);
+        Assert.Equal($"https://get.helm.sh/helm-v4.3.0-{os}-{arch}.tar.gz", helm.Url.ToString());
+        Assert.Equal($"https://get.helm.sh/helm-v4.3.0-{os}-{arch}.tar.gz.sha256sum", helm.ChecksumUrl.ToString());
+        Assert.Equal($"{os}-{arch}/helm", helm.ArchiveMember);
+        var helmfile = ToolAssets.Helmfile(Helmfile, p);
+        Assert.Equal($"https://github.com/helmfile/helmfile/releases/download/v1.7.4/helmfile_1.7.4_{os}_{arch}.tar.gz", helmfile.Url.ToString());
+        Assert.Equal("https://github.com/helmfile/helmfile/releases/download/v1.7.4/helmfile_1.7.4_checksums.txt", helmfile.ChecksumUrl.ToString());
+        Assert.Equal($"helmfile_1.7.4_{os}_{arch}.tar.gz", helmfile.FileName);
+        // helm-diff's release names macOS "macos", not "darwin".
+        var diffOs = os == "darwin" ? "macos" : "linux";
+        var diff = ToolAssets.HelmDiff(HelmDiff, p);
+        Assert.Equal($"https://github.com/databus23/helm-diff/releases/download/v3.15.11/helm-diff-{diffOs}-{arch}.tgz", diff.Url.ToString());
+        Assert.Equal("https://github.com/databus23/helm-diff/releases/download/v3.15.11/helm-diff_3.15.11_checksums.txt", diff.ChecksumUrl.ToString());
+    }
+
+    [Theory]
+    [InlineData("https://get.helm.sh/helm-v4.3.0-linux-amd64.tar.gz", "http://127.0.0.1:8080", "http://127.0.0.1:8080/helm-v4.3.0-linux-amd64.tar.gz")]
+    [InlineData("https://kind.sigs.k8s.io/dl/v0.33.0/kind-linux-amd64", "https://mirror.corp.example/", "https://mirror.corp.example/dl/v0.33.0/kind-linux-amd64")]
+    [InlineData("https://dl.k8s.io/release/v1.36.4/bin/linux/amd64/kubectl.sha256", "https://artifacts.corp.example:8443/tools-remote", "https://artifacts.corp.example:8443/tools-remote/release/v1.36.4/bin/linux/amd64/kubectl.sha256")]
+    [InlineData("https://github.com/helmfile/helmfile/releases/download/v1.7.4/helmfile_1.7.4_checksums.txt", "http://m.local/a/b/", "http://m.local/a/b/helmfile/helmfile/releases/download/v1.7.4/helmfile_1.7.4_checksums.txt")]
+    public void The_mirror_replaces_scheme_and_host_and_keeps_the_path(string upstream, string mirror, string expected) =>
+        Assert.Equal(expected, MirrorUrl.Apply(new Uri(upstream), mirror).ToString());
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("  ")]
+    public void Without_a_mirror_the_upstream_url_is_used(string? mirror) =>
+        Assert.Equal("https://get.helm.sh/x.tar.gz", MirrorUrl.Apply(new Uri("https://get.helm.sh/x.tar.gz"), mirror).ToString());
+
+    [Fact]
+    public void A_mirror_that_is_not_an_http_url_is_refused_with_the_variable_named()
+    {
+        var e = Assert.Throws<BuildFailure>(() => MirrorUrl.Apply(new Uri("https://get.helm.sh/x"), "ftp://mirror"));
+        Assert.Contains("DATA_PLATFORM_TOOLS_MIRROR", e.Message);
+    }
+
+    [Theory]
+    [InlineData("kind v0.33.0 go1.25.1 linux/amd64", "v0.33.0")]
+    [InlineData("Client Version: v1.36.4\nKustomize Version: v5.7.1", "v1.36.4")]
+    [InlineData("v4.3.0+g0123abc", "v4.3.0")]
+    [InlineData("v3.22.0+gfe51cd1", "v3.22.0")]
+    [InlineData("1.7.4\n", "v1.7.4")]
+    [InlineData("Client Version: v1.32.4-dispatcher", "v1.32.4")]
+    public void Versions_are_read_from_what_each_tool_prints(string output, string expected) =>
+        Assert.Equal(expected, ToolVersion.Parse(output).ToString());
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("command not found")]
+    [InlineData("go1.25.1")]
+    public void Output_without_a_version_is_not_a_version(string output) => Assert.False(ToolVersion.TryParse(output, out _));
+
+    [Theory]
+    [InlineData("v1.35.0", "v1.36.4", true)]
+    [InlineData("v1.36.4", "v1.36.4", true)]
+    [InlineData("v1.37.0", "v1.36.4", true)]
+    [InlineData("v1.34.9", "v1.36.4", false)]
+    [InlineData("v3.22.0", "v4.3.0", true)]   // a Helm 3 at or above the minimum is accepted
+    [InlineData("v3.17.3", "v4.3.0", false)]
+    public void A_copy_on_path_is_accepted_from_the_minimum_on(string found, string pinned, bool accepted)
+    {
+        var pin = new ToolPin("t", ToolVersion.Parse(pinned), pinned == "v4.3.0" ? ToolVersion.Parse("v3.18.0") : ToolVersion.Parse("v1.35.0"));
+        Assert.Equal(accepted, pin.Accepts(ToolVersion.Parse(found)));
+    }
+
+    [Fact]
+    public void Without_a_minimum_only_the_pin_or_newer_is_accepted()
+    {
+        var pin = new ToolPin("t", new ToolVersion(0, 33, 0), null);
+        Assert.True(pin.Accepts(new ToolVersion(0, 33, 0)));
+        Assert.False(pin.Accepts(new ToolVersion(0, 32, 9)));
+    }
+
+    const string Hash = "8e7ae5cb890c56f53713bffec38e41cd8e7e4619ebe56f8b31cd383bfb3dbb83";
+    const string Other = "81315e404b6d09b65bee577a679ab269d6d44652ef2e1f66a8f922b51ca93f6b";
+
+    [Theory]
+    [InlineData(Hash, "kubectl")]                                         // kubectl .sha256: the hash only
+    [InlineData(Hash + "\n", "kubectl")]
+    [InlineData(Hash + "  kind-linux-amd64\n", "kind-linux-amd64")]      // kind / helm .sha256sum
+    [InlineData(Other + "  helmfile_1.7.4_darwin_arm64.tar.gz\n" + Hash + "  helmfile_1.7.4_linux_amd64.tar.gz\n", "helmfile_1.7.4_linux_amd64.tar.gz")]
+    [InlineData(Hash + " *bin/helm-diff-linux-amd64.tgz", "helm-diff-linux-amd64.tgz")]   // binary-mode marker, folder prefix
+    public void The_hash_for_the_download_is_read_from_each_checksum_format(string text, string fileName) =>
+        Assert.Equal(Hash, ChecksumFile.Find(text, fileName));
+
+    [Fact]
+    public void A_checksum_list_without_the_download_yields_nothing()
+    {
+        Assert.Null(ChecksumFile.Find(Other + "  helmfile_1.7.4_darwin_arm64.tar.gz\n", "helmfile_1.7.4_linux_amd64.tar.gz"));
+        Assert.Null(ChecksumFile.Find("<html>Not Found</html>", "kubectl"));
+        Assert.Equal(Hash, ChecksumFile.Find(Hash.ToUpperInvariant(), "kubectl"));
+    }
+
+    [Fact]
+    public void The_pin_file_pins_every_tool_with_a_consistent_minimum()
+    {
+        var pins = Repo.Pins;
+        Assert.Equal(["kind", "kubectl", "helm", "helmfile"], pins.Binaries.Select(p => p.Name));
+        Assert.Equal("helm-diff", pins.HelmDiff.Name);
+        Assert.All(pins.Binaries, pin => Assert.True(pin.Accepts(pin.Version), $"{pin.Name} must accept its own pin"));
+    }
+
+    [Fact]
+    public void A_pin_file_missing_a_tool_names_the_file_and_the_tool()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "tools.yaml");
+        File.WriteAllText(path, "kind: { version: v0.33.0 }\nkubectl: { version: v1.36.4 }\nhelm: { version: v4.3.0 }\nhelmfile: { version: nope }\n");
+        var e = Assert.Throws<ConfigFileException>(() => ToolPins.Load(path));
+        Assert.StartsWith("tools.yaml:", e.Message);
+        Assert.Contains("helmfile.version", e.Message);
+    }
+
+    [Fact]
+    public void Every_version_probe_is_read_only_and_kubectl_and_helm_name_the_platform_context()
+    {
+        Assert.Equal(["--context", "kind-data-platform", "version", "--client"], ToolInstaller.VersionCommand("kubectl", "/x/kubectl", "kind-data-platform").Arguments);
+        Assert.Equal(["--kube-context", "kind-data-platform", "version", "--short"], ToolInstaller.VersionCommand("helm", "/x/helm", "kind-data-platform").Arguments);
+        Assert.Equal(["--kube-context", "kind-data-platform", "version", "-o", "short"], ToolInstaller.VersionCommand("helmfile", "/x/helmfile", "kind-data-platform").Arguments);
+        Assert.Equal(["version"], ToolInstaller.VersionCommand("kind", "/x/kind", "kind-data-platform").Arguments);
+        Assert.All(new[] { "kind", "kubectl", "helm", "helmfile" }, tool =>
+        {
+            var command = ToolInstaller.VersionCommand(tool, "/x/" + tool, "kind-data-platform");
+            Assert.False(command.Mutating);
+            Assert.True(command.AllowFailure);
+        });
+    }
+}
