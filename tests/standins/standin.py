@@ -15,6 +15,7 @@ Scenario state ($STANDIN_STATE, a directory; every file is optional):
   helmfile_failures   a queue, one failure kind a line, consumed by each `helmfile apply`:
                       transient | timeout | permanent[:<release>]
   releases            JSON written by a successful `helmfile apply` (what `helm list` answers)
+  violations          written by the stand-ins: every call they refused (unpinned, unknown context, unsupported)
 
 Where real tools fail, these fail the same way (message and exit code 1). Where the build asks for something these do
 not know, or talks to a cluster without pinning a context, they exit with 97-99 and a line starting "STANDIN" so the
@@ -91,6 +92,10 @@ def err(text):
 
 def fail(code, message):
     err(message)
+    if code >= UNKNOWN_CONTEXT and os.environ.get("STANDIN_STATE"):
+        # The build may swallow a failed probe (AllowFailure); the test still sees what the stand-in refused.
+        with open(state_path("violations"), "a") as f:
+            f.write(message.replace("\n", " | ") + "\n")
     sys.stdout.flush()
     sys.exit(code)
 
