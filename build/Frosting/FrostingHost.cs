@@ -78,13 +78,21 @@ public sealed class FrostingHost<TContext> where TContext : ICakeContext
         }
         catch (Exception e)
         {
-            var root = e is AggregateException { InnerExceptions.Count: 1 } agg ? agg.InnerException! : e;
+            var root = Unwrap(e);
             var message = DescribeFailure(root);
             if (message is null || hostArgs.Verbosity == Verbosity.Diagnostic)
                 console.WriteException(root, ExceptionFormats.ShortenPaths);
             if (message is not null) WriteFailure(console, message);
             return 1;
         }
+    }
+
+    /// <summary>Cake 7's engine wraps a task's exception in a CakeReportException (the report rides along): describe the cause.</summary>
+    static Exception Unwrap(Exception e)
+    {
+        while (e.InnerException is { } inner && e is CakeReportException or AggregateException { InnerExceptions.Count: 1 })
+            e = inner;
+        return e;
     }
 
     static void WriteFailure(IAnsiConsole console, string message)
