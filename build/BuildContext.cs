@@ -100,7 +100,8 @@ public sealed class BuildContext : CakeContextAdapter
     {
         var environment = new Dictionary<string, string>(Variables.Values)
         {
-            ["METALLB_IP_RANGE"] = (await MetalLbRangeAsync()).Range,
+            // --plan before the cluster (and so kind's docker network) exists: the plan prints the command, not this value.
+            ["METALLB_IP_RANGE"] = ClusterIsPlanned ? "(computed once kind has created the cluster)" : (await MetalLbRangeAsync()).Range,
             ["REGISTRY_HTPASSWD"] = RegistryHtpasswd(),
         };
         return environment;
