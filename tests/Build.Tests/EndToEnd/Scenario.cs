@@ -15,6 +15,9 @@ public sealed record BuildRun(int ExitCode, string Output, IReadOnlyList<Standin
 
     public IEnumerable<StandinCall> Named(string signature) => Calls.Where(c => c.Signature == signature);
 
+    /// <summary>An expected failure shows its message, not a .NET stack trace (those are for --verbosity=diagnostic).</summary>
+    public bool HasStackTrace => Regex.IsMatch(Output, @"^\s+at \S+.*\(", RegexOptions.Multiline) || Output.Contains("   at ");
+
     public override string ToString() =>
         $"exit code {ExitCode}\n--- calls ---\n{string.Join('\n', Calls)}\n--- violations ---\n{string.Join('\n', Violations)}\n--- output ---\n{Output}";
 }
