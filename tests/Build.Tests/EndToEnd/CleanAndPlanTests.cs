@@ -17,7 +17,7 @@ public sealed class CleanAndPlanTests(CompiledBuildRoot build) : IDisposable
         var first = await _machine.RunBuildAsync("--target=Clean");
 
         Assert.True(first.ExitCode == 0, first.ToString());
-        var delete = Assert.Single(first.Calls.Where(c => c.IsMutating));
+        var delete = Assert.Single(first.Calls, c => c.IsMutating);
         Assert.Equal(["delete", "cluster", "--name", FixturePlatform.ClusterName], delete.Argv);
         Assert.Equal(["other"], _machine.Clusters);
         var kubeconfig = File.ReadAllText(_machine.KubeConfig);
@@ -29,7 +29,7 @@ public sealed class CleanAndPlanTests(CompiledBuildRoot build) : IDisposable
 
         Assert.True(second.ExitCode == 0, second.ToString());
         Assert.Contains("nothing to remove", second.Text);
-        Assert.Empty(second.Calls.Where(c => c.IsMutating));
+        Assert.DoesNotContain(second.Calls, c => c.IsMutating);
         Assert.Equal(["other"], _machine.Clusters);
     }
 
@@ -39,7 +39,7 @@ public sealed class CleanAndPlanTests(CompiledBuildRoot build) : IDisposable
         var run = await _machine.RunBuildAsync("--target=Up", "--plan");
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Empty(run.Calls.Where(c => c.IsMutating));
+        Assert.DoesNotContain(run.Calls, c => c.IsMutating);
         Assert.Empty(_machine.Clusters);
         Assert.Null(_machine.ReadState("crd_version"));
         Assert.DoesNotContain(FixturePlatform.Context, File.ReadAllText(_machine.KubeConfig));
@@ -57,7 +57,7 @@ public sealed class CleanAndPlanTests(CompiledBuildRoot build) : IDisposable
         var run = await _machine.RunBuildAsync("--target=Up", "--plan");
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Empty(run.Calls.Where(c => c.IsMutating));
+        Assert.DoesNotContain(run.Calls, c => c.IsMutating);
         Assert.DoesNotContain("would run kind", run.Text);
         Assert.DoesNotContain("would run kubectl", run.Text);
         Assert.Contains("would run helmfile --file", run.Text);

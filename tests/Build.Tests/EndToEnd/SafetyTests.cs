@@ -30,7 +30,7 @@ public sealed class SafetyTests(CompiledBuildRoot build) : IDisposable
             Assert.All(run.Calls, call => Assert.DoesNotContain(call.Argv, a => a.Contains(Scenario.DecoyContext)));
             Assert.DoesNotContain(Scenario.DecoyServer, run.Output);
         }
-        Assert.NotEmpty(warm.Calls.Where(c => c.IsClusterCall));
+        Assert.Contains(warm.Calls, c => c.IsClusterCall);
         Assert.Contains(Scenario.DecoyContext, File.ReadAllText(_machine.KubeConfig));   // still there, untouched
     }
 
@@ -65,8 +65,8 @@ public sealed class SafetyTests(CompiledBuildRoot build) : IDisposable
 
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains($"kube context {FixturePlatform.Context} is not in your kubeconfig", run.Text);
-        Assert.Empty(run.Calls.Where(c => c.Tool == "helmfile"));
-        Assert.Empty(run.Calls.Where(c => c.IsMutating));
+        Assert.DoesNotContain(run.Calls, c => c.Tool == "helmfile");
+        Assert.DoesNotContain(run.Calls, c => c.IsMutating);
         Assert.False(run.HasStackTrace, run.ToString());
     }
 }
