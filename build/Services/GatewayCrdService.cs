@@ -15,9 +15,10 @@ public sealed class GatewayCrdService(Kubectl kubectl, GatewayApiSpec spec, IAns
     public static bool NeedsApply(string desiredVersion, string? installedVersion, string? installedChannel) =>
         installedVersion != desiredVersion || installedChannel != "experimental";
 
-    public async Task<bool> EnsureAsync(CancellationToken ct)
+    /// <param name="clusterIsPlanned">--plan is about to create the cluster: there is nothing to query (and no context yet).</param>
+    public async Task<bool> EnsureAsync(CancellationToken ct, bool clusterIsPlanned = false)
     {
-        var (version, channel) = ReadInstalled((await kubectl.GetCrdAsync(ProbeCrd, ct)).StandardOutput);
+        var (version, channel) = clusterIsPlanned ? (null, null) : ReadInstalled((await kubectl.GetCrdAsync(ProbeCrd, ct)).StandardOutput);
         if (!NeedsApply(spec.Version, version, channel))
         {
             console.MarkupLineInterpolated($"Gateway API {spec.Version} (experimental) is already installed: skipping.");

@@ -11,6 +11,6 @@ public sealed class ApplyGatewayCrdsTask : FrostingTask<BuildContext>
     public override async Task RunAsync(BuildContext context)
     {
         context.RequirePlatformContext();
-        await new GatewayCrdService(context.Kubectl, context.GatewayApi, context.Console).EnsureAsync(context.Cancellation);
+        await new GatewayCrdService(context.Kubectl, context.GatewayApi, context.Console).EnsureAsync(context.Cancellation, context.ClusterIsPlanned);
     }
 }

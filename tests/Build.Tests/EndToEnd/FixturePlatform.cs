@@ -1,0 +1,106 @@
+namespace DataPlatform.Build.Tests.EndToEnd;
+
+/// <summary>
+/// Small copies of the platform files, shaped like the real ones: the cluster name, the pinned context, a few releases
+/// with needs, the Gateway API pin and the blog's demo .env. Values files use requiredEnv, so the helmfile stand-in
+/// fails, as helmfile would, when the build does not pass a variable.
+/// </summary>
+static class FixturePlatform
+{
+    public const string ClusterName = "data-platform";
+    public const string Context = "kind-data-platform";
+    public const string GatewayApiVersion = "v1.5.1";
+    public const string ExpectedMetalLbRange = "172.18.255.245-172.18.255.254";
+    public static readonly string[] SecretValues = ["adminpassword", "airbytepassword", "registrypassword"];
+
+    public static void WriteTo(string root)
+    {
+        File.WriteAllText(Path.Combine(root, "kind-config.yaml"), """
+            kind: Cluster
+            apiVersion: kind.x-k8s.io/v1alpha4
+            name: data-platform
+            networking:
+              ipFamily: ipv4
+            nodes:
+              - role: control-plane
+              - role: worker
+                labels:
+                  net: metallb-gateway
+              - role: worker
+            """);
+        File.WriteAllText(Path.Combine(root, "helmfile.yaml"), """
+            helmDefaults:
+              kubeContext: kind-data-platform
+              wait: true
+            releases:
+              - name: metallb
+                namespace: metallb-system
+                chart: metallb/metallb
+                version: 0.16.1
+              - name: kubedeploy-metallb
+                namespace: metallb-system
+                chart: ./charts/extra-objects
+                needs: [metallb-system/metallb]
+                values: [values/metallb-extra-objects.yaml.gotmpl]
+              - name: cert-manager
+                namespace: cert-manager
+                chart: jetstack/cert-manager
+                version: v1.21.1
+              - name: traefik
+                namespace: traefik
+                chart: traefik/traefik
+                needs: [cert-manager/cert-manager]
+              - name: minio
+                namespace: minio
+                chart: minio/minio
+                version: 5.4.0
+                values: [values/minio.yaml.gotmpl]
+              - name: registry
+                namespace: registry
+                chart: twuni/docker-registry
+                needs: [minio/minio]
+                values: [values/registry.yaml.gotmpl]
+            """);
+        File.WriteAllText(Path.Combine(root, "gateway-api.yaml"), """
+            version: v1.5.1
+            url: https://github.com/kubernetes-sigs/gateway-api/releases/download/{version}/experimental-install.yaml
+            """);
+        File.WriteAllText(Path.Combine(root, ".env"), """
+            # The blog's demo values.
+            GLOBAL_DOMAIN=data-platform.internal
+            MINIO_ACCESS_KEY=adminuser
+            MINIO_SECRET_KEY=adminpassword
+            AIRBYTE_S3_ACCESS_KEY=airbyte
+            AIRBYTE_S3_SECRET_KEY=airbytepassword
+            REGISTRY_USER=registry
+            REGISTRY_PASSWORD=registrypassword
+            REGISTRY_S3_ACCESS_KEY=registry
+            REGISTRY_S3_SECRET_KEY=registrypassword
+            """);
+        var values = Directory.CreateDirectory(Path.Combine(root, "values")).FullName;
+        File.WriteAllText(Path.Combine(values, "metallb-extra-objects.yaml.gotmpl"), """
+            extraObjects:
+              - apiVersion: metallb.io/v1beta1
+                kind: IPAddressPool
+                metadata: { name: kind-pool }
+                spec:
+                  addresses: [ {{ requiredEnv "METALLB_IP_RANGE" | quote }} ]
+            """);
+        File.WriteAllText(Path.Combine(values, "minio.yaml.gotmpl"), """
+            rootUser: {{ requiredEnv "MINIO_ACCESS_KEY" }}
+            rootPassword: {{ requiredEnv "MINIO_SECRET_KEY" }}
+            ingress:
+              hosts: [ minio.{{ requiredEnv "GLOBAL_DOMAIN" }} ]
+            users:
+              - accessKey: {{ requiredEnv "AIRBYTE_S3_ACCESS_KEY" }}
+                secretKey: {{ requiredEnv "AIRBYTE_S3_SECRET_KEY" }}
+            """);
+        File.WriteAllText(Path.Combine(values, "registry.yaml.gotmpl"), """
+            secrets:
+              htpasswd: {{ requiredEnv "REGISTRY_HTPASSWD" | quote }}
+              s3:
+                accessKey: {{ requiredEnv "REGISTRY_S3_ACCESS_KEY" }}
+                secretKey: {{ requiredEnv "REGISTRY_S3_SECRET_KEY" }}
+            """);
+    }
+}

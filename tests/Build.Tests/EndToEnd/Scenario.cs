@@ -1,0 +1,133 @@
+using System.Text.RegularExpressions;
+
+namespace DataPlatform.Build.Tests.EndToEnd;
+
+/// <summary>What one ./build.sh run did: its exit code, everything it printed, and the stand-in calls it made.</summary>
+public sealed record BuildRun(int ExitCode, string Output, IReadOnlyList<StandinCall> Calls, IReadOnlyList<string> Violations)
+{
+    /// <summary>The output with all whitespace removed: a value the console wrapped over two lines is still found.</summary>
+    public string Squashed => Regex.Replace(Output, @"\s+", "");
+
+    /// <summary>The output with runs of whitespace as one space, for matching sentences the console may have wrapped.</summary>
+    public string Text => Regex.Replace(Output, @"\s+", " ");
+
+    public IEnumerable<string> Signatures => Calls.Where(c => !c.IsVersionQuery).Select(c => c.Signature);
+
+    public IEnumerable<StandinCall> Named(string signature) => Calls.Where(c => c.Signature == signature);
+
+    /// <summary>An expected failure shows its message, not a .NET stack trace (those are for --verbosity=diagnostic).</summary>
+    public bool HasStackTrace => Regex.IsMatch(Output, @"^\s+at \S+.*\(", RegexOptions.Multiline) || Output.Contains("   at ");
+
+    public override string ToString() =>
+        $"exit code {ExitCode}\n--- calls ---\n{string.Join('\n', Calls)}\n--- violations ---\n{string.Join('\n', Violations)}\n--- output ---\n{Output}";
+}
+
+/// <summary>
+/// One user's machine, as the stand-ins see it: a HOME, a kubeconfig whose current context is a decoy production
+/// cluster, and the scenario state (kind clusters, docker network, Gateway API CRDs, queued helmfile failures).
+/// The compiled build root is shared; nothing here is.
+/// </summary>
+public sealed class Scenario : IDisposable
+{
+    public const string DecoyContext = "prod-cluster";
+    public const string DecoyServer = "https://prod.example.invalid:6443";
+
+    readonly CompiledBuildRoot _build;
+    readonly string _directory;
+    int _logLinesSeen;
+
+    public Scenario(CompiledBuildRoot build)
+    {
+        _build = build;
+        _directory = Directory.CreateTempSubdirectory("data-platform-scenario-").FullName;
+        Home = Directory.CreateDirectory(Path.Combine(_directory, "home")).FullName;
+        State = Directory.CreateDirectory(Path.Combine(_directory, "state")).FullName;
+        KubeConfig = Path.Combine(Home, ".kube", "config");
+        Log = Path.Combine(_directory, "calls.jsonl");
+        Directory.CreateDirectory(Path.GetDirectoryName(KubeConfig)!);
+        File.WriteAllText(KubeConfig, $"""
+            apiVersion: v1
+            kind: Config
+            current-context: {DecoyContext}
+            clusters:
+              - name: {DecoyContext}
+                cluster:
+                  server: {DecoyServer}
+            contexts:
+              - name: {DecoyContext}
+                context:
+                  cluster: {DecoyContext}
+                  user: prod-admin
+            users:
+              - name: prod-admin
+                user:
+                  token: decoy-token-never-to-be-used
+            """);
+    }
+
+    public string Home { get; }
+    public string State { get; }
+    public string KubeConfig { get; }
+    public string Log { get; }
+    /// <summary>Where the kind stand-in points kind-data-platform (for a fake Kubernetes API later); default https://127.0.0.1:6443.</summary>
+    public string? ApiServer { get; set; }
+
+    public void SetState(string name, string content) => File.WriteAllText(Path.Combine(State, name), content);
+
+    public string? ReadState(string name) => File.Exists(Path.Combine(State, name)) ? File.ReadAllText(Path.Combine(State, name)) : null;
+
+    public IReadOnlyList<string> Clusters => (ReadState("clusters") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>Shapes the machine by running a stand-in by hand, as the user would have (its calls are not the build's).</summary>
+    public async Task GivenAsync(string tool, params string[] arguments)
+    {
+        var environment = Environment();
+        environment["STANDIN_LOG"] = Path.Combine(_directory, "setup.jsonl");
+        var result = await ChildProcess.RunAsync(Path.Combine(_build.StandinsDirectory, tool), arguments, Home, environment);
+        Assert.True(result.ExitCode == 0, $"scenario setup `{tool} {string.Join(' ', arguments)}` failed:\n{result.Output}");
+    }
+
+    /// <summary>The platform's cluster exists (created by kind from the fixture's config) and the user went back to their own context.</summary>
+    public async Task GivenPlatformClusterAsync()
+    {
+        await GivenAsync("kind", "create", "cluster", "--config", Path.Combine(_build.Root, "kind-config.yaml"));
+        await GivenAsync("kubectl", "config", "use-context", DecoyContext);
+    }
+
+    /// <summary>Runs the real ./build.sh with the stand-ins first on its PATH; retries wait 0 s unless a test says otherwise.</summary>
+    public async Task<BuildRun> RunBuildAsync(params string[] arguments)
+    {
+        var args = arguments.Any(a => a.StartsWith("--retry-delay")) ? arguments : [.. arguments, "--retry-delay=0"];
+        var result = await ChildProcess.RunAsync("bash", [_build.BuildScript, .. args], Home, Environment());
+        var lines = File.Exists(Log) ? File.ReadAllLines(Log) : [];
+        var calls = lines.Skip(_logLinesSeen).Where(l => l.Length > 0).Select(StandinCall.Parse).ToList();
+        _logLinesSeen = lines.Length;
+        var violations = (ReadState("violations") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        File.Delete(Path.Combine(State, "violations"));
+        return new BuildRun(result.ExitCode, result.Output, calls, violations);
+    }
+
+    Dictionary<string, string> Environment()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            // The stand-ins first; /usr/bin for bash, python3 and coreutils; dotnet last, only for a compile.
+            ["PATH"] = $"{_build.StandinsDirectory}:/usr/bin:/bin:{_build.DotnetDirectory}",
+            ["HOME"] = Home,
+            ["KUBECONFIG"] = KubeConfig,
+            ["STANDIN_STATE"] = State,
+            ["STANDIN_LOG"] = Log,
+            ["PYTHONDONTWRITEBYTECODE"] = "1",
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+            ["DOTNET_NOLOGO"] = "1",
+            ["LANG"] = "C.UTF-8",
+        };
+        if (ApiServer is not null) environment["STANDIN_API_SERVER"] = ApiServer;
+        return environment;
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}

@@ -1,0 +1,150 @@
+using DataPlatform.Build.Platform;
+
+namespace DataPlatform.Build.Tests.EndToEnd;
+
+/// <summary>./build.sh --target=Up for real, with stand-in docker/kind/kubectl/helm/helmfile (no Docker, no cluster here).</summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class UpTests(CompiledBuildRoot build) : IDisposable
+{
+    readonly Scenario _machine = new(build);
+
+    public void Dispose() => _machine.Dispose();
+
+    [Fact]
+    public async Task Cold_up_runs_the_seeds_steps_in_order_against_stand_in_tools()
+    {
+        var run = await _machine.RunBuildAsync("--target=Up");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(
+        [
+            "docker info",                // EnsureTools: the daemon runs
+            "kind get clusters",          // CreateCluster: observe
+            "kind create cluster",        //   act
+            "kubectl wait nodes",         //   nodes Ready
+            "docker network inspect",     // ComputeMetalLbRange
+            "kubectl get crd",            // ApplyGatewayCrds: observe
+            "kubectl apply",              //   server-side apply of the pinned bundle
+            "helmfile apply",             // HelmfileApply
+        ], run.Signatures);
+        Assert.Empty(run.Violations);
+        Assert.Equal([FixturePlatform.ClusterName], _machine.Clusters);
+
+        var create = Assert.Single(run.Named("kind create cluster"));
+        Assert.Equal(Path.Combine(build.Root, "kind-config.yaml"), create.Argv[create.Argv.ToList().IndexOf("--config") + 1]);
+        var apply = Assert.Single(run.Named("kubectl apply"));
+        Assert.Contains("--server-side", apply.Argv);
+        Assert.Contains($"https://github.com/kubernetes-sigs/gateway-api/releases/download/{FixturePlatform.GatewayApiVersion}/experimental-install.yaml", apply.Argv);
+        Assert.Equal(FixturePlatform.GatewayApiVersion, _machine.ReadState("crd_version"));
+        var helmfile = Assert.Single(run.Named("helmfile apply"));
+        Assert.Equal(Path.Combine(build.Root, "helmfile.yaml"), helmfile.Argv[helmfile.Argv.ToList().IndexOf("--file") + 1]);
+    }
+
+    [Fact]
+    public async Task Second_up_creates_nothing_and_leaves_the_diff_to_helmfile()
+    {
+        Assert.Equal(0, (await _machine.RunBuildAsync("--target=Up")).ExitCode);
+
+        var second = await _machine.RunBuildAsync("--target=Up");
+
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Equal(["helmfile apply"], second.Calls.Where(c => c.IsMutating).Select(c => c.Signature));
+        Assert.Contains("kind get clusters", second.Signatures);
+        Assert.Contains("kubectl get crd", second.Signatures);
+        Assert.Contains("already exists", second.Text);
+        Assert.Contains($"Gateway API {FixturePlatform.GatewayApiVersion} (experimental) is already installed", second.Text);
+        Assert.Empty(second.Violations);
+    }
+
+    [Fact]
+    public async Task Up_restores_a_missing_platform_context_with_kind_export_kubeconfig_instead_of_recreating()
+    {
+        await _machine.GivenPlatformClusterAsync();
+        await _machine.GivenAsync("kubectl", "config", "delete-context", FixturePlatform.Context);
+
+        var run = await _machine.RunBuildAsync("--target=Up");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Single(run.Named("kind export kubeconfig"));
+        Assert.Empty(run.Named("kind create cluster"));
+        Assert.True(run.Signatures.ToList().IndexOf("kind export kubeconfig") < run.Signatures.ToList().IndexOf("kubectl wait nodes"));
+        Assert.Contains($"context {FixturePlatform.Context} is missing", run.Text);
+        Assert.Empty(run.Violations);
+    }
+
+    [Fact]
+    public async Task A_transient_helmfile_failure_is_retried_and_up_succeeds()
+    {
+        _machine.SetState("helmfile_failures", "transient\n");
+
+        var run = await _machine.RunBuildAsync("--target=Up");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(2, run.Named("helmfile apply").Count());
+        Assert.Contains("transient failure", run.Text);
+        Assert.Contains("attempt 2 of 4", run.Text);
+    }
+
+    [Fact]
+    public async Task A_permanent_helmfile_failure_stops_after_one_attempt_and_names_the_release()
+    {
+        _machine.SetState("helmfile_failures", "permanent:registry\n");
+
+        var run = await _machine.RunBuildAsync("--target=Up");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Single(run.Named("helmfile apply"));
+        Assert.Contains("helmfile apply failed on release registry", run.Text);
+        Assert.Contains("retrying will not fix", run.Text);
+        Assert.Contains("field is immutable", run.Text);           // the tail of helmfile's error, so the user sees why
+        Assert.Contains("next:", run.Text);
+        Assert.False(run.HasStackTrace, run.ToString());                // no stack trace at normal verbosity
+    }
+
+    [Fact]
+    public async Task Transient_failures_that_persist_stop_at_the_attempt_limit()
+    {
+        _machine.SetState("helmfile_failures", "transient\ntransient\ntransient\ntransient\n");
+
+        var run = await _machine.RunBuildAsync("--target=Up", "--helmfile-attempts=3");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Equal(3, run.Named("helmfile apply").Count());
+        Assert.Contains("helmfile apply failed on release traefik", run.Text);
+        Assert.Contains("still failing after 3 attempts", run.Text);
+        Assert.False(run.HasStackTrace, run.ToString());
+        Assert.Equal("transient", _machine.ReadState("helmfile_failures")!.Trim());   // the fourth was never consumed
+    }
+
+    [Fact]
+    public async Task Docker_down_fails_with_a_clear_message_before_anything_touches_a_cluster()
+    {
+        _machine.SetState("docker_down", "");
+
+        var run = await _machine.RunBuildAsync("--target=Up");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("Docker is not running", run.Text);
+        Assert.Contains("Cannot connect to the Docker daemon", run.Text);
+        Assert.False(run.HasStackTrace, run.ToString());
+        // Version probes of the other tools change nothing and are allowed; any other call is not.
+        Assert.DoesNotContain(run.Calls, c => c.Tool != "docker" && !c.IsVersionQuery);
+        Assert.DoesNotContain(run.Calls, c => c.IsMutating);
+        Assert.Empty(_machine.Clusters);
+    }
+
+    [Fact]
+    public async Task Helmfile_gets_the_computed_metallb_range_and_the_htpasswd_line_in_its_environment()
+    {
+        var run = await _machine.RunBuildAsync("--target=Up");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var environment = Assert.Single(run.Named("helmfile apply")).Environment;
+        Assert.Equal(FixturePlatform.ExpectedMetalLbRange, environment["METALLB_IP_RANGE"]);
+        Assert.Equal("data-platform.internal", environment["GLOBAL_DOMAIN"]);
+        Assert.Equal("adminpassword", environment["MINIO_SECRET_KEY"]);
+        Assert.Equal("airbytepassword", environment["AIRBYTE_S3_SECRET_KEY"]);
+        Assert.StartsWith("registry:$2", environment["REGISTRY_HTPASSWD"]);
+        Assert.True(BCrypt.Net.BCrypt.Verify("registrypassword", environment["REGISTRY_HTPASSWD"]["registry:".Length..]));
+    }
+}
