@@ -4,6 +4,7 @@ using DataPlatform.Build.Platform;
 using DataPlatform.Build.Process;
 using DataPlatform.Build.Services;
 using DataPlatform.Build.Tools;
+using DataPlatform.Build.Verification;
 using Spectre.Console;
 
 namespace DataPlatform.Build;
@@ -38,6 +39,7 @@ public sealed class BuildContext : CakeContextAdapter
     readonly Lazy<GatewayApiSpec> _gatewayApi;
     readonly Lazy<PlatformEnvironment> _variables;
     readonly Lazy<string> _registryHtpasswd;
+    readonly Lazy<PlatformCluster> _cluster;
     readonly CancellationTokenSource _cancel = new();
     Task<(string Range, string Source)>? _metalLbRange;
 
@@ -58,6 +60,7 @@ public sealed class BuildContext : CakeContextAdapter
         _gatewayApi = new(() => GatewayApiSpec.Load(System.IO.Path.Combine(Root, "gateway-api.yaml")));
         _variables = new(() => PlatformEnvironment.Load(Root, System.Environment.GetEnvironmentVariable));
         _registryHtpasswd = new(() => Htpasswd.Line(Variables.Require("REGISTRY_USER"), Variables.Require("REGISTRY_PASSWORD")));
+        _cluster = new(() => PlatformCluster.Connect(KindConfig.ContextName));
 
         var mask = new SecretMask(SafeSecrets);
         IToolRunner runner = new CliToolRunner(Console, mask, echoQueries: arguments.Verbosity >= Cake.Core.Diagnostics.Verbosity.Verbose);
@@ -85,6 +88,8 @@ public sealed class BuildContext : CakeContextAdapter
     public HelmfileSpec Helmfile => _helmfile.Value;
     public GatewayApiSpec GatewayApi => _gatewayApi.Value;
     public PlatformEnvironment Variables => _variables.Value;
+    /// <summary>KubernetesClient pinned to kind-&lt;name&gt; (never the kubeconfig's current context), built once.</summary>
+    public PlatformCluster Cluster => _cluster.Value;
 
     /// <summary>Set when --plan decided to create the cluster, so later steps plan against a cluster that does not exist yet.</summary>
     public bool ClusterIsPlanned { get; set; }

@@ -1,4 +1,5 @@
 using DataPlatform.Build.Frosting;
+using DataPlatform.Build.Verification;
 
 namespace DataPlatform.Build.Tasks;
 
@@ -6,9 +7,10 @@ namespace DataPlatform.Build.Tasks;
 [TaskDescription("Prints the /etc/hosts line(s) for what is deployed, grouped by LoadBalancer IP.")]
 public sealed class PrintHostsTask : FrostingTask<BuildContext>
 {
-    public override Task RunAsync(BuildContext context)
+    public override async Task RunAsync(BuildContext context)
     {
         context.RequirePlatformContext();
-        return Task.CompletedTask;
+        await new PrintHostsService(context.Cluster, context.KindConfig.Name, context.Variables.Require("GLOBAL_DOMAIN"), context.Console)
+            .RunAsync(context.Options.HostsFile, context.Cancellation);
     }
 }

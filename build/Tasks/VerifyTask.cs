@@ -1,4 +1,5 @@
 using DataPlatform.Build.Frosting;
+using DataPlatform.Build.Verification;
 
 namespace DataPlatform.Build.Tasks;
 
@@ -6,9 +7,19 @@ namespace DataPlatform.Build.Tasks;
 [TaskDescription("Proves the platform works: workloads ready, certificates, routes, S3, registry and the sample database answer.")]
 public sealed class VerifyTask : FrostingTask<BuildContext>
 {
-    public override Task RunAsync(BuildContext context)
+    public override async Task RunAsync(BuildContext context)
     {
         context.RequirePlatformContext();
-        return Task.CompletedTask;
+        var settings = new VerifySettings
+        {
+            Namespaces = context.Helmfile.Namespaces.Union(VerifySettings.ClusterNamespaces).ToList(),
+            Releases = context.Helmfile.Releases,
+            MetalLbRange = (await context.MetalLbRangeAsync()).Range,
+            Credentials = new ProbeCredentials(context.Variables.Require("MINIO_ACCESS_KEY"), context.Variables.Require("MINIO_SECRET_KEY"),
+                context.Variables.Require("REGISTRY_USER"), context.Variables.Require("REGISTRY_PASSWORD")),
+            Timeout = context.Options.VerifyTimeout,
+            ReportPath = context.Options.ReportPath,
+        };
+        await new Verifier(context.Cluster, settings, context.Console).RunAsync(context.Cancellation);
     }
 }

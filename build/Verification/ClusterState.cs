@@ -1,0 +1,190 @@
+using System.Net;
+using System.Text.Json;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+using DataPlatform.Build.Services;
+
+namespace DataPlatform.Build.Verification;
+
+/// <summary>
+/// One reading of everything Verify and PrintHosts look at. The checks are pure functions of this snapshot,
+/// so a round of verification is one burst of API calls followed by plain evaluation.
+/// Custom resources stay JSON: they are read through the generic custom-objects API, and a list is null
+/// when its CRD is not installed.
+/// </summary>
+public sealed record ClusterState
+{
+    public IList<V1Deployment> Deployments { get; init; } = [];
+    public IList<V1DaemonSet> DaemonSets { get; init; } = [];
+    public IList<V1StatefulSet> StatefulSets { get; init; } = [];
+    public IList<V1Pod> Pods { get; init; } = [];
+    public IList<V1PersistentVolumeClaim> Claims { get; init; } = [];
+    public IList<V1Service> Services { get; init; } = [];
+    public IList<V1Ingress> Ingresses { get; init; } = [];
+    public IList<V1IngressClass> IngressClasses { get; init; } = [];
+    /// <summary>Helm's release records: Secrets of type helm.sh/release.v1 labelled owner=helm.</summary>
+    public IList<V1Secret> HelmReleaseSecrets { get; init; } = [];
+    public IReadOnlyList<JsonElement>? Certificates { get; init; }
+    public IReadOnlyList<JsonElement>? Bundles { get; init; }
+    public IReadOnlyList<JsonElement>? Gateways { get; init; }
+    public IReadOnlyList<JsonElement>? HttpRoutes { get; init; }
+    public IReadOnlyList<JsonElement>? IngressRoutes { get; init; }
+    public IReadOnlyList<JsonElement>? PostgresClusters { get; init; }
+    /// <summary>Bundle name → the ConfigMap trust-manager wrote for it (null when none exists yet).</summary>
+    public IReadOnlyDictionary<string, V1ConfigMap?> BundleConfigMaps { get; init; } = new Dictionary<string, V1ConfigMap?>();
+    /// <summary>"namespace/pod/container" → last log lines of the previous run, for containers in CrashLoopBackOff.</summary>
+    public IReadOnlyDictionary<string, string> CrashLogs { get; init; } = new Dictionary<string, string>();
+
+    public static string CrashLogKey(V1Pod pod, string container) => $"{pod.Namespace()}/{pod.Name()}/{container}";
+}
+
+public static class ClusterReader
+{
+    const int LogLines = 15;
+
+    /// <summary>
+    /// Reads the cluster. An API server that cannot be reached, or that refuses our credentials, stops Verify at
+    /// once: waiting out the timeout would not change that.
+    /// </summary>
+    public static async Task<ClusterState> ReadAsync(PlatformCluster cluster, IReadOnlyCollection<string> workloadNamespaces, CancellationToken ct)
+    {
+        var k = cluster.Client;
+        try
+        {
+            // The first call alone, so that an unreachable cluster fails here, fast, with one clear message.
+            var services = await k.CoreV1.ListServiceForAllNamespacesAsync(cancellationToken: ct);
+            var deployments = k.AppsV1.ListDeploymentForAllNamespacesAsync(cancellationToken: ct);
+            var daemonSets = k.AppsV1.ListDaemonSetForAllNamespacesAsync(cancellationToken: ct);
+            var statefulSets = k.AppsV1.ListStatefulSetForAllNamespacesAsync(cancellationToken: ct);
+            var pods = k.CoreV1.ListPodForAllNamespacesAsync(cancellationToken: ct);
+            var claims = k.CoreV1.ListPersistentVolumeClaimForAllNamespacesAsync(cancellationToken: ct);
+            var ingresses = k.NetworkingV1.ListIngressForAllNamespacesAsync(cancellationToken: ct);
+            var ingressClasses = k.NetworkingV1.ListIngressClassAsync(cancellationToken: ct);
+            var helm = k.CoreV1.ListSecretForAllNamespacesAsync(labelSelector: "owner=helm", cancellationToken: ct);
+            var certificates = Custom(k, "cert-manager.io", "v1", "certificates", ct);
+            var bundles = Custom(k, "trust.cert-manager.io", "v1alpha1", "bundles", ct);
+            var gateways = Custom(k, "gateway.networking.k8s.io", "v1", "gateways", ct);
+            var httpRoutes = Custom(k, "gateway.networking.k8s.io", "v1", "httproutes", ct);
+            var ingressRoutes = Custom(k, "traefik.io", "v1alpha1", "ingressroutes", ct);
+            var postgres = Custom(k, "postgresql.cnpg.io", "v1", "clusters", ct);
+
+            var state = new ClusterState
+            {
+                Services = services.Items,
+                Deployments = (await deployments).Items,
+                DaemonSets = (await daemonSets).Items,
+                StatefulSets = (await statefulSets).Items,
+                Pods = (await pods).Items,
+                Claims = (await claims).Items,
+                Ingresses = (await ingresses).Items,
+                IngressClasses = (await ingressClasses).Items,
+                HelmReleaseSecrets = (await helm).Items.Where(s => s.Type == "helm.sh/release.v1").ToList(),
+                Certificates = await certificates,
+                Bundles = await bundles,
+                Gateways = await gateways,
+                HttpRoutes = await httpRoutes,
+                IngressRoutes = await ingressRoutes,
+                PostgresClusters = await postgres,
+            };
+            return state with
+            {
+                BundleConfigMaps = await BundleConfigMapsAsync(k, state.Bundles ?? [], ct),
+                CrashLogs = await CrashLogsAsync(k, state.Pods.Where(p => workloadNamespaces.Contains(p.Namespace())), ct),
+            };
+        }
+        catch (HttpRequestException e)
+        {
+            throw new BuildFailure($"Cannot reach the Kubernetes API of context {cluster.Context} at {cluster.Server}: {e.Message}. " +
+                "Is the cluster running? Start it with ./build.sh --target=Up (docker ps should list the data-platform nodes), then run Verify again.", e);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            throw new BuildFailure($"The Kubernetes API of context {cluster.Context} at {cluster.Server} refused the request ({(int)e.Response.StatusCode} {e.Response.StatusCode}). " +
+                $"The credentials of {cluster.Context} in your kubeconfig are stale: run kind export kubeconfig --name <cluster> (or ./build.sh --target=CreateCluster), then Verify again.", e);
+        }
+    }
+
+    /// <summary>Items of a cluster-wide custom resource list; null when the API does not know the resource (CRD not installed).</summary>
+    static async Task<IReadOnlyList<JsonElement>?> Custom(IKubernetes k, string group, string version, string plural, CancellationToken ct)
+    {
+        try
+        {
+            var list = await k.CustomObjects.ListClusterCustomObjectAsync<JsonElement>(group, version, plural, cancellationToken: ct);
+            return list.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array ? items.EnumerateArray().ToList() : [];
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    static async Task<IReadOnlyDictionary<string, V1ConfigMap?>> BundleConfigMapsAsync(IKubernetes k, IEnumerable<JsonElement> bundles, CancellationToken ct)
+    {
+        var found = new Dictionary<string, V1ConfigMap?>();
+        foreach (var bundle in bundles)
+        {
+            // trust-manager v1alpha1 names the target ConfigMap after the Bundle, in every selected namespace.
+            var name = bundle.Str("metadata", "name");
+            if (name is null || bundle.Str("spec", "target", "configMap", "key") is null) continue;
+            var maps = await k.CoreV1.ListConfigMapForAllNamespacesAsync(fieldSelector: $"metadata.name={name}", cancellationToken: ct);
+            found[name] = maps.Items.FirstOrDefault(m => m.Name() == name);
+        }
+        return found;
+    }
+
+    static async Task<IReadOnlyDictionary<string, string>> CrashLogsAsync(IKubernetes k, IEnumerable<V1Pod> pods, CancellationToken ct)
+    {
+        var logs = new Dictionary<string, string>();
+        foreach (var pod in pods)
+            foreach (var status in pod.Status?.ContainerStatuses ?? [])
+            {
+                if (status.State?.Waiting?.Reason != "CrashLoopBackOff") continue;
+                try
+                {
+                    await using var stream = await k.CoreV1.ReadNamespacedPodLogAsync(pod.Name(), pod.Namespace(), container: status.Name,
+                        previous: true, tailLines: LogLines, cancellationToken: ct);
+                    logs[ClusterState.CrashLogKey(pod, status.Name)] = (await new StreamReader(stream).ReadToEndAsync(ct)).TrimEnd();
+                }
+                catch (HttpOperationException)
+                {
+                    // The previous container's log may be gone already; the reason alone still says what happens.
+                }
+            }
+        return logs;
+    }
+}
+
+/// <summary>Null-tolerant reads of the JSON that custom resources come as.</summary>
+public static class Json
+{
+    public static JsonElement? At(this JsonElement element, params string[] path)
+    {
+        var current = element;
+        foreach (var name in path)
+            if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(name, out current)) return null;
+        return current;
+    }
+
+    /// <summary>A label, annotation or data value; null when the map or the key is missing.</summary>
+    public static string? Get(this IDictionary<string, string>? map, string key) => map is not null && map.TryGetValue(key, out var value) ? value : null;
+
+    public static string? Str(this JsonElement element, params string[] path) =>
+        element.At(path) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
+
+    public static IEnumerable<JsonElement> Items(this JsonElement element, params string[] path) =>
+        element.At(path) is { ValueKind: JsonValueKind.Array } array ? array.EnumerateArray() : [];
+
+    public static string Id(this JsonElement element) =>
+        element.Str("metadata", "namespace") is { } ns ? $"{ns}/{element.Str("metadata", "name")}" : element.Str("metadata", "name") ?? "?";
+
+    /// <summary>The condition of the given type: (status, reason: message), or null when it is not reported yet.</summary>
+    public static (string Status, string Why)? Condition(this JsonElement element, string type)
+    {
+        foreach (var condition in element.Items("status", "conditions"))
+            if (condition.Str("type") == type)
+                return (condition.Str("status") ?? "Unknown", string.Join(": ", new[] { condition.Str("reason"), condition.Str("message") }.Where(s => !string.IsNullOrEmpty(s))));
+        return null;
+    }
+}

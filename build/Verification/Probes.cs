@@ -1,0 +1,147 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Npgsql;
+
+namespace DataPlatform.Build.Verification;
+
+/// <summary>
+/// The functional probes: each asks a real entry point a real question and turns the answer into a CheckResult.
+/// Where they connect is injected (an <see cref="EntryPoint"/>, a host and port), so tests aim them at local servers.
+/// </summary>
+public static class Probes
+{
+    /// <summary>HTTPS on the route: the certificate chains to the platform CA and a backend answers (Traefik's 404 means no route matched).</summary>
+    public static async Task<CheckResult> HttpsAsync(string name, EntryPoint entry, Uri url, CancellationToken ct)
+    {
+        using var client = entry.CreateClient();
+        try
+        {
+            using var response = await client.GetAsync(url, ct);
+            var code = (int)response.StatusCode;
+            return code >= 500 || response.StatusCode == HttpStatusCode.NotFound
+                ? CheckResult.Fail(Categories.Probes, name, $"GET {url} via {entry.Endpoint} answered {code} {response.ReasonPhrase}")
+                : CheckResult.Pass(Categories.Probes, name, $"TLS trusted, {code}");
+        }
+        catch (HttpRequestException e) when (!ct.IsCancellationRequested)
+        {
+            return CheckResult.Fail(Categories.Probes, name, $"GET {url} via {entry.Endpoint}: {entry.LastCertificateProblem ?? Innermost(e)}");
+        }
+    }
+
+    /// <summary>The registry refuses anonymous clients (401) and accepts the configured login (200).</summary>
+    public static async Task<CheckResult> RegistryAsync(string name, EntryPoint entry, Uri baseUrl, string user, string password, CancellationToken ct)
+    {
+        var url = new Uri(baseUrl, "/v2/");
+        using var client = entry.CreateClient();
+        try
+        {
+            using var anonymous = await client.GetAsync(url, ct);
+            if (anonymous.StatusCode != HttpStatusCode.Unauthorized)
+                return CheckResult.Fail(Categories.Probes, name, $"GET {url} without credentials answered {(int)anonymous.StatusCode}, expected 401: the registry is open to anyone");
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+            using var authenticated = await client.SendAsync(request, ct);
+            return authenticated.StatusCode == HttpStatusCode.OK
+                ? CheckResult.Pass(Categories.Probes, name, "401 anonymous, 200 with REGISTRY_USER")
+                : CheckResult.Fail(Categories.Probes, name, $"GET {url} as {user} answered {(int)authenticated.StatusCode}, expected 200: " +
+                    "REGISTRY_USER/REGISTRY_PASSWORD in .env do not match the registry's htpasswd (run ./build.sh --target=HelmfileApply)");
+        }
+        catch (HttpRequestException e) when (!ct.IsCancellationRequested)
+        {
+            return CheckResult.Fail(Categories.Probes, name, $"GET {url} via {entry.Endpoint}: {entry.LastCertificateProblem ?? Innermost(e)}");
+        }
+    }
+
+    /// <summary>S3 put, get and delete of a probe object, with path-style addressing as MinIO serves it.</summary>
+    public static async Task<CheckResult> S3Async(string name, EntryPoint entry, Uri serviceUrl, string bucket, string accessKey, string secretKey, CancellationToken ct)
+    {
+        var config = new AmazonS3Config
+        {
+            ServiceURL = serviceUrl.ToString(),
+            ForcePathStyle = true,
+            AuthenticationRegion = "us-east-1",
+            MaxErrorRetry = 0,
+            HttpClientFactory = new EntryPointClientFactory(entry),
+            // MinIO predates the SDK's default CRC trailers; plain signed payloads work with every version.
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+        };
+        using var s3 = new AmazonS3Client(new BasicAWSCredentials(accessKey, secretKey), config);
+        var key = $"verify-probe/{Guid.NewGuid():N}.txt";
+        const string body = "data-platform verify probe";
+        var step = "put";
+        try
+        {
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = body }, ct);
+            step = "get";
+            using (var got = await s3.GetObjectAsync(bucket, key, ct))
+            using (var reader = new StreamReader(got.ResponseStream))
+                if (await reader.ReadToEndAsync(ct) != body)
+                    return CheckResult.Fail(Categories.Probes, name, $"s3://{bucket}/{key} came back with other content than was put");
+            step = "delete";
+            await s3.DeleteObjectAsync(bucket, key, ct);
+            return CheckResult.Pass(Categories.Probes, name, $"put/get/delete in {bucket}");
+        }
+        catch (AmazonS3Exception e)
+        {
+            return CheckResult.Fail(Categories.Probes, name, $"S3 {step} s3://{bucket}/{key} at {serviceUrl}: {(int)e.StatusCode} {e.ErrorCode}: {e.Message}" +
+                (e.ErrorCode is "InvalidAccessKeyId" or "SignatureDoesNotMatch" ? " (MINIO_ACCESS_KEY/MINIO_SECRET_KEY in .env differ from MinIO's)" : ""));
+        }
+        catch (Exception e) when (e is HttpRequestException or AmazonServiceException or AmazonClientException && !ct.IsCancellationRequested)
+        {
+            return CheckResult.Fail(Categories.Probes, name, $"S3 {step} at {serviceUrl} via {entry.Endpoint}: {entry.LastCertificateProblem ?? Innermost(e)}");
+        }
+    }
+
+    /// <summary>The five sample tables of pg-source. They are the data the later parts of the series read.</summary>
+    public static readonly IReadOnlyList<string> SampleTables = ["station", "charging_device", "connector", "station_status", "connector_status"];
+
+    /// <summary>Connects with the application login and counts the rows of each sample table; an empty table fails.</summary>
+    public static async Task<CheckResult> PostgresAsync(string name, string host, int port, string database, string user, string password, CancellationToken ct)
+    {
+        var connection = new NpgsqlConnectionStringBuilder
+        {
+            Host = host, Port = port, Database = database, Username = user, Password = password,
+            Timeout = 10, SslMode = SslMode.Prefer, Pooling = false,
+        }.ConnectionString;
+        try
+        {
+            await using var db = new NpgsqlConnection(connection);
+            await db.OpenAsync(ct);
+            var counts = new List<string>();
+            var empty = new List<string>();
+            foreach (var table in SampleTables)
+            {
+                await using var command = new NpgsqlCommand($"SELECT count(*) FROM \"{table}\"", db);
+                var rows = (long)(await command.ExecuteScalarAsync(ct))!;
+                counts.Add($"{table} {rows}");
+                if (rows == 0) empty.Add(table);
+            }
+            return empty.Count == 0
+                ? CheckResult.Pass(Categories.Probes, name, string.Join(", ", counts))
+                : CheckResult.Fail(Categories.Probes, name, $"empty sample tables: {string.Join(", ", empty)} ({string.Join(", ", counts)}): the sample SQL did not load");
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException && !ct.IsCancellationRequested)
+        {
+            return CheckResult.Fail(Categories.Probes, name, $"{user}@{host}:{port}/{database}: {e.Message}");
+        }
+    }
+
+    static string Innermost(Exception e)
+    {
+        while (e.InnerException is not null) e = e.InnerException;
+        return e.Message;
+    }
+
+    /// <summary>Hands the SDK our entry-point client, so S3 traffic goes to Traefik's IP with the platform CA only.</summary>
+    sealed class EntryPointClientFactory(EntryPoint entry) : HttpClientFactory
+    {
+        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(entry.CreateHandler());
+        public override bool UseSDKHttpClientCaching(IClientConfig clientConfig) => false;
+        public override bool DisposeHttpClientsAfterUse(IClientConfig clientConfig) => true;
+    }
+}

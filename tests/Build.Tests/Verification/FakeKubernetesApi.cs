@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace DataPlatform.Build.Tests.Verification;
+
+/// <summary>
+/// Stand-in for a Kubernetes API server: Kestrel on 127.0.0.1, answering the GET paths Verify uses with
+/// Kubernetes JSON. Known list paths answer an empty list unless a test sets them; anything else is 404, like an
+/// API server without that CRD. Every request is recorded, so a test can prove which server was asked.
+/// </summary>
+public sealed class FakeKubernetesApi : IAsyncDisposable
+{
+    static readonly string[] EmptyLists =
+    [
+        "/api/v1/services", "/api/v1/pods", "/api/v1/persistentvolumeclaims", "/api/v1/secrets", "/api/v1/configmaps",
+        "/apis/apps/v1/deployments", "/apis/apps/v1/daemonsets", "/apis/apps/v1/statefulsets",
+        "/apis/networking.k8s.io/v1/ingresses", "/apis/networking.k8s.io/v1/ingressclasses",
+    ];
+
+    readonly WebApplication _app;
+    public ConcurrentDictionary<string, Func<string>> Responses { get; } = new();
+    public ConcurrentQueue<string> Requests { get; } = new();
+    public string Url { get; }
+
+    FakeKubernetesApi(WebApplication app, string url) { _app = app; Url = url; }
+
+    public static async Task<FakeKubernetesApi> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        FakeKubernetesApi? fake = null;
+        app.Run(async http =>
+        {
+            fake!.Requests.Enqueue(http.Request.Path + http.Request.QueryString);
+            http.Response.ContentType = "application/json";
+            if (fake.Responses.TryGetValue(http.Request.Path.Value!, out var respond))
+                await http.Response.WriteAsync(respond());
+            else if (EmptyLists.Contains(http.Request.Path.Value))
+                await http.Response.WriteAsync("""{"kind":"List","apiVersion":"v1","metadata":{},"items":[]}""");
+            else
+            {
+                http.Response.StatusCode = 404;
+                await http.Response.WriteAsync("""{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}""");
+            }
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        fake = new FakeKubernetesApi(app, address);
+        return fake;
+    }
+
+    public void Set(string path, object body) => Responses[path] = () => k8s.KubernetesJson.Serialize(body);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    /// <summary>A port nothing listens on: bound, read, released.</summary>
+    public static int ClosedPort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
+
+/// <summary>A kubeconfig in a temp dir with the platform's context and a decoy current-context that must never be used.</summary>
+public static class Kubeconfig
+{
+    public static string Write(string directory, string platformServer, string decoyServer, string platformContext = "kind-data-platform")
+    {
+        var path = Path.Combine(directory, "kubeconfig");
+        File.WriteAllText(path, $"""
+            apiVersion: v1
+            kind: Config
+            current-context: decoy
+            clusters:
+              - name: {platformContext}
+                cluster:
+                  server: {platformServer}
+              - name: decoy
+                cluster:
+                  server: {decoyServer}
+            users:
+              - name: {platformContext}
+                user:
+                  token: platform-token
+              - name: decoy
+                user:
+                  token: decoy-token
+            contexts:
+              - name: {platformContext}
+                context:
+                  cluster: {platformContext}
+                  user: {platformContext}
+              - name: decoy
+                context:
+                  cluster: decoy
+                  user: decoy
+            """);
+        return path;
+    }
+}

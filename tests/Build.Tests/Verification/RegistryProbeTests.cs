@@ -1,0 +1,80 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using DataPlatform.Build.Platform;
+using DataPlatform.Build.Verification;
+
+namespace DataPlatform.Build.Tests.Verification;
+
+/// <summary>
+/// Debian's docker-registry (the same Distribution registry the platform runs) with htpasswd auth, plain HTTP on
+/// 127.0.0.1: it stands in for registry.&lt;domain&gt; behind Traefik. The htpasswd line is the build's own.
+/// </summary>
+public sealed class RegistryServer : IAsyncLifetime
+{
+    const string Binary = "/usr/bin/docker-registry";
+    public const string User = "registry";
+    public const string Password = "registrypassword";
+    System.Diagnostics.Process? _server;
+    readonly StringBuilder _log = new();
+    string _dir = "";
+    public int Port { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(Binary))
+            throw new InvalidOperationException($"{Binary} is missing: the registry probe is tested against Debian's docker-registry package, which .ci/run installs (apt-get install -y docker-registry).");
+        _dir = Directory.CreateTempSubdirectory("verify-registry-").FullName;
+        Port = LocalServers.FreePort();
+        await File.WriteAllTextAsync(Path.Combine(_dir, "htpasswd"), Htpasswd.Line(User, Password) + "\n");
+        await File.WriteAllTextAsync(Path.Combine(_dir, "config.yml"), $"""
+            version: 0.1
+            log:
+              level: warn
+            storage:
+              filesystem:
+                rootdirectory: {_dir}/data
+            http:
+              addr: 127.0.0.1:{Port}
+            auth:
+              htpasswd:
+                realm: verify-test
+                path: {_dir}/htpasswd
+            """);
+        _server = LocalServers.Start(Binary, ["serve", Path.Combine(_dir, "config.yml")], _log);
+        await LocalServers.WaitForPortAsync(Port, _server, () => _log.ToString());
+    }
+
+    public Task DisposeAsync()
+    {
+        if (_server is not null) LocalServers.Stop(_server);
+        Directory.Delete(_dir, recursive: true);
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class RegistryProbeTests(RegistryServer registry) : IClassFixture<RegistryServer>
+{
+    // Every connection goes to the local registry whatever the URL's host, as the probe goes to Traefik's IP.
+    EntryPoint Entry => new(new IPEndPoint(IPAddress.Loopback, registry.Port), new X509Certificate2Collection());
+    Uri Url => new($"http://registry.data-platform.internal:{registry.Port}");
+
+    [Fact]
+    public async Task The_registry_refuses_anonymous_clients_and_accepts_the_env_login()
+    {
+        var result = await Probes.RegistryAsync("registry", Entry, Url, RegistryServer.User, RegistryServer.Password, CancellationToken.None);
+
+        Assert.True(result.Passed, result.Detail);
+        Assert.Equal("401 anonymous, 200 with REGISTRY_USER", result.Detail);
+    }
+
+    [Fact]
+    public async Task A_password_the_registry_does_not_know_fails_and_points_at_env()
+    {
+        var result = await Probes.RegistryAsync("registry", Entry, Url, RegistryServer.User, "stale-password", CancellationToken.None);
+
+        Assert.False(result.Passed);
+        Assert.Contains("answered 401, expected 200", result.Detail);
+        Assert.Contains("REGISTRY_USER/REGISTRY_PASSWORD", result.Detail);
+    }
+}
