@@ -29,17 +29,18 @@ import time
 
 import yaml
 
-# The versions the stand-ins report: the one place to change when the pins move.
-VERSIONS = {
-    "docker": "28.2.2",
-    "kind": "0.33.0",
-    "kubectl": "1.36.4",
-    "kustomize": "5.7.1",
-    "helm": "3.22.0",
-    "helm-diff": "3.15.11",
-    "helmfile": "1.7.4",
-    "go": "1.25.1",
-}
+# The versions the stand-ins report: the project's own pins (tools.yaml at the repository root), so the
+# stand-ins always answer like the tools EnsureTools would install. Docker is never pinned, only checked.
+def _pinned_versions():
+    pins_file = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools.yaml")
+    with open(pins_file) as f:
+        pins = yaml.safe_load(f)
+    versions = {tool: str(pin["version"]).lstrip("v") for tool, pin in pins.items()}
+    versions.update({"docker": "28.2.2", "kustomize": "5.7.1", "go": "1.25.1"})
+    return versions
+
+
+VERSIONS = _pinned_versions()
 
 DEFAULT_SUBNETS = "172.18.0.0/16 fc00:f853:ccd:e793::/64"
 UNSUPPORTED, UNPINNED, UNKNOWN_CONTEXT = 99, 98, 97

@@ -31,10 +31,11 @@ public sealed class CompiledBuildRoot : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        foreach (var file in new[] { "build.sh", "global.json", "Directory.Build.props" })
+        foreach (var file in new[] { "build.sh", "global.json", "Directory.Build.props", "tools.yaml" })
             File.Copy(Path.Combine(RepositoryRoot, file), Path.Combine(Root, file));
         CopySources(Path.Combine(RepositoryRoot, "build"), Path.Combine(Root, "build"));
         FixturePlatform.WriteTo(Root);
+        InstallStandInHelmDiff();
 
         // The one compile: ./build.sh --help builds the host into .artifacts/build; every test then starts it warm.
         var environment = new Dictionary<string, string>
@@ -54,6 +55,21 @@ public sealed class CompiledBuildRoot : IAsyncLifetime
         var result = await ChildProcess.RunAsync("bash", [BuildScript, "--help"], Root, environment);
         if (result.ExitCode != 0)
             throw new InvalidOperationException($"./build.sh --help (the compile) failed with exit code {result.ExitCode}:\n{result.Output}");
+    }
+
+    /// <summary>
+    /// A stand-in for the helm-diff plugin, where EnsureTools keeps it (.tools/helm-plugins/diff) and at the pinned version,
+    /// so EnsureTools finds it cached instead of downloading it (there is no internet here).
+    /// </summary>
+    void InstallStandInHelmDiff()
+    {
+        var pin = File.ReadLines(Path.Combine(Root, "tools.yaml")).SkipWhile(l => !l.StartsWith("helm-diff:"))
+            .First(l => l.TrimStart().StartsWith("version:")).Split(':', 2)[1].Trim();
+        var plugin = Path.Combine(Root, ".tools", "helm-plugins", "diff");
+        Directory.CreateDirectory(Path.Combine(plugin, "bin"));
+        File.WriteAllText(Path.Combine(plugin, "plugin.yaml"), $"name: diff\nversion: {pin.TrimStart('v')}\n");
+        File.WriteAllText(Path.Combine(plugin, "bin", "diff"), "#!/bin/sh\necho stand-in helm-diff\n");
+        File.SetUnixFileMode(Path.Combine(plugin, "bin", "diff"), (UnixFileMode)0b111_101_101);
     }
 
     public Task DisposeAsync()
