@@ -7,6 +7,9 @@ namespace DataPlatform.Build.Tasks;
 [TaskDescription("Prints the /etc/hosts line(s) for what is deployed, grouped by LoadBalancer IP.")]
 public sealed class PrintHostsTask : FrostingTask<BuildContext>
 {
+    /// <summary>Under --plan on a machine without the cluster there is nothing to read yet.</summary>
+    public override bool ShouldRun(BuildContext context) => !context.ClusterIsPlanned;
+
     public override async Task RunAsync(BuildContext context)
     {
         context.RequirePlatformContext();

@@ -7,6 +7,9 @@ namespace DataPlatform.Build.Tasks;
 [TaskDescription("Proves the platform works: workloads ready, certificates, routes, S3, registry and the sample database answer.")]
 public sealed class VerifyTask : FrostingTask<BuildContext>
 {
+    /// <summary>Under --plan on a machine without the cluster there is nothing to read yet.</summary>
+    public override bool ShouldRun(BuildContext context) => !context.ClusterIsPlanned;
+
     public override async Task RunAsync(BuildContext context)
     {
         context.RequirePlatformContext();
