@@ -1,3 +1,4 @@
+using DataPlatform.Build.Platform;
 namespace DataPlatform.Build.Tests.Platform;
 
 public sealed class DotEnvTests

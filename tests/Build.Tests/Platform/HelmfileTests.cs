@@ -1,3 +1,4 @@
+using DataPlatform.Build.Platform;
 using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
 

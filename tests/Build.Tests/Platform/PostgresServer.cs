@@ -7,11 +7,11 @@ using Npgsql;
 namespace DataPlatform.Build.Tests.Platform;
 
 /// <summary>
-/// A throw-away PostgreSQL 15 server: initdb in a temp dir, trust auth, listening on a free
-/// port of 127.0.0.1 with its socket in the same dir. initdb refuses to run as root, so as root
-/// every server command runs as the postgres user (runuser) and the dir is handed to that user.
+/// A throw-away PostgreSQL 15 server: initdb in a temp dir, trust auth (or scram with a password, for tests of
+/// logging in), listening on a free port of 127.0.0.1 with its socket in the same dir. initdb refuses to run as
+/// root, so as root every server command runs as the postgres user (runuser) and the dir is handed to that user.
 /// </summary>
-public sealed class PostgresServer : IAsyncLifetime
+public sealed class PostgresServer(string? password = null) : IAsyncLifetime
 {
     private const string BinDir = "/usr/lib/postgresql/15/bin";
     private const string ServiceUser = "postgres";
@@ -27,6 +27,7 @@ public sealed class PostgresServer : IAsyncLifetime
             Host = "127.0.0.1",
             Port = Port,
             Username = "postgres",
+            Password = password,
             Database = database,
             Pooling = false,
             Timeout = 15,
@@ -49,7 +50,15 @@ public sealed class PostgresServer : IAsyncLifetime
 
         Port = FreeTcpPort();
         var data = Path.Combine(_dir.FullName, "data");
-        await RunAsync(Path.Combine(BinDir, "initdb"), ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C"]);
+        string[] auth = ["-A", "trust"];
+        if (password is not null)
+        {
+            var pwfile = Path.Combine(_dir.FullName, "pwfile");
+            await File.WriteAllTextAsync(pwfile, password);
+            if (IsRoot) await RunAsync("chown", [$"{ServiceUser}:{ServiceUser}", pwfile], asServiceUser: false);
+            auth = ["-A", "scram-sha-256", "--pwfile=" + pwfile];
+        }
+        await RunAsync(Path.Combine(BinDir, "initdb"), ["-D", data, "-U", "postgres", .. auth, "-E", "UTF8", "--locale=C"]);
         await RunAsync(Path.Combine(BinDir, "pg_ctl"),
         [
             "-D", data, "-l", Path.Combine(_dir.FullName, "server.log"), "-w", "-t", "60",

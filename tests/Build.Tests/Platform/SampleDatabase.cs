@@ -3,11 +3,17 @@ using Npgsql;
 namespace DataPlatform.Build.Tests.Platform;
 
 /// <summary>The sample SQL of pg-source (values/sql/*.sql, in name order) loaded into a fresh database.</summary>
-public sealed class SampleDatabase : IAsyncLifetime
+public class SampleDatabase : IAsyncLifetime
 {
-    private const string DatabaseName = "source";
+    public const string DatabaseName = "source";
 
-    private readonly PostgresServer _server = new();
+    private readonly PostgresServer _server;
+
+    public SampleDatabase() : this(null) { }
+
+    protected SampleDatabase(string? password) => _server = new PostgresServer(password);
+
+    public int Port => _server.Port;
 
     public IReadOnlyList<string> LoadedFiles { get; private set; } = [];
 

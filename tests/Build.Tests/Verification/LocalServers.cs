@@ -41,14 +41,6 @@ static class LocalServers
         return process;
     }
 
-    public static async Task RunAsync(string program, params string[] arguments)
-    {
-        var log = new System.Text.StringBuilder();
-        using var process = Start(program, arguments, log);
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed ({process.ExitCode}): {log}");
-    }
-
     public static void Stop(System.Diagnostics.Process process)
     {
         if (!process.HasExited) process.Kill(entireProcessTree: true);
