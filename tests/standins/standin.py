@@ -3,7 +3,7 @@ Stand-ins for docker, kind, kubectl, helm and helmfile, for the hermetic end-to-
 
 Each tool is a tiny wrapper (tests/standins/<tool>) that calls main("<tool>"). A call:
   1. appends one JSON line to $STANDIN_LOG when it ends: tool, argv, cwd, environment, the kube context it was
-     pinned to, and time/end/duration (epoch seconds; bench/overhead.sh subtracts them from the wall time);
+     pinned to, time/end/duration (epoch seconds; bench/overhead.sh subtracts them from the wall time) and exit;
   2. answers like the real tool would for the commands the build issues, from the scenario in $STANDIN_STATE.
 
 Scenario state ($STANDIN_STATE, a directory; every file is optional):
@@ -127,14 +127,14 @@ def positional(argv, flags_with_values):
     return words
 
 
-def record(tool, argv, context, start, end):
+def record(tool, argv, context, start, end, exit_code):
     """One line per call, written when the call ends: start/end (epoch seconds) and duration let bench/overhead.sh
     subtract the tools' own time from a build's wall time."""
     log = os.environ.get("STANDIN_LOG")
     if not log:
         return
     entry = {"tool": tool, "argv": argv, "cwd": os.getcwd(), "context": context,
-             "env": dict(os.environ), "time": start, "end": end, "duration": end - start}
+             "env": dict(os.environ), "time": start, "end": end, "duration": end - start, "exit": exit_code}
     with open(log, "a") as f:
         f.write(json.dumps(entry) + "\n")
 
@@ -416,13 +416,14 @@ def helmfile(argv):
     if words[:1] not in (["apply"], ["sync"]):
         fail(UNSUPPORTED, f"STANDIN helmfile: unsupported arguments {argv}")
 
-    # Templates fail on a variable the environment lacks, as helmfile's requiredEnv does.
-    values_dir = os.path.join(os.path.dirname(os.path.abspath(path)), "values")
-    for file in sorted(os.listdir(values_dir)) if os.path.isdir(values_dir) else []:
-        with open(os.path.join(values_dir, file)) as f:
+    # The releases' .gotmpl values files fail on a variable the environment lacks, as helmfile's requiredEnv does.
+    base = os.path.dirname(os.path.abspath(path))
+    templates = sorted({v for r in releases for v in (r.get("values") or []) if isinstance(v, str) and v.endswith(".gotmpl")})
+    for file in templates:
+        with open(os.path.join(base, file)) as f:
             for match in REQUIRED_ENV.finditer(f.read()):
                 if not os.environ.get(match["name"]):
-                    fail(1, f'in ./{os.path.basename(path)}: failed to render values files "values/{file}": '
+                    fail(1, f'in ./{os.path.basename(path)}: failed to render values files "{file}": '
                             f'template: stringTemplate:1:3: executing "stringTemplate" at <requiredEnv "{match["name"]}">: '
                             f"error calling requiredEnv: required env var `{match['name']}` is not set")
 
@@ -461,10 +462,13 @@ def helmfile(argv):
 def main(tool):
     argv = sys.argv[1:]
     context = flag_value(argv, {"kubectl": "--context", "helm": "--kube-context", "helmfile": "--kube-context"}.get(tool, "--no-such-flag"))
-    start = time.time()
+    start, code = time.time(), None
     try:
         {"docker": docker, "kind": kind, "kubectl": kubectl, "helm": helm, "helmfile": helmfile}[tool](argv)
-        sys.exit(0)
+        code = 0
+    except SystemExit as e:
+        code = e.code
     finally:
-        # Also on failure (sys.exit raises SystemExit), so every call the build made is in the log.
-        record(tool, argv, context, start, time.time())
+        # Also on failure, so every call the build made is in the log (a crash logs exit null).
+        record(tool, argv, context, start, time.time(), code)
+    sys.exit(code)
