@@ -2,7 +2,8 @@
 Stand-ins for docker, kind, kubectl, helm and helmfile, for the hermetic end-to-end tests.
 
 Each tool is a tiny wrapper (tests/standins/<tool>) that calls main("<tool>"). A call:
-  1. appends one JSON line to $STANDIN_LOG: tool, argv, cwd, environment, and the kube context it was pinned to;
+  1. appends one JSON line to $STANDIN_LOG when it ends: tool, argv, cwd, environment, the kube context it was
+     pinned to, time/end/duration (epoch seconds; bench/overhead.sh subtracts them from the wall time) and exit;
   2. answers like the real tool would for the commands the build issues, from the scenario in $STANDIN_STATE.
 
 Scenario state ($STANDIN_STATE, a directory; every file is optional):
@@ -126,12 +127,14 @@ def positional(argv, flags_with_values):
     return words
 
 
-def record(tool, argv, context):
+def record(tool, argv, context, start, end, exit_code):
+    """One line per call, written when the call ends: start/end (epoch seconds) and duration let bench/overhead.sh
+    subtract the tools' own time from a build's wall time."""
     log = os.environ.get("STANDIN_LOG")
     if not log:
         return
     entry = {"tool": tool, "argv": argv, "cwd": os.getcwd(), "context": context,
-             "env": dict(os.environ), "time": time.time()}
+             "env": dict(os.environ), "time": start, "end": end, "duration": end - start, "exit": exit_code}
     with open(log, "a") as f:
         f.write(json.dumps(entry) + "\n")
 
@@ -174,9 +177,11 @@ def write_kind_context(name):
     server = os.environ.get("STANDIN_API_SERVER") or "https://127.0.0.1:6443"
     config = load_kubeconfig()
     config["clusters"] = without(config["clusters"], context) + [
-        {"name": context, "cluster": {"server": server, "certificate-authority-data": "U1RBTkRJTi1DQQ=="}}]
+        {"name": context, "cluster": {"server": server, "insecure-skip-tls-verify": True}}]
+    # A token, not kind's client certificate: KubernetesClient (Verify, PrintHosts) loads this kubeconfig for real,
+    # and a stand-in cannot mint a certificate the fake API would accept. No CA data either, for the same reason.
     config["users"] = without(config["users"], context) + [
-        {"name": context, "user": {"client-certificate-data": "U1RBTkRJTi1DRVJU", "client-key-data": "U1RBTkRJTi1LRVk="}}]
+        {"name": context, "user": {"token": "standin-token-" + name}}]
     config["contexts"] = without(config["contexts"], context) + [
         {"name": context, "context": {"cluster": context, "user": context}}]
     # Real kind switches the current context to the new cluster; so does this stand-in.
@@ -411,13 +416,14 @@ def helmfile(argv):
     if words[:1] not in (["apply"], ["sync"]):
         fail(UNSUPPORTED, f"STANDIN helmfile: unsupported arguments {argv}")
 
-    # Templates fail on a variable the environment lacks, as helmfile's requiredEnv does.
-    values_dir = os.path.join(os.path.dirname(os.path.abspath(path)), "values")
-    for file in sorted(os.listdir(values_dir)) if os.path.isdir(values_dir) else []:
-        with open(os.path.join(values_dir, file)) as f:
+    # The releases' .gotmpl values files fail on a variable the environment lacks, as helmfile's requiredEnv does.
+    base = os.path.dirname(os.path.abspath(path))
+    templates = sorted({v for r in releases for v in (r.get("values") or []) if isinstance(v, str) and v.endswith(".gotmpl")})
+    for file in templates:
+        with open(os.path.join(base, file)) as f:
             for match in REQUIRED_ENV.finditer(f.read()):
                 if not os.environ.get(match["name"]):
-                    fail(1, f'in ./{os.path.basename(path)}: failed to render values files "values/{file}": '
+                    fail(1, f'in ./{os.path.basename(path)}: failed to render values files "{file}": '
                             f'template: stringTemplate:1:3: executing "stringTemplate" at <requiredEnv "{match["name"]}">: '
                             f"error calling requiredEnv: required env var `{match['name']}` is not set")
 
@@ -456,6 +462,13 @@ def helmfile(argv):
 def main(tool):
     argv = sys.argv[1:]
     context = flag_value(argv, {"kubectl": "--context", "helm": "--kube-context", "helmfile": "--kube-context"}.get(tool, "--no-such-flag"))
-    record(tool, argv, context)
-    {"docker": docker, "kind": kind, "kubectl": kubectl, "helm": helm, "helmfile": helmfile}[tool](argv)
-    sys.exit(0)
+    start, code = time.time(), None
+    try:
+        {"docker": docker, "kind": kind, "kubectl": kubectl, "helm": helm, "helmfile": helmfile}[tool](argv)
+        code = 0
+    except SystemExit as e:
+        code = e.code
+    finally:
+        # Also on failure, so every call the build made is in the log (a crash logs exit null).
+        record(tool, argv, context, start, time.time(), code)
+    sys.exit(code)

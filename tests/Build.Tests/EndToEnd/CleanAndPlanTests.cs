@@ -33,10 +33,12 @@ public sealed class CleanAndPlanTests(CompiledBuildRoot build) : IDisposable
         Assert.Equal(["other"], _machine.Clusters);
     }
 
+    // The plan tests target HelmfileApply (Up's whole mutating chain): under --plan Verify and PrintHosts still read
+    // the cluster, and there is none behind the stand-ins (see UpTests).
     [Fact]
-    public async Task Plan_on_a_cold_machine_changes_nothing_and_lists_what_up_would_do()
+    public async Task Plan_on_a_cold_machine_changes_nothing_and_lists_what_the_mutating_chain_would_do()
     {
-        var run = await _machine.RunBuildAsync("--target=Up", "--plan");
+        var run = await _machine.RunBuildAsync("--target=HelmfileApply", "--plan");
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.DoesNotContain(run.Calls, c => c.IsMutating);
@@ -52,9 +54,9 @@ public sealed class CleanAndPlanTests(CompiledBuildRoot build) : IDisposable
     [Fact]
     public async Task Plan_on_a_running_platform_only_plans_helmfile_apply()
     {
-        Assert.Equal(0, (await _machine.RunBuildAsync("--target=Up")).ExitCode);
+        Assert.Equal(0, (await _machine.RunBuildAsync("--target=HelmfileApply")).ExitCode);
 
-        var run = await _machine.RunBuildAsync("--target=Up", "--plan");
+        var run = await _machine.RunBuildAsync("--target=HelmfileApply", "--plan");
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.DoesNotContain(run.Calls, c => c.IsMutating);

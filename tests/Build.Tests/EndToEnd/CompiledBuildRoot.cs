@@ -31,6 +31,7 @@ public sealed class CompiledBuildRoot : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        await RequirePythonWithYamlAsync();
         foreach (var file in new[] { "build.sh", "global.json", "Directory.Build.props", "tools.yaml" })
             File.Copy(Path.Combine(RepositoryRoot, file), Path.Combine(Root, file));
         CopySources(Path.Combine(RepositoryRoot, "build"), Path.Combine(Root, "build"));
@@ -55,6 +56,27 @@ public sealed class CompiledBuildRoot : IAsyncLifetime
         var result = await ChildProcess.RunAsync("bash", [BuildScript, "--help"], Root, environment);
         if (result.ExitCode != 0)
             throw new InvalidOperationException($"./build.sh --help (the compile) failed with exit code {result.ExitCode}:\n{result.Output}");
+    }
+
+    /// <summary>
+    /// The stand-ins are python3 scripts that read YAML (kubeconfig, kind-config.yaml, helmfile.yaml, tools.yaml).
+    /// Without PyYAML every stand-in call would fail and each test would report a confusing build failure instead.
+    /// </summary>
+    static async Task RequirePythonWithYamlAsync()
+    {
+        ChildResult check;
+        try
+        {
+            check = await ChildProcess.RunAsync("python3", ["-c", "import yaml"], Path.GetTempPath(), new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin" });
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"The end-to-end tests need python3 for the stand-in tools (tests/standins), and it did not start: {e.Message}. " +
+                "Install it: apt-get install python3 python3-yaml.", e);
+        }
+        if (check.ExitCode != 0)
+            throw new InvalidOperationException("The end-to-end tests' stand-in tools (tests/standins) need python3 with PyYAML, and `python3 -c \"import yaml\"` failed:\n" +
+                check.Output + "Install it: apt-get install python3-yaml (Debian/Ubuntu) or pip install pyyaml.");
     }
 
     /// <summary>

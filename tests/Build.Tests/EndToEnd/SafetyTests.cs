@@ -5,6 +5,9 @@ namespace DataPlatform.Build.Tests.EndToEnd;
 /// <summary>
 /// The rules every call follows, checked on what the stand-in tools recorded: the platform's context only (the user's
 /// kubeconfig has a decoy production context as current), and secrets only in helmfile's environment.
+/// Runs target HelmfileApply, Up's whole mutating chain, not Up itself: Verify needs the platform's real endpoints,
+/// which exist only on a machine with Docker (see <see cref="UpTests"/>; <see cref="UpVerifyTests"/> checks that
+/// Verify, too, asks only the platform's API and never the decoy).
 /// </summary>
 [Collection(EndToEndCollection.Name)]
 public sealed class SafetyTests(CompiledBuildRoot build) : IDisposable
@@ -16,9 +19,9 @@ public sealed class SafetyTests(CompiledBuildRoot build) : IDisposable
     [Fact]
     public async Task Every_cluster_call_is_pinned_to_the_platform_context_and_the_decoy_is_never_used()
     {
-        var cold = await _machine.RunBuildAsync("--target=Up");
+        var cold = await _machine.RunBuildAsync("--target=HelmfileApply");
         await _machine.GivenAsync("kubectl", "config", "use-context", Scenario.DecoyContext);   // the user switches back to prod
-        var warm = await _machine.RunBuildAsync("--target=Up");
+        var warm = await _machine.RunBuildAsync("--target=HelmfileApply");
         var clean = await _machine.RunBuildAsync("--target=Clean");
 
         foreach (var run in new[] { cold, warm, clean })
@@ -41,7 +44,7 @@ public sealed class SafetyTests(CompiledBuildRoot build) : IDisposable
         string[] secrets = [.. FixturePlatform.SecretValues, htpasswd, htpasswd["registry:".Length..]];
         _machine.SetState("helmfile_failures", "transient\n");   // failure output and retries must not leak either
 
-        var run = await _machine.RunBuildAsync("--target=Up", "--verbosity=verbose");
+        var run = await _machine.RunBuildAsync("--target=HelmfileApply", "--verbosity=verbose");
 
         Assert.True(run.ExitCode == 0, run.ToString());
         foreach (var secret in secrets)

@@ -36,7 +36,8 @@ public sealed class Scenario : IDisposable
     readonly string _directory;
     int _logLinesSeen;
 
-    public Scenario(CompiledBuildRoot build)
+    /// <param name="decoyServer">Where the user's current (decoy) context points; a test may point it at a fake API that must stay unasked.</param>
+    public Scenario(CompiledBuildRoot build, string decoyServer = DecoyServer)
     {
         _build = build;
         _directory = Directory.CreateTempSubdirectory("data-platform-scenario-").FullName;
@@ -52,7 +53,7 @@ public sealed class Scenario : IDisposable
             clusters:
               - name: {DecoyContext}
                 cluster:
-                  server: {DecoyServer}
+                  server: {decoyServer}
             contexts:
               - name: {DecoyContext}
                 context:
@@ -69,7 +70,7 @@ public sealed class Scenario : IDisposable
     public string State { get; }
     public string KubeConfig { get; }
     public string Log { get; }
-    /// <summary>Where the kind stand-in points kind-data-platform (for a fake Kubernetes API later); default https://127.0.0.1:6443.</summary>
+    /// <summary>Where the kind stand-in points kind-data-platform (a fake Kubernetes API); default https://127.0.0.1:6443, where nothing listens.</summary>
     public string? ApiServer { get; set; }
 
     public void SetState(string name, string content) => File.WriteAllText(Path.Combine(State, name), content);

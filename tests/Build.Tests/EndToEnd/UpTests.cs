@@ -2,18 +2,27 @@ using DataPlatform.Build.Platform;
 
 namespace DataPlatform.Build.Tests.EndToEnd;
 
-/// <summary>./build.sh --target=Up for real, with stand-in docker/kind/kubectl/helm/helmfile (no Docker, no cluster here).</summary>
+/// <summary>
+/// The real ./build.sh with stand-in docker/kind/kubectl/helm/helmfile (no Docker, no cluster here).
+/// Runs that must succeed target HelmfileApply: it runs Up's whole mutating chain (EnsureTools, CreateCluster,
+/// ComputeMetalLbRange, ApplyGatewayCrds, HelmfileApply). Up goes on to Verify, which needs the platform's real
+/// endpoints (the Kubernetes API, Traefik's LoadBalancer IP, MinIO, the registry, PostgreSQL), and those exist only
+/// on a machine with Docker. Verify's behaviour is proven in tests/Build.Tests/Verification against a fake API and
+/// real local servers; <see cref="UpVerifyTests"/> runs Up through Verify against a fake API. Runs expected to fail
+/// before Verify (Docker down, helmfile failures) still target Up, the command a user types.
+/// </summary>
 [Collection(EndToEndCollection.Name)]
 public sealed class UpTests(CompiledBuildRoot build) : IDisposable
 {
+    const string MutatingChain = "--target=HelmfileApply";
     readonly Scenario _machine = new(build);
 
     public void Dispose() => _machine.Dispose();
 
     [Fact]
-    public async Task Cold_up_runs_the_seeds_steps_in_order_against_stand_in_tools()
+    public async Task Cold_run_of_the_mutating_chain_runs_the_seeds_steps_in_order_against_stand_in_tools()
     {
-        var run = await _machine.RunBuildAsync("--target=Up");
+        var run = await _machine.RunBuildAsync(MutatingChain);
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal(
@@ -41,11 +50,11 @@ public sealed class UpTests(CompiledBuildRoot build) : IDisposable
     }
 
     [Fact]
-    public async Task Second_up_creates_nothing_and_leaves_the_diff_to_helmfile()
+    public async Task Second_run_of_the_mutating_chain_creates_nothing_and_leaves_the_diff_to_helmfile()
     {
-        Assert.Equal(0, (await _machine.RunBuildAsync("--target=Up")).ExitCode);
+        Assert.Equal(0, (await _machine.RunBuildAsync(MutatingChain)).ExitCode);
 
-        var second = await _machine.RunBuildAsync("--target=Up");
+        var second = await _machine.RunBuildAsync(MutatingChain);
 
         Assert.True(second.ExitCode == 0, second.ToString());
         Assert.Equal(["helmfile apply"], second.Calls.Where(c => c.IsMutating).Select(c => c.Signature));
@@ -57,12 +66,12 @@ public sealed class UpTests(CompiledBuildRoot build) : IDisposable
     }
 
     [Fact]
-    public async Task Up_restores_a_missing_platform_context_with_kind_export_kubeconfig_instead_of_recreating()
+    public async Task A_missing_platform_context_is_restored_with_kind_export_kubeconfig_instead_of_recreating_the_cluster()
     {
         await _machine.GivenPlatformClusterAsync();
         await _machine.GivenAsync("kubectl", "config", "delete-context", FixturePlatform.Context);
 
-        var run = await _machine.RunBuildAsync("--target=Up");
+        var run = await _machine.RunBuildAsync(MutatingChain);
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Single(run.Named("kind export kubeconfig"));
@@ -73,11 +82,11 @@ public sealed class UpTests(CompiledBuildRoot build) : IDisposable
     }
 
     [Fact]
-    public async Task A_transient_helmfile_failure_is_retried_and_up_succeeds()
+    public async Task A_transient_helmfile_failure_is_retried_and_the_apply_succeeds()
     {
         _machine.SetState("helmfile_failures", "transient\n");
 
-        var run = await _machine.RunBuildAsync("--target=Up");
+        var run = await _machine.RunBuildAsync(MutatingChain);
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal(2, run.Named("helmfile apply").Count());
@@ -136,7 +145,7 @@ public sealed class UpTests(CompiledBuildRoot build) : IDisposable
     [Fact]
     public async Task Helmfile_gets_the_computed_metallb_range_and_the_htpasswd_line_in_its_environment()
     {
-        var run = await _machine.RunBuildAsync("--target=Up");
+        var run = await _machine.RunBuildAsync(MutatingChain);
 
         Assert.True(run.ExitCode == 0, run.ToString());
         var environment = Assert.Single(run.Named("helmfile apply")).Environment;
