@@ -54,7 +54,8 @@ public static class KubeContexts
         try
         {
             var config = KubernetesClientConfiguration.LoadKubeConfig();
-            return config.Contexts?.Any(c => c.Name == name) == true;
+            // An empty kubeconfig file loads as null.
+            return config?.Contexts?.Any(c => c.Name == name) == true;
         }
         catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or FileNotFoundException or DirectoryNotFoundException)
         {

@@ -14,7 +14,8 @@ public sealed record PlatformCluster(string Context, string Server, IKubernetes 
         try
         {
             var config = kubeconfigPath is null
-                ? KubernetesClientConfiguration.BuildConfigFromConfigObject(KubernetesClientConfiguration.LoadKubeConfig(), currentContext: context)
+                ? KubernetesClientConfiguration.BuildConfigFromConfigObject(
+                    KubernetesClientConfiguration.LoadKubeConfig() ?? throw new k8s.Exceptions.KubeConfigException("the kubeconfig is empty"), currentContext: context)
                 : KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath, currentContext: context);
             return new PlatformCluster(context, config.Host, new Kubernetes(config));
         }

@@ -36,9 +36,10 @@ public sealed class CleanAndPlanTests(CompiledBuildRoot build) : IDisposable
     // The plan tests target HelmfileApply (Up's whole mutating chain): under --plan Verify and PrintHosts still read
     // the cluster, and there is none behind the stand-ins (see UpTests).
     [Fact]
-    public async Task Plan_on_a_cold_machine_changes_nothing_and_lists_what_the_mutating_chain_would_do()
+    public async Task Plan_of_Up_on_a_cold_machine_changes_nothing_and_lists_what_Up_would_do()
     {
-        var run = await _machine.RunBuildAsync("--target=HelmfileApply", "--plan");
+        // Up itself: Verify and PrintHosts are skipped, there is no cluster to read yet.
+        var run = await _machine.RunBuildAsync("--target=Up", "--plan");
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.DoesNotContain(run.Calls, c => c.IsMutating);
@@ -48,6 +49,8 @@ public sealed class CleanAndPlanTests(CompiledBuildRoot build) : IDisposable
         Assert.Contains("would run kind create cluster --config", run.Text);
         Assert.Contains("would run kubectl --context kind-data-platform apply --server-side", run.Text);
         Assert.Contains("would run helmfile --file", run.Text);
+        Assert.Matches(@"Verify\s+-\s+Skipped", run.Text);
+        Assert.Matches(@"PrintHosts\s+-\s+Skipped", run.Text);
         Assert.Empty(run.Violations);
     }
 
