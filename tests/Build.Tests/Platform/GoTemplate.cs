@@ -110,7 +110,9 @@ internal static partial class GoTemplate
                 body = body[..^1];
             }
 
-            output.Append(Pipeline(body.Trim(), path, environment));
+            body = body.Trim();
+            if (body.StartsWith("/*", StringComparison.Ordinal) && body.EndsWith("*/", StringComparison.Ordinal)) continue; // a comment
+            output.Append(Pipeline(body, path, environment));
         }
     }
 

@@ -153,12 +153,18 @@ public sealed partial class HelmfileTests
     }
 
     [Fact]
-    public void Gateway_api_version_is_kept_in_one_small_file()
+    public void Gateway_api_version_is_kept_in_one_small_file_and_its_channel_suits_traefik()
     {
         var gatewayApi = Yaml.LoadMapping(RepoRoot.File("gateway-api.yaml"));
 
         Assert.Matches(@"^v\d+\.\d+\.\d+$", gatewayApi.Scalar("version"));
         Assert.Contains("{version}", gatewayApi.Scalar("url"));
-        Assert.EndsWith("/experimental-install.yaml", gatewayApi.Scalar("url"));
+
+        // Traefik's experimental channel (TCPRoute, TLSRoute) needs the experimental CRDs.
+        var experimental = Releases.Where(r => r.ChartName == "traefik").Any(r =>
+            ((PlatformModel.Values(r).Get("providers") as YamlMappingNode)?.Get("kubernetesGateway") as YamlMappingNode)?.Scalar("experimentalChannel") == "true");
+        if (experimental)
+            Assert.True(gatewayApi.Scalar("url")!.EndsWith("/experimental-install.yaml", StringComparison.Ordinal),
+                "traefik enables the Gateway API experimental channel, but gateway-api.yaml installs the standard CRDs");
     }
 }

@@ -90,8 +90,8 @@ public sealed class ReleaseDependencyTests
         {
             switch (obj.Kind)
             {
-                case "ClusterIssuer":
-                    yield return (obj.Release, new Resource("ClusterIssuer", obj.Name));
+                case "ClusterIssuer" or "Issuer":
+                    yield return (obj.Release, new Resource(obj.Kind, obj.Name));
                     break;
                 case "Certificate" when obj.Spec.Scalar("secretName") is { } secret:
                     yield return (obj.Release, new Resource("Secret", secret));
