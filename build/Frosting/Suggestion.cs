@@ -10,8 +10,8 @@ internal static class Suggestion
             .Select(word => (Word: word, Edits: Distance(typed.ToLowerInvariant(), word.ToLowerInvariant())))
             .OrderBy(c => c.Edits).ThenBy(c => c.Word, StringComparer.Ordinal)
             .FirstOrDefault();
-        // A third of the word may be wrong (pln → plan, tagret → target), or it may be a clear start of it (exclu → exclusive).
-        if (nearest.Word is not null && nearest.Edits <= Math.Max(1, typed.Length / 3)) return nearest.Word;
+        // Half of the word may be wrong (pln → plan, tagret → target), or it may be a clear start of it (exclu → exclusive).
+        if (nearest.Word is not null && nearest.Edits <= Math.Max(1, typed.Length / 2)) return nearest.Word;
         return typed.Length >= 3 ? words.FirstOrDefault(w => w.StartsWith(typed, StringComparison.OrdinalIgnoreCase)) : null;
     }
 
