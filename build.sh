@@ -4,36 +4,34 @@
 # Warm start: the host is compiled once into .artifacts/build and reused while nothing under build/ (nor the SDK
 # pin) changed, so a run costs a process start, not a `dotnet build`. The stamp records two things:
 #   - the source files with their modification times (also catches deleted and renamed files);
-#   - every compiled file with its size and modification time, and a checksum of build.dll, taken right after the
-#     compile. A truncated, deleted or half-written output (a disk that filled up, a copy interrupted) no longer
-#     matches, and is rebuilt from scratch instead of crashing every run until someone deletes it by hand.
+#   - every compiled file with its size and modification time, taken right after the compile. A truncated, deleted
+#     or half-written output (a disk that filled up, a copy interrupted) no longer matches, and is rebuilt from
+#     scratch instead of crashing every run until someone deletes it by hand.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="$root/.artifacts/build"
 stamp_file="$out/.stamp"
 
-sources_stamp() {
-  (cd "$root" && find build global.json Directory.Build.props -type f \
-      \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.targets' -o -name 'global.json' \) \
-      -not -path '*/bin/*' -not -path '*/obj/*' -printf '%p %T@\n' | LC_ALL=C sort | cksum)
+# One find over the sources (path, modification time) and, when asked, the compiled files (path, size, modification
+# time; dot-files such as the stamp and the compile lock are not part of the host), as one checksum.
+listing() {
+  (cd "$root" && find build global.json Directory.Build.props ${1:+.artifacts/build} -type f \( \
+      \( -path '.artifacts/build/*' \( -name '.*' -o -printf '%p %s %T@\n' \) \) -o \
+      \( \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.targets' -o -name 'global.json' \) \
+         -not -path '*/bin/*' -not -path '*/obj/*' -printf '%p %T@\n' \) \) 2>/dev/null | LC_ALL=C sort | cksum) || true
 }
 
-# Dot-files (the stamp, the compile lock) are not part of the host.
-output_stamp() {
-  (cd "$out" && { find . -type f -not -name '.*' -printf '%p %s %T@\n' | LC_ALL=C sort; cksum <build.dll; } | cksum) 2>/dev/null || echo none
-}
-
-stamp() { printf 'sources %s\noutput %s\n' "$(sources_stamp)" "$(output_stamp)"; }
+# Line 1: sources and output together (all a warm start computes). Line 2: sources alone, to tell why they differ.
+stamp() { printf '%s\n%s\n' "$(listing with-output)" "$(listing)"; }
 
 # Prints why the host must be compiled, or nothing when it is current and whole.
 why_compile() {
   if [[ ! -f "$stamp_file" || ! -x "$out/build" ]]; then echo "no compiled host yet"; return; fi
-  local recorded current
-  recorded="$(cat "$stamp_file")"
-  current="$(stamp)"
-  [[ "$recorded" == "$current" ]] && return
-  if [[ "$(head -n1 <<<"$recorded")" != "$(head -n1 <<<"$current")" ]]; then echo "build/ changed"
+  local recorded
+  recorded="$(<"$stamp_file")"
+  [[ "${recorded%%$'\n'*}" == "$(listing with-output)" ]] && return
+  if [[ "${recorded#*$'\n'}" != "$(listing)" ]]; then echo "build/ changed"
   else echo "the compiled host in .artifacts/build is damaged or incomplete: rebuilding it from scratch"; fi
 }
 
@@ -48,7 +46,7 @@ compile() {
   rm -f "$stamp_file"
   local incremental=()
   if [[ "$reason" == *damaged* ]]; then
-    # Copies are skipped when a file looks unchanged, so start from an empty output and a full compile.
+    # MSBuild skips copying a file that looks unchanged, so start from an empty output and a full compile.
     find "$out" -mindepth 1 -not -name '.lock' -delete
     incremental=(--no-incremental)
   fi
