@@ -2,51 +2,77 @@
 # Entry point: ./build.sh --target=Up (every argument goes to the build host).
 #
 # Warm start: the host is compiled once into .artifacts/build and reused while nothing under build/ (nor the SDK
-# pin) changed, so a run costs a process start, not a `dotnet build`. The stamp is the list of source files with
-# their modification times, which also catches deleted and renamed files.
+# pin) changed, so a run costs a process start, not a `dotnet build`. The stamp records two things:
+#   - the source files with their modification times (also catches deleted and renamed files);
+#   - every compiled file with its size and modification time, taken right after the compile. A truncated, deleted
+#     or half-written output (a disk that filled up, a copy interrupted) no longer matches, and is rebuilt from
+#     scratch instead of crashing every run until someone deletes it by hand.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="$root/.artifacts/build"
-stamp_file="$out/.sources-stamp"
+stamp_file="$out/.stamp"
 
-sources_stamp() {
-  (cd "$root" && find build global.json Directory.Build.props -type f \
-      \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.targets' -o -name 'global.json' \) \
-      -not -path '*/bin/*' -not -path '*/obj/*' -printf '%p %T@\n' | LC_ALL=C sort | cksum)
+# One find over the sources (path, modification time) and, when asked, the compiled files (path, size, modification
+# time; dot-files such as the stamp and the compile lock are not part of the host), as one checksum.
+listing() {
+  (cd "$root" && find build global.json Directory.Build.props ${1:+.artifacts/build} -type f \( \
+      \( -path '.artifacts/build/*' \( -name '.*' -o -printf '%p %s %T@\n' \) \) -o \
+      \( \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.targets' -o -name 'global.json' \) \
+         -not -path '*/bin/*' -not -path '*/obj/*' -printf '%p %T@\n' \) \) 2>/dev/null | LC_ALL=C sort | cksum) || true
 }
 
-is_current() {
-  [[ -x "$out/build" && -f "$stamp_file" && "$(cat "$stamp_file")" == "$(sources_stamp)" ]]
+# Line 1: sources and output together (all a warm start computes). Line 2: sources alone, to tell why they differ.
+stamp() { printf '%s\n%s\n' "$(listing with-output)" "$(listing)"; }
+
+# Prints why the host must be compiled, or nothing when it is current and whole.
+why_compile() {
+  if [[ ! -f "$stamp_file" || ! -x "$out/build" ]]; then echo "no compiled host yet"; return; fi
+  local recorded
+  recorded="$(<"$stamp_file")"
+  [[ "${recorded%%$'\n'*}" == "$(listing with-output)" ]] && return
+  if [[ "${recorded#*$'\n'}" != "$(listing)" ]]; then echo "build/ changed"
+  else echo "the compiled host in .artifacts/build is damaged or incomplete: rebuilding it from scratch"; fi
 }
 
 compile() {
+  local reason="$1"
   if ! command -v dotnet >/dev/null 2>&1; then
     echo "error: the .NET SDK is not installed (dotnet not on PATH). Install the SDK named in global.json: https://dot.net/download" >&2
     exit 1
   fi
-  echo "Compiling the build host (build/ changed)..." >&2
+  echo "Compiling the build host ($reason)..." >&2
+  # No stamp while compiling: an interrupted compile must not look current next time.
+  rm -f "$stamp_file"
+  local incremental=()
+  if [[ "$reason" == *damaged* ]]; then
+    # MSBuild skips copying a file that looks unchanged, so start from an empty output and a full compile.
+    find "$out" -mindepth 1 -not -name '.lock' -delete
+    incremental=(--no-incremental)
+  fi
   local log
   log="$(mktemp)"
-  if ! dotnet build "$root/build/Build.csproj" -c Release -o "$out" -nologo -v quiet -p:UseAppHost=true >"$log" 2>&1; then
+  if ! dotnet build "$root/build/Build.csproj" -c Release -o "$out" -nologo -v quiet -p:UseAppHost=true "${incremental[@]}" >"$log" 2>&1; then
     cat "$log" >&2; rm -f "$log"
     echo "error: the build host did not compile (see above)." >&2
     exit 1
   fi
   rm -f "$log"
-  sources_stamp >"$stamp_file"
+  stamp >"$stamp_file"
 }
 
-if ! is_current; then
+reason="$(why_compile)"
+if [[ -n "$reason" ]]; then
   mkdir -p "$out"
   if command -v flock >/dev/null 2>&1; then
     # Several ./build.sh at once (CI, tests) compile once; the others wait and reuse the result.
     exec 9>"$out/.lock"
     flock 9
-    is_current || compile
+    reason="$(why_compile)"
+    [[ -z "$reason" ]] || compile "$reason"
     flock -u 9
   else
-    compile
+    compile "$reason"
   fi
 fi
 

@@ -1,24 +1,49 @@
+using Cake.Core.Diagnostics;
 using DataPlatform.Build;
 using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Process;
-using DataPlatform.Build.Services;
 using Spectre.Console;
 
+var console = AnsiConsole.Console;
+using var lifetime = new BuildLifetime(console);
 return await new FrostingHost<BuildContext>
 {
-    DefaultTarget = "Up",
-    CreateContext = (cake, arguments) => new BuildContext(cake, arguments),
+    DefaultTarget = OptionTable.Target.Default,
+    CreateContext = (cake, commandLine) =>
+    {
+        var options = BuildOptions.From(commandLine);
+        var echoQueries = commandLine.Get(OptionTable.Verbosity) >= Verbosity.Verbose;
+        return new BuildContext(cake, options, Clone.Root(), console, mask =>
+        {
+            IToolRunner runner = new CliToolRunner(console, mask, echoQueries);
+            return options.Plan ? new PlanningRunner(runner, console, mask) : runner;
+        }, lifetime.Stopping);
+    },
+    Lifetime = lifetime,
     PrintHelp = Help.Print,
     DescribeFailure = Failures.Describe,
 }.RunAsync(args);
+
+static class Clone
+{
+    /// <summary>build.sh says where the clone is; otherwise the nearest folder above holding kind-config.yaml.</summary>
+    public static string Root()
+    {
+        if (Environment.GetEnvironmentVariable("DATA_PLATFORM_ROOT") is { Length: > 0 } root) return Path.GetFullPath(root);
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "kind-config.yaml"))) return dir.FullName;
+        return Directory.GetCurrentDirectory();
+    }
+}
 
 static class Failures
 {
     /// <summary>The failures a person can act on, as one message each; anything else is a bug and keeps its stack trace.</summary>
     public static string? Describe(Exception e) => e switch
     {
-        BuildFailure or ConfigFileException or ToolNotFoundException or HostUsageException => e.Message,
+        BuildFailure or ConfigFileException or ToolNotFoundException => e.Message,
         ToolFailedException tool =>
             $"{tool.Command.Program} failed (exit code {tool.Result.ExitCode}).{Environment.NewLine}" +
             $"  command: {tool.Command.Display}{Environment.NewLine}" +
@@ -31,6 +56,7 @@ static class Failures
 
 static class Help
 {
+    /// <summary>The targets in the order Up runs them, then the options from <see cref="OptionTable"/>.</summary>
     public static void Print(IAnsiConsole console, IReadOnlyList<Cake.Core.CakeTask> tasks)
     {
         console.MarkupLine("[bold]./build.sh[/] [[--target=<Target>]] [[options]]");
@@ -39,22 +65,10 @@ static class Help
         foreach (var task in tasks) targets.AddRow(Markup.Escape(task.Name), Markup.Escape(task.Description ?? ""));
         console.Write(targets);
         var options = new Table().AddColumns("Option", "Meaning").Border(TableBorder.Simple);
-        foreach (var (option, meaning) in new[]
-        {
-            ("--target=<name>", "the target to run (default: Up)"),
-            ("--exclusive", "run only the target, not its dependencies"),
-            ("--plan", "run read-only queries, print the commands that would change something"),
-            ("--dryrun", "list the tasks that would run, run nothing"),
-            ("--tree", "show the task graph"),
-            ("--description", "list the targets with their descriptions"),
-            ("--verbosity=<level>", "quiet, minimal, normal, verbose (echo queries too) or diagnostic (stack traces)"),
-            ("--helmfile-attempts=<n>", "attempts for helmfile apply when failures look transient (default 4)"),
-            ("--retry-delay=<seconds>", "first backoff delay between those attempts, doubling up to 60 s (default 15)"),
-            ("--timeout=<seconds>", "how long Verify waits for the platform (default 600)"),
-            ("--report=<path>", "Verify: write a JUnit XML report (JSON if the path ends in .json)"),
-            ("--hosts-file=<path>", "PrintHosts: write the lines into a marked block of that file"),
-        })
-            options.AddRow(Markup.Escape(option), Markup.Escape(meaning));
+        foreach (var option in OptionTable.All)
+            options.AddRow(Markup.Escape(string.Join(", ", option.Spellings)),
+                Markup.Escape(option.Description));
         console.Write(options);
+        console.WriteLine("Exit codes: 0 success, 1 failure, 2 command-line mistake (nothing was run).");
     }
 }

@@ -3,6 +3,7 @@ using Cake.Cli;
 using Cake.Core;
 using Cake.Core.Configuration;
 using Cake.Core.Diagnostics;
+using Cake.Core.Graph;
 using Cake.Core.Modules;
 using Cake.Core.Scripting;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,82 +11,131 @@ using Spectre.Console;
 
 namespace DataPlatform.Build.Frosting;
 
+/// <summary>The exit codes the README promises.</summary>
+internal static class ExitCode
+{
+    public const int Success = 0;
+    public const int Failure = 1;
+    public const int CommandLineMistake = 2;
+}
+
 /// <summary>
 /// A small stand-in for Cake.Frosting's CakeHost, built from the pieces Cake.Tool 7 ships (Cake.Core's engine,
-/// Cake.Cli's script hosts and report printer). It discovers the task classes, registers them with the engine
-/// and picks the script host for the requested mode. Everything domain-specific stays in the context.
+/// Cake.Cli's script hosts and report printer). It parses the command line against <see cref="OptionTable"/>,
+/// discovers the task classes, runs the lifetime around the tasks and picks the script host for the requested mode.
+/// Everything domain-specific stays in the context, the lifetime and the services.
 /// </summary>
-public sealed class FrostingHost<TContext> where TContext : ICakeContext
+internal sealed class FrostingHost<TContext> where TContext : IFrostingContext
 {
     public required string DefaultTarget { get; init; }
-    public required Func<ICakeContext, HostArguments, TContext> CreateContext { get; init; }
+    public required Func<ICakeContext, CommandLine, TContext> CreateContext { get; init; }
+    public required IFrostingLifetime<TContext> Lifetime { get; init; }
     public required Action<IAnsiConsole, IReadOnlyList<CakeTask>> PrintHelp { get; init; }
     /// <summary>Turns an expected failure into the lines a person reads; null means "unexpected, show the exception".</summary>
     public required Func<Exception, string?> DescribeFailure { get; init; }
 
+    enum Mode { Run, DryRun, Tree, Description, Help, Version }
+
+    /// <summary>Runs the build and returns the exit code the README promises, whatever happens (a bug included).</summary>
     public async Task<int> RunAsync(string[] args)
     {
-        var console = AnsiConsole.Console;
-        HostArguments hostArgs;
-        try { hostArgs = HostArguments.Parse(args, DefaultTarget); }
-        catch (HostUsageException e)
+        try { return await RunOrThrowAsync(args); }
+        catch (Exception e)
         {
-            console.MarkupLineInterpolated($"[red]error:[/] {e.Message} (see ./build.sh --help)");
-            return 2;
+            // Not an expected failure (those are handled below): show everything, it is a bug to report.
+            AnsiConsole.Console.WriteException(e, ExceptionFormats.ShortenPaths);
+            return ExitCode.Failure;
         }
+    }
 
-        using var services = BuildServices(hostArgs);
-        var log = services.GetRequiredService<ICakeLog>();
+    async Task<int> RunOrThrowAsync(string[] args)
+    {
+        var console = AnsiConsole.Console;
+        CommandLine commandLine;
+        try { commandLine = CommandLine.Parse(args, OptionTable.All); }
+        catch (CommandLineException e) { return CommandLineMistake(e.Problems); }
+
+        var mode = commandLine.Get(OptionTable.Help) ? Mode.Help
+            : commandLine.Get(OptionTable.Version) ? Mode.Version
+            : commandLine.Get(OptionTable.Tree) ? Mode.Tree
+            : commandLine.Get(OptionTable.Description) ? Mode.Description
+            : commandLine.Get(OptionTable.DryRun) ? Mode.DryRun
+            : Mode.Run;
+        var verbosity = commandLine.Get(OptionTable.Verbosity);
+
+        using var services = CakeServices(commandLine);
         var engine = services.GetRequiredService<ICakeEngine>();
         TContext context;
         try
         {
-            context = CreateContext(services.GetRequiredService<ICakeContext>(), hostArgs);
+            context = CreateContext(services.GetRequiredService<ICakeContext>(), commandLine);
         }
         catch (Exception e) when (DescribeFailure(e) is { } message)
         {
             WriteFailure(console, message);
-            return 1;
+            return ExitCode.Failure;
         }
         RegisterTasks(engine, context);
 
-        if (hostArgs.Mode == HostMode.Help) { PrintHelp(console, InGraphOrder(engine, DefaultTarget)); return 0; }
-        if (hostArgs.Mode == HostMode.Version)
+        if (mode == Mode.Help) { PrintHelp(console, InGraphOrder(engine, DefaultTarget)); return ExitCode.Success; }
+        if (mode == Mode.Version)
         {
             console.WriteLine(typeof(FrostingHost<>).Assembly.GetName().Version?.ToString() ?? "dev");
-            return 0;
-        }
-        if (!engine.Tasks.Any(t => t.Name.Equals(hostArgs.Target, StringComparison.OrdinalIgnoreCase)))
-        {
-            console.MarkupLineInterpolated($"[red]error:[/] unknown target '{hostArgs.Target}'. Targets: {string.Join(", ", engine.Tasks.Select(t => t.Name))}");
-            return 2;
+            return ExitCode.Success;
         }
 
-        ScriptHost host = hostArgs.Mode switch
+        var requested = commandLine.Get(OptionTable.Target);
+        var names = engine.Tasks.Select(t => t.Name).ToList();
+        if (names.FirstOrDefault(n => n.Equals(requested, StringComparison.OrdinalIgnoreCase)) is not { } target)
         {
-            HostMode.DryRun => new DryRunScriptHost<TContext>(engine, context, log),
-            HostMode.Tree => new TreeScriptHost(engine, context, services.GetRequiredService<IConsole>()),
-            HostMode.Description => new DescriptionScriptHost(engine, context, console),
+            var closest = Suggestion.Closest(requested, names);
+            return CommandLineMistake([$"unknown target '{requested}'{(closest is null ? "" : $": did you mean {closest}?")} Targets: {string.Join(", ", names)}."]);
+        }
+        var exclusive = commandLine.Get(OptionTable.Exclusive);
+
+        ScriptHost host = mode switch
+        {
+            Mode.DryRun => new DryRunScriptHost<TContext>(engine, context, services.GetRequiredService<ICakeLog>()),
+            Mode.Tree => new TreeScriptHost(engine, context, services.GetRequiredService<IConsole>()),
+            Mode.Description => new DescriptionScriptHost(engine, context, console),
             _ => new BuildScriptHost<TContext>(engine, services.GetRequiredService<IExecutionStrategy>(), context,
-                new CakeSpectreReportPrinter(console), services.GetRequiredService<ICakeConfiguration>(), log),
+                new CakeSpectreReportPrinter(console), services.GetRequiredService<ICakeConfiguration>(), services.GetRequiredService<ICakeLog>()),
         };
-        if (hostArgs.Exclusive) host.Settings.UseExclusiveTarget();
+        if (exclusive) host.Settings.UseExclusiveTarget();
 
+        var runsTasks = mode == Mode.Run;
         try
         {
-            await host.RunTargetAsync(hostArgs.Target);
-            return 0;
+            if (runsTasks) await Lifetime.SetupAsync(context, TasksToRun(engine, target, exclusive));
+            await host.RunTargetAsync(target);
+            return ExitCode.Success;
         }
         catch (Exception e)
         {
             var root = Unwrap(e);
             var message = DescribeFailure(root);
-            if (message is null || hostArgs.Verbosity == Verbosity.Diagnostic)
+            if (message is null || verbosity == Verbosity.Diagnostic)
                 console.WriteException(root, ExceptionFormats.ShortenPaths);
             if (message is not null) WriteFailure(console, message);
-            return 1;
+            return ExitCode.Failure;
+        }
+        finally
+        {
+            if (runsTasks) Lifetime.Teardown(context);
         }
     }
+
+    /// <summary>Every mistake on one line each, on stderr, then where to read the usage.</summary>
+    static int CommandLineMistake(IEnumerable<string> problems)
+    {
+        foreach (var problem in problems) Console.Error.WriteLine($"error: {problem}");
+        Console.Error.WriteLine("Nothing was run. See ./build.sh --help for the targets and options.");
+        return ExitCode.CommandLineMistake;
+    }
+
+    /// <summary>The tasks a run executes, in order: the target alone with --exclusive, otherwise it and its dependencies.</summary>
+    public static IReadOnlyList<string> TasksToRun(ICakeEngine engine, string target, bool exclusive) =>
+        exclusive ? [target] : CakeGraphBuilder.Build(engine.Tasks).Traverse(target).ToList();
 
     /// <summary>Cake wraps the task's exception (CakeReportException, AggregateException); the message to show is the task's own.</summary>
     static Exception Unwrap(Exception e)
@@ -101,19 +151,20 @@ public sealed class FrostingHost<TContext> where TContext : ICakeContext
         console.WriteLine(message);
     }
 
-    static ServiceProvider BuildServices(HostArguments hostArgs)
+    /// <summary>Cake's engine and context, as Cake.Frosting builds them; also what a test uses to build a real context.</summary>
+    public static ServiceProvider CakeServices(CommandLine commandLine)
     {
         var services = new ServiceCollection();
         services.UseModule(new CoreModule());
-        services.AddSingleton(hostArgs.Arguments);
+        services.AddSingleton(commandLine.CakeArguments);
         services.AddSingleton<IConsole, CakeConsole>();
-        services.AddSingleton<ICakeLog>(sp => new CakeBuildLog(sp.GetRequiredService<IConsole>(), hostArgs.Verbosity));
+        services.AddSingleton<ICakeLog>(sp => new CakeBuildLog(sp.GetRequiredService<IConsole>(), commandLine.Get(OptionTable.Verbosity)));
         services.AddSingleton<ICakeConfiguration>(new CakeConfiguration(new Dictionary<string, string>()));
         services.AddSingleton<ICakeReportPrinter>(new CakeSpectreReportPrinter(AnsiConsole.Console));
         return services.BuildServiceProvider();
     }
 
-    /// <summary>Registers every task class of TContext's assembly, as Frosting does: name, description, dependencies, criteria and handlers.</summary>
+    /// <summary>Registers every task class of TContext's assembly, as Frosting does: name, description, dependencies and criteria.</summary>
     public static void RegisterTasks(ICakeEngine engine, TContext context)
     {
         var taskTypes = typeof(TContext).Assembly.GetTypes()
@@ -127,22 +178,15 @@ public sealed class FrostingHost<TContext> where TContext : ICakeContext
                 .WithCriteria(() => task.ShouldRun(context));
             if (type.GetCustomAttribute<TaskDescriptionAttribute>() is { } description) builder.Description(description.Description);
             foreach (var dependency in type.GetCustomAttributes<IsDependentOnAttribute>()) builder.IsDependentOn(NameOf(dependency.Task));
-            // Like Frosting: a handler is registered only when the task overrides it, because Cake treats a registered
-            // error handler as "handled" and would carry on.
-            if (Overrides(type, nameof(FrostingTask<TContext>.OnError))) builder.OnError(e => task.OnError(e, context));
-            if (Overrides(type, nameof(FrostingTask<TContext>.Finally))) builder.Finally(() => task.Finally(context));
         }
     }
 
     /// <summary>The default target's tasks in the order they run, then the others: the order a reader expects in --help.</summary>
     static IReadOnlyList<CakeTask> InGraphOrder(ICakeEngine engine, string target)
     {
-        var order = Cake.Core.Graph.CakeGraphBuilder.Build(engine.Tasks).Traverse(target).ToList();
+        var order = CakeGraphBuilder.Build(engine.Tasks).Traverse(target).ToList();
         return engine.Tasks.Cast<CakeTask>().OrderBy(t => order.IndexOf(t.Name) is var i and >= 0 ? i : int.MaxValue).ToList();
     }
 
     public static string NameOf(Type taskType) => taskType.GetCustomAttribute<TaskNameAttribute>()?.Name ?? taskType.Name;
-
-    static bool Overrides(Type type, string method) =>
-        type.GetMethod(method, BindingFlags.Public | BindingFlags.Instance)?.DeclaringType != typeof(FrostingTask<TContext>);
 }

@@ -22,6 +22,3 @@ public static class DockerPreflight
         return result.StandardOutput.Trim();
     }
 }
-
-/// <summary>An expected failure: its message says what is wrong and what to do, and is shown without a stack trace.</summary>
-public class BuildFailure(string message, Exception? inner = null) : Exception(message, inner);

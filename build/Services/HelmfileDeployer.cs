@@ -44,11 +44,13 @@ public sealed partial class HelmfileDeployer(Helmfile helmfile, HelmfileSpec spe
 
     public async Task ApplyAsync(IReadOnlyDictionary<string, string> environment, CancellationToken ct)
     {
-        var pipeline = new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
+        var pipeline = new ResiliencePipelineBuilder();
+        // One attempt means no retry at all (Polly refuses a retry strategy with zero retries).
+        if (retry.Attempts > 1)
+            pipeline.AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder().Handle<ToolFailedException>(e => IsTransient(Output(e))),
-                MaxRetryAttempts = Math.Max(retry.Attempts - 1, 0),
+                MaxRetryAttempts = retry.Attempts - 1,
                 Delay = retry.FirstDelay,
                 MaxDelay = RetrySettings.MaxDelay,
                 BackoffType = DelayBackoffType.Exponential,
@@ -60,13 +62,12 @@ public sealed partial class HelmfileDeployer(Helmfile helmfile, HelmfileSpec spe
                         $"[yellow]helmfile apply hit a transient failure ({reason}); attempt {args.AttemptNumber + 2} of {retry.Attempts} in {args.RetryDelay.TotalSeconds:0}s.[/]");
                     return default;
                 },
-            })
-            .Build();
+            });
 
         var attempts = 0;
         try
         {
-            await pipeline.ExecuteAsync(async token => { attempts++; await helmfile.ApplyAsync(environment, token); }, ct);
+            await pipeline.Build().ExecuteAsync(async token => { attempts++; await helmfile.ApplyAsync(environment, token); }, ct);
         }
         catch (ToolFailedException e)
         {
@@ -74,7 +75,7 @@ public sealed partial class HelmfileDeployer(Helmfile helmfile, HelmfileSpec spe
             var releases = FailedReleases(output, spec.Releases);
             var which = releases.Count > 0 ? $"release {string.Join(", ", releases)}" : "a release";
             var why = IsTransient(output)
-                ? $"still failing after {attempts} attempts with what looks transient"
+                ? $"still failing after {attempts} attempt{(attempts == 1 ? "" : "s")} with what looks transient"
                 : "with an error that retrying will not fix";
             throw new BuildFailure(
                 $"helmfile apply failed on {which}, {why}.{Environment.NewLine}" +

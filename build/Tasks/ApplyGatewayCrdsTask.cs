@@ -6,11 +6,12 @@ namespace DataPlatform.Build.Tasks;
 [TaskName("ApplyGatewayCrds")]
 [TaskDescription("Server-side applies the pinned Gateway API CRDs (experimental channel), unless that bundle is already installed.")]
 [IsDependentOn(typeof(CreateClusterTask))]
-public sealed class ApplyGatewayCrdsTask : FrostingTask<BuildContext>
+internal sealed class ApplyGatewayCrdsTask : FrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
-        context.RequirePlatformContext();
-        await new GatewayCrdService(context.Kubectl, context.GatewayApi, context.Console).EnsureAsync(context.Cancellation, context.ClusterIsPlanned);
+        var cluster = context.Results.Find<ClusterOutcome>() ?? ClusterOutcome.Existing;
+        if (cluster.IsReachable) KubeContexts.Require(context.KindConfig.ContextName);
+        await new GatewayCrdService(context.Kubectl, context.GatewayApi, context.Console).EnsureAsync(context.Cancellation, clusterIsPlanned: !cluster.IsReachable);
     }
 }

@@ -7,7 +7,7 @@ namespace DataPlatform.Build.Tasks;
 
 [TaskName("Clean")]
 [TaskDescription("Deletes the platform's kind cluster and nothing else; succeeds when there is none.")]
-public sealed class CleanTask : FrostingTask<BuildContext>
+internal sealed class CleanTask : FrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {

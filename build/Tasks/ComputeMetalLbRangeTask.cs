@@ -1,4 +1,5 @@
 using DataPlatform.Build.Frosting;
+using DataPlatform.Build.Services;
 using Spectre.Console;
 
 namespace DataPlatform.Build.Tasks;
@@ -6,11 +7,13 @@ namespace DataPlatform.Build.Tasks;
 [TaskName("ComputeMetalLbRange")]
 [TaskDescription("Computes METALLB_IP_RANGE: the last ten usable addresses of the docker 'kind' network's IPv4 subnet (a preset value wins).")]
 [IsDependentOn(typeof(CreateClusterTask))]
-public sealed class ComputeMetalLbRangeTask : FrostingTask<BuildContext>
+internal sealed class ComputeMetalLbRangeTask : FrostingTask<BuildContext, MetalLbAddresses>
 {
-    public override async Task RunAsync(BuildContext context)
+    public override async Task<MetalLbAddresses> ProduceAsync(BuildContext context)
     {
-        var (range, source) = await context.MetalLbRangeAsync();
-        context.Console.MarkupLineInterpolated($"METALLB_IP_RANGE=[bold]{range}[/] (from {source})");
+        var cluster = context.Results.Find<ClusterOutcome>() ?? ClusterOutcome.Existing;
+        var addresses = await DeploymentInputs.MetalLbRangeAsync(cluster, context.Docker, context.Variables, context.Cancellation);
+        context.Console.MarkupLineInterpolated($"METALLB_IP_RANGE=[bold]{addresses.Range}[/] (from {addresses.Source})");
+        return addresses;
     }
 }

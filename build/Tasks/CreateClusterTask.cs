@@ -6,12 +6,12 @@ namespace DataPlatform.Build.Tasks;
 [TaskName("CreateCluster")]
 [TaskDescription("Creates the kind cluster described in kind-config.yaml, or leaves it if it exists, and waits for Ready nodes.")]
 [IsDependentOn(typeof(EnsureToolsTask))]
-public sealed class CreateClusterTask : FrostingTask<BuildContext>
+internal sealed class CreateClusterTask : FrostingTask<BuildContext, ClusterOutcome>
 {
-    public override async Task RunAsync(BuildContext context)
+    public override async Task<ClusterOutcome> ProduceAsync(BuildContext context)
     {
         var service = new ClusterService(context.Kind, context.Kubectl, context.KindConfig, context.Console);
         var action = await service.EnsureAsync(context.Options.Plan, context.Cancellation);
-        context.ClusterIsPlanned = context.Options.Plan && action != ClusterAction.None;
+        return new ClusterOutcome(action, context.Options.Plan);
     }
 }

@@ -5,7 +5,7 @@ namespace DataPlatform.Build.Tasks;
 
 [TaskName("EnsureTools")]
 [TaskDescription("Checks Docker is running; installs kind, kubectl, helm, helmfile and helm-diff at the versions in tools.yaml (checksum-verified, into .tools/) unless a good copy is on PATH.")]
-public sealed class EnsureToolsTask : FrostingTask<BuildContext>
+internal sealed class EnsureToolsTask : FrostingTask<BuildContext>
 {
     public override Task RunAsync(BuildContext context) => ToolchainService.EnsureAsync(context);
 }

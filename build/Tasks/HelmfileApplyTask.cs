@@ -7,12 +7,16 @@ namespace DataPlatform.Build.Tasks;
 [TaskDescription("Runs helmfile apply against the platform's context with .env and the computed values, retrying transient failures.")]
 [IsDependentOn(typeof(ComputeMetalLbRangeTask))]
 [IsDependentOn(typeof(ApplyGatewayCrdsTask))]
-public sealed class HelmfileApplyTask : FrostingTask<BuildContext>
+internal sealed class HelmfileApplyTask : FrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
-        context.RequirePlatformContext();
-        var deployer = new HelmfileDeployer(context.HelmfileCli, context.Helmfile, context.Options.HelmfileRetry, context.Console);
-        await deployer.ApplyAsync(await context.HelmfileEnvironmentAsync(), context.Cancellation);
+        var cluster = context.Results.Find<ClusterOutcome>() ?? ClusterOutcome.Existing;
+        if (cluster.IsReachable) KubeContexts.Require(context.KindConfig.ContextName);
+        var metalLb = context.Results.Find<MetalLbAddresses>()
+            ?? await DeploymentInputs.MetalLbRangeAsync(cluster, context.Docker, context.Variables, context.Cancellation);
+        var environment = DeploymentInputs.HelmfileEnvironment(context.Variables, metalLb, context.RegistryHtpasswd);
+        await new HelmfileDeployer(context.HelmfileTool, context.HelmfileSpec, context.Options.HelmfileRetry, context.Console)
+            .ApplyAsync(environment, context.Cancellation);
     }
 }

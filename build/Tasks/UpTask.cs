@@ -8,4 +8,4 @@ namespace DataPlatform.Build.Tasks;
 [IsDependentOn(typeof(HelmfileApplyTask))]
 [IsDependentOn(typeof(VerifyTask))]
 [IsDependentOn(typeof(PrintHostsTask))]
-public sealed class UpTask : FrostingTask<BuildContext>;
+internal sealed class UpTask : FrostingTask<BuildContext>;

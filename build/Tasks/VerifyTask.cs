@@ -1,23 +1,26 @@
 using DataPlatform.Build.Frosting;
+using DataPlatform.Build.Services;
 using DataPlatform.Build.Verification;
 
 namespace DataPlatform.Build.Tasks;
 
 [TaskName("Verify")]
 [TaskDescription("Proves the platform works: workloads ready, certificates, routes, S3, registry and the sample database answer.")]
-public sealed class VerifyTask : FrostingTask<BuildContext>
+internal sealed class VerifyTask : FrostingTask<BuildContext>
 {
     /// <summary>Under --plan on a machine without the cluster there is nothing to read yet.</summary>
-    public override bool ShouldRun(BuildContext context) => !context.ClusterIsPlanned;
+    public override bool ShouldRun(BuildContext context) => (context.Results.Find<ClusterOutcome>() ?? ClusterOutcome.Existing).IsReachable;
 
     public override async Task RunAsync(BuildContext context)
     {
-        context.RequirePlatformContext();
+        KubeContexts.Require(context.KindConfig.ContextName);
+        var metalLb = context.Results.Find<MetalLbAddresses>()
+            ?? await DeploymentInputs.MetalLbRangeAsync(ClusterOutcome.Existing, context.Docker, context.Variables, context.Cancellation);
         var settings = new VerifySettings
         {
-            Namespaces = context.Helmfile.Namespaces.Union(VerifySettings.ClusterNamespaces).ToList(),
-            Releases = context.Helmfile.Releases,
-            MetalLbRange = (await context.MetalLbRangeAsync()).Range,
+            Namespaces = context.HelmfileSpec.Namespaces.Union(VerifySettings.ClusterNamespaces).ToList(),
+            Releases = context.HelmfileSpec.Releases,
+            MetalLbRange = metalLb.Range,
             Credentials = new ProbeCredentials(context.Variables.Require("MINIO_ACCESS_KEY"), context.Variables.Require("MINIO_SECRET_KEY"),
                 context.Variables.Require("REGISTRY_USER"), context.Variables.Require("REGISTRY_PASSWORD")),
             Timeout = context.Options.VerifyTimeout,

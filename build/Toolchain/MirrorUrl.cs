@@ -13,7 +13,7 @@ public static class MirrorUrl
     {
         if (string.IsNullOrWhiteSpace(mirror)) return upstream;
         if (!Uri.TryCreate(mirror.Trim(), UriKind.Absolute, out var baseUri) || (baseUri.Scheme != "http" && baseUri.Scheme != "https"))
-            throw new Services.BuildFailure($"{Variable} is '{mirror}', which is not an http(s) URL. Set it to a base URL such as https://mirror.example.com/tools, or unset it to download from upstream.");
+            throw new BuildFailure($"{Variable} is '{mirror}', which is not an http(s) URL. Set it to a base URL such as https://mirror.example.com/tools, or unset it to download from upstream.");
         var prefix = baseUri.AbsolutePath.TrimEnd('/');
         return new UriBuilder(baseUri.Scheme, baseUri.Host, baseUri.Port, prefix + upstream.AbsolutePath) { Query = upstream.Query.TrimStart('?') }.Uri;
     }

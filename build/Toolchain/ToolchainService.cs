@@ -4,7 +4,7 @@ using Spectre.Console;
 namespace DataPlatform.Build.Toolchain;
 
 /// <summary>EnsureTools: Docker is checked (never installed), then every pinned tool is found, reused or installed, and reported.</summary>
-public static class ToolchainService
+internal static class ToolchainService
 {
     public static async Task EnsureAsync(BuildContext context)
     {

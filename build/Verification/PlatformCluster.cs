@@ -23,7 +23,7 @@ public sealed record PlatformCluster(string Context, string Server, IKubernetes 
                                        or FormatException or IOException or YamlDotNet.Core.YamlException)
         {
             // A kubeconfig entry we cannot use is the user's to fix; say which one and how to rewrite it.
-            throw new Services.BuildFailure($"the kubeconfig entry for context {context} cannot be used ({e.Message.Split('\n')[0]}). " +
+            throw new BuildFailure($"the kubeconfig entry for context {context} cannot be used ({e.Message.Split('\n')[0]}). " +
                 "Rewrite it with ./build.sh --target=CreateCluster (it runs kind export kubeconfig when the cluster exists).", e);
         }
     }

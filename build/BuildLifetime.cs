@@ -1,0 +1,85 @@
+using DataPlatform.Build.Frosting;
+using DataPlatform.Build.Platform;
+using Spectre.Console;
+
+namespace DataPlatform.Build;
+
+/// <summary>
+/// Everything process-wide, in one place, around a run that executes tasks: Ctrl+C handling, the validation of the
+/// platform files before the first change, the one-run-per-clone lock, and the PATH/HELM_PLUGINS every child sees.
+/// </summary>
+internal sealed class BuildLifetime(IAnsiConsole console) : IFrostingLifetime<BuildContext>, IDisposable
+{
+    /// <summary>
+    /// Tasks that read only some of the platform's files. Clean reads only the cluster's name: it must still remove the
+    /// cluster when helmfile.yaml or .env is broken. EnsureTools reads the pins and the context name. Any other task
+    /// needs every file.
+    /// </summary>
+    static readonly IReadOnlyDictionary<string, string[]> FilesOnlyNeededBy = new Dictionary<string, string[]>
+    {
+        ["Clean"] = ["kind-config.yaml"],
+        ["EnsureTools"] = ["kind-config.yaml", "tools.yaml"],
+    };
+
+    readonly CancellationTokenSource _stop = new();
+    ConsoleCancelEventHandler? _onCtrlC;
+    RunLock? _lock;
+
+    /// <summary>Cancelled by the first Ctrl+C: the running tool is asked to stop and the build unwinds.</summary>
+    public CancellationToken Stopping => _stop.Token;
+
+    public static string LockFileOf(string root) => Path.Combine(root, ".artifacts", "run.lock");
+
+    public async Task SetupAsync(BuildContext context, IReadOnlyList<string> tasks)
+    {
+        _onCtrlC = (_, e) =>
+        {
+            // First Ctrl+C: ask the running tool to stop (SIGINT) and unwind; a second one kills the build as usual.
+            if (_stop.IsCancellationRequested) return;
+            e.Cancel = true;
+            console.MarkupLine("[yellow]Stopping: waiting for the running command to exit (Ctrl+C again to kill).[/]");
+            _stop.Cancel();
+        };
+        Console.CancelKeyPress += _onCtrlC;
+
+        RequireValidConfiguration(PlatformValidator.Validate(context.Root, context.EnvironmentVariable), tasks);
+
+        _lock = await RunLock.AcquireAsync(LockFileOf(context.Root), context.Options.LockWait, $"--target={tasks[^1]}", console, context.Cancellation);
+
+        // Children find the tools EnsureTools installed before anything else on PATH, and helm loads the pinned helm-diff.
+        Environment.SetEnvironmentVariable("PATH", context.ToolsDirectory + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH"));
+        Environment.SetEnvironmentVariable("HELM_PLUGINS", context.HelmPluginsDirectory);
+    }
+
+    public void Teardown(BuildContext context)
+    {
+        _lock?.Dispose();
+        _lock = null;
+        if (_onCtrlC is not null) Console.CancelKeyPress -= _onCtrlC;
+        _onCtrlC = null;
+    }
+
+    /// <summary>Fails with one message listing every problem that matters to these tasks; nothing has run yet.</summary>
+    public static void RequireValidConfiguration(IReadOnlyList<ConfigProblem> problems, IReadOnlyList<string> tasks)
+    {
+        var relevant = ProblemsFor(problems, tasks);
+        if (relevant.Count == 0) return;
+        throw new BuildFailure(
+            $"The platform's files have {relevant.Count} problem{(relevant.Count == 1 ? "" : "s")}, found before changing anything:{Environment.NewLine}" +
+            string.Join(Environment.NewLine, relevant.Select(p => $"  {p}")) + Environment.NewLine +
+            "Fix them and run the same command again.");
+    }
+
+    /// <summary>
+    /// The problems these tasks would hit: all of them, unless every task needs only some files (Clean reads only
+    /// kind-config.yaml, so a broken helmfile.yaml or .env must not keep it from removing the cluster).
+    /// </summary>
+    public static IReadOnlyList<ConfigProblem> ProblemsFor(IReadOnlyList<ConfigProblem> problems, IReadOnlyList<string> tasks)
+    {
+        if (!tasks.All(FilesOnlyNeededBy.ContainsKey)) return problems;
+        var needed = tasks.SelectMany(t => FilesOnlyNeededBy[t]).ToHashSet();
+        return problems.Where(p => needed.Contains(Path.GetFileName(p.File))).ToList();
+    }
+
+    public void Dispose() => _stop.Dispose();
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using Spectre.Console;
+
+namespace DataPlatform.Build;
+
+/// <summary>
+/// One run per clone: two ./build.sh at once would both `kind create` the same cluster. The lock is an exclusive
+/// OS lock on a file (released by the kernel when the process dies, so a crash never leaves it stuck); a second run
+/// waits for it, bounded and saying whom it waits for, or refuses when the wait is spent.
+/// </summary>
+internal sealed class RunLock : IDisposable
+{
+    readonly FileStream _lock;
+    readonly string _ownerFile;
+
+    RunLock(FileStream handle, string ownerFile) => (_lock, _ownerFile) = (handle, ownerFile);
+
+    /// <summary>Beside the lock (which other processes cannot open while it is held): who holds it, for the waiting run's message.</summary>
+    public static string OwnerFileOf(string lockFile) => lockFile + ".owner";
+
+    /// <param name="holder">What this run is, for the message another run shows ("--target=Up").</param>
+    /// <param name="poll">How often to try again while waiting.</param>
+    public static async Task<RunLock> AcquireAsync(string lockFile, TimeSpan wait, string holder, IAnsiConsole console, CancellationToken ct, TimeSpan? poll = null)
+    {
+        try { Directory.CreateDirectory(Path.GetDirectoryName(lockFile)!); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BuildFailure($"Cannot create {Path.GetDirectoryName(lockFile)} for the run lock ({e.Message}). The clone must be writable by the user running ./build.sh.", e);
+        }
+        var ownerFile = OwnerFileOf(lockFile);
+        var clock = Stopwatch.StartNew();
+        var told = false;
+        while (true)
+        {
+            if (TryTake(lockFile) is { } handle)
+            {
+                File.WriteAllText(ownerFile, $"pid {Environment.ProcessId} ({holder}, started {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC)");
+                return new RunLock(handle, ownerFile);
+            }
+            var other = ReadOwner(ownerFile);
+            if (clock.Elapsed >= wait)
+                throw new BuildFailure($"Another ./build.sh is running in this clone ({other}; it holds {lockFile}), and waiting {wait.TotalSeconds:0} s did not see it finish. " +
+                    "Let it finish and run your command again, or give it longer with --lock-wait=<seconds>. If that process is stuck, stop it (Ctrl+C in its terminal, or kill its pid).");
+            if (!told)
+            {
+                console.MarkupLineInterpolated($"[yellow]Another ./build.sh is running in this clone ({other}; it holds {lockFile}). Waiting up to {wait.TotalSeconds:0} s for it to finish (Ctrl+C to stop).[/]");
+                told = true;
+            }
+            await Task.Delay(poll ?? TimeSpan.FromSeconds(1), ct);
+        }
+    }
+
+    static FileStream? TryTake(string lockFile)
+    {
+        try
+        {
+            // FileShare.None is an exclusive flock(2) on Unix: held until this process closes it or dies.
+            return new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new BuildFailure($"Cannot open the run lock {lockFile} ({e.Message}). Was an earlier run started with sudo? Fix the file's owner or remove it.", e);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    static string ReadOwner(string ownerFile)
+    {
+        try { return File.ReadAllText(ownerFile).Trim() is { Length: > 0 } text ? text : "pid unknown"; }
+        catch (IOException) { return "pid unknown"; }
+    }
+
+    public void Dispose()
+    {
+        try { File.Delete(_ownerFile); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        _lock.Dispose();
+    }
+}

@@ -1,0 +1,158 @@
+namespace DataPlatform.Build.Tests.EndToEnd;
+
+/// <summary>
+/// The command line, the validation before the first change, the run lock and the compiled host's self-repair,
+/// through the real ./build.sh with stand-in kind/kubectl/helmfile/docker recording every call.
+/// </summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class CommandLineEndToEndTests(CompiledBuildRoot build) : IDisposable
+{
+    readonly Scenario _machine = new(build);
+
+    public void Dispose() => _machine.Dispose();
+
+    [Fact]
+    public async Task A_typo_in_an_option_of_Clean_exits_2_and_deletes_nothing()
+    {
+        await _machine.GivenPlatformClusterAsync();
+
+        var run = await _machine.RunBuildAsync("--target=Clean", "--pln");
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("unknown option --pln: did you mean --plan?", run.Text);
+        Assert.Empty(run.Calls);
+        Assert.Equal([FixturePlatform.ClusterName], _machine.Clusters);
+        Assert.False(run.HasStackTrace, run.ToString());
+    }
+
+    [Theory]
+    [InlineData("--tagret=Clean", "unknown option --tagret: did you mean --target?")]
+    [InlineData("--exclusiv", "unknown option --exclusiv: did you mean --exclusive?")]
+    [InlineData("--target=Claen", "unknown target 'Claen': did you mean Clean?")]
+    [InlineData("--helmfile-attempts=0", "--helmfile-attempts must be a whole number from 1 to 10, got '0'.")]
+    [InlineData("--timeout=abc", "--timeout must be a number of seconds from 0 to 86400, got 'abc'.")]
+    [InlineData("--report=", "--report needs a value: --report=<path>.")]
+    public async Task A_command_line_mistake_exits_2_before_any_tool_is_called(string arg, string message)
+    {
+        var run = await _machine.RunBuildAsync(arg);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains(message, run.Text);
+        Assert.Empty(run.Calls);
+        Assert.Empty(_machine.Clusters);
+    }
+
+    [Fact]
+    public async Task A_hosts_file_without_a_value_writes_no_file_named_true()
+    {
+        var run = await _machine.RunBuildAsync("--target=PrintHosts", "--hosts-file");
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("--hosts-file needs a value", run.Text);
+        Assert.False(File.Exists(Path.Combine(_machine.Home, "true")));
+        Assert.Empty(run.Calls);
+    }
+
+    [Fact]
+    public async Task One_helmfile_attempt_runs_helmfile_exactly_once_and_does_not_retry()
+    {
+        _machine.SetState("helmfile_failures", "transient\n");
+
+        var run = await _machine.RunBuildAsync("--target=HelmfileApply", "--helmfile-attempts=1");
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Single(run.Named("helmfile apply"));
+        Assert.Contains("still failing after 1 attempt with what looks transient", run.Text);
+        Assert.DoesNotContain("attempt 2", run.Text);
+        Assert.False(run.HasStackTrace, run.ToString());
+    }
+
+    [Fact]
+    public async Task Every_problem_in_the_platform_files_is_reported_at_once_before_anything_runs_and_Clean_still_works()
+    {
+        var helmfile = Path.Combine(build.Root, "helmfile.yaml");
+        var env = Path.Combine(build.Root, ".env");
+        var (helmfileText, envText) = (File.ReadAllText(helmfile), File.ReadAllText(env));
+        try
+        {
+            File.WriteAllText(helmfile, helmfileText.Replace($"kubeContext: {FixturePlatform.Context}", "kubeContext: kind-other"));
+            File.WriteAllText(env, envText + "\nthis line is not an assignment\n");
+            await _machine.GivenPlatformClusterAsync();
+
+            foreach (var target in new[] { "--target=Up", "--target=Verify" })
+            {
+                var run = await _machine.RunBuildAsync(target, "--plan");
+
+                Assert.True(run.ExitCode == 1, run.ToString());
+                Assert.Contains("problems, found before changing anything", run.Text);
+                Assert.Matches(@"helmfile\.yaml(:\d+)*: .*kind-other", run.Text);
+                Assert.Matches(@"\.env(:\d+)*: ", run.Text);
+                Assert.Empty(run.Calls);                        // not even docker info: nothing ran
+                Assert.False(run.HasStackTrace, run.ToString());
+            }
+
+            // Clean reads only kind-config.yaml: a broken helmfile.yaml or .env must not keep it from removing the cluster.
+            var clean = await _machine.RunBuildAsync("--target=Clean");
+
+            Assert.True(clean.ExitCode == 0, clean.ToString());
+            Assert.Single(clean.Named("kind delete cluster"));
+            Assert.Empty(_machine.Clusters);
+        }
+        finally
+        {
+            File.WriteAllText(helmfile, helmfileText);
+            File.WriteAllText(env, envText);
+        }
+    }
+
+    [Fact]
+    public async Task A_second_run_in_the_same_clone_waits_for_the_first_and_gives_up_naming_it()
+    {
+        var lockFile = Path.Combine(build.Root, ".artifacts", "run.lock");
+        var ownerFile = lockFile + ".owner";
+        // The test process plays the first run: it holds the lock as the build does (an exclusive flock).
+        using (new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            File.WriteAllText(ownerFile, "pid 4242 (--target=Up, started 2026-11-25 20:00:00 UTC)");
+            try
+            {
+                var refused = await _machine.RunBuildAsync("--target=Clean", "--lock-wait=0");
+
+                Assert.True(refused.ExitCode == 1, refused.ToString());
+                Assert.Contains("Another ./build.sh is running in this clone (pid 4242", refused.Text);
+                Assert.Contains(lockFile.Replace(" ", ""), refused.Squashed);
+                Assert.Empty(refused.Calls);
+                Assert.False(refused.HasStackTrace, refused.ToString());
+
+                // Read-only modes need no lock.
+                Assert.Equal(0, (await _machine.RunBuildAsync("--target=Up", "--dryrun")).ExitCode);
+                Assert.Equal(0, (await _machine.RunBuildAsync("--tree")).ExitCode);
+            }
+            finally { File.Delete(ownerFile); }
+        }
+
+        // Released: the next run takes it at once.
+        var clean = await _machine.RunBuildAsync("--target=Clean", "--lock-wait=0");
+        Assert.True(clean.ExitCode == 0, clean.ToString());
+        Assert.False(File.Exists(ownerFile));                // the run cleaned up behind itself
+    }
+
+    [Fact]
+    public async Task A_truncated_build_host_is_rebuilt_instead_of_crashing()
+    {
+        var dll = Path.Combine(build.Root, ".artifacts", "build", "build.dll");
+        var size = new FileInfo(dll).Length;
+        using (var stream = new FileStream(dll, FileMode.Open, FileAccess.Write)) stream.SetLength(size / 3);
+
+        var run = await _machine.RunBuildAsync("--target=Clean");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("damaged or incomplete", run.Text);
+        Assert.Contains("nothing to remove", run.Text);
+        Assert.Equal(size, new FileInfo(dll).Length);
+
+        var warm = await _machine.RunBuildAsync("--target=Clean");
+        Assert.True(warm.ExitCode == 0, warm.ToString());
+        Assert.DoesNotContain("Compiling", warm.Text);
+    }
+}
