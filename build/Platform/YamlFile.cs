@@ -1,28 +1,176 @@
+using System.Text;
 using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
+using YamlDotNet.Core.Events;
+using YamlDotNet.RepresentationModel;
 
 namespace DataPlatform.Build.Platform;
 
-/// <summary>Reads only the fields we model from a YAML file; the file itself goes to the tools unchanged.</summary>
-static class YamlFile
+/// <summary>
+/// Reads a platform file as text and then as a YAML node tree, turning every way it can be unreadable (missing, a
+/// directory, binary, not UTF-8, huge, not YAML) into a <see cref="ConfigProblem"/> with the line and column the parser
+/// stopped at. The typed readers then walk the tree with <see cref="YamlFields"/>, so a wrong shape is reported in
+/// words ("should be a list, found a mapping"), never as a deserializer's type names.
+/// </summary>
+internal static class YamlFile
 {
-    static readonly IDeserializer Deserializer = new DeserializerBuilder()
-        .WithNamingConvention(CamelCaseNamingConvention.Instance)
-        .IgnoreUnmatchedProperties()
-        .Build();
+    /// <summary>The platform's files are a few kilobytes; anything this big is the wrong file, and is not read whole.</summary>
+    public const long MaxBytes = 1024 * 1024;
 
-    public static T Read<T>(string path) where T : class
+    /// <summary>The file's text, or null with the reason added to <paramref name="problems"/>.</summary>
+    public static string? ReadText(string path, List<ConfigProblem> problems, bool optional = false)
     {
-        if (!File.Exists(path)) throw new ConfigFileException(path, $"not found at {path}. Run the build from a clone of the repository.");
+        var file = System.IO.Path.GetFileName(path);
+        if (Directory.Exists(path))
+        {
+            problems.Add(new(file, null, null, $"{path} is a directory; it should be a text file."));
+            return null;
+        }
+        if (!File.Exists(path))
+        {
+            if (!optional) problems.Add(new(file, null, null, $"not found at {path}. Run the build from a clone of the repository."));
+            return null;
+        }
+        byte[] bytes;
         try
         {
-            return Deserializer.Deserialize<T>(File.ReadAllText(path))
-                ?? throw new ConfigFileException(path, "is empty.");
+            var length = new FileInfo(path).Length;
+            if (length > MaxBytes)
+            {
+                problems.Add(new(file, null, null, $"is {length / 1024} KiB; the platform's files are a few KiB. Is this the right file? Restore it with `git checkout -- {file}`."));
+                return null;
+            }
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problems.Add(new(file, null, null, $"cannot be read ({e.Message}). Check its permissions."));
+            return null;
+        }
+
+        if (bytes is [0xFF, 0xFE, ..] or [0xFE, 0xFF, ..])
+        {
+            problems.Add(new(file, null, null, "is saved as UTF-16; save it as UTF-8."));
+            return null;
+        }
+        var zero = Array.IndexOf(bytes, (byte)0);
+        if (zero >= 0)
+        {
+            problems.Add(new(file, LineOf(bytes, zero), null, "is a binary file (it contains a NUL byte), not text. Restore it with `git checkout -- " + file + "`."));
+            return null;
+        }
+        var start = bytes is [0xEF, 0xBB, 0xBF, ..] ? 3 : 0; // a UTF-8 byte order mark, as some Windows editors write
+        try
+        {
+            return new UTF8Encoding(false, true).GetString(bytes, start, bytes.Length - start);
+        }
+        catch (DecoderFallbackException e)
+        {
+            var at = e.Index >= 0 ? start + e.Index : 0;
+            problems.Add(new(file, LineOf(bytes, at), null, "is not UTF-8 text (it holds bytes no UTF-8 text has). Save it as UTF-8."));
+            return null;
+        }
+    }
+
+    static int LineOf(byte[] bytes, int index) => 1 + bytes.Take(Math.Min(index, bytes.Length)).Count(b => b == (byte)'\n');
+
+    /// <summary>
+    /// The file's single YAML document as a node tree, or null with the reasons added. An empty file is reported as
+    /// missing what <paramref name="expected"/> describes.
+    /// </summary>
+    public static YamlNode? Read(string path, List<ConfigProblem> problems, string expected)
+    {
+        var text = ReadText(path, problems);
+        return text is null ? null : Parse(text, System.IO.Path.GetFileName(path), problems, expected);
+    }
+
+    public static YamlNode? Parse(string text, string file, List<ConfigProblem> problems, string expected)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
         }
         catch (YamlException e)
         {
-            throw new ConfigFileException(path, $"is not valid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.InnerException?.Message ?? e.Message}");
+            problems.Add(new(file, (int)e.Start.Line, (int)e.Start.Column, Describe(e, text)));
+            return null;
         }
+        catch (ArgumentException)
+        {
+            // YamlDotNet's node tree refuses a repeated key without saying where; find it ourselves.
+            problems.Add(DuplicateKey(text, file) ?? new(file, null, null, "has a key written twice in the same mapping; keep one."));
+            return null;
+        }
+
+        var documents = stream.Documents.Where(d => !IsEmpty(d.RootNode)).ToList();
+        if (documents.Count == 0)
+        {
+            problems.Add(new(file, null, null, $"is empty; it should hold {expected}."));
+            return null;
+        }
+        if (documents.Count > 1)
+        {
+            var second = documents[1].RootNode.Start;
+            problems.Add(new(file, (int)second.Line, (int)second.Column, "holds more than one YAML document (separated by ---); the build reads one. Merge them into one document."));
+            return null;
+        }
+        return documents[0].RootNode;
+    }
+
+    static bool IsEmpty(YamlNode node) => node is YamlScalarNode { Style: ScalarStyle.Plain, Value: null or "" or "~" or "null" };
+
+    /// <summary>The parser's reason in plain words, with the usual culprit named when we can tell.</summary>
+    static string Describe(YamlException e, string text)
+    {
+        var reason = (e.InnerException as YamlException ?? e).Message;
+        // YamlDotNet prefixes its messages with "(Line: 1, Col: 2, Idx: 3) - (Line: …): "; the location is ours to print.
+        var marker = reason.LastIndexOf("): ", StringComparison.Ordinal);
+        if (reason.StartsWith("(Line:", StringComparison.Ordinal) && marker >= 0) reason = reason[(marker + 3)..];
+        reason = reason.TrimEnd('.');
+
+        var lines = text.ReplaceLineEndings("\n").Split('\n');
+        var lineIndex = (int)e.Start.Line - 1;
+        var line = lineIndex >= 0 && lineIndex < lines.Length ? lines[lineIndex] : "";
+        var hint = line.TrimEnd().Length > 0 && line[..(line.Length - line.TrimStart().Length)].Contains('\t')
+            ? "YAML indents with spaces, never tabs: replace the tabs at the start of this line with spaces"
+            : text.Contains("\n\t") || text.StartsWith('\t')
+                ? "YAML indents with spaces, never tabs: a line near here starts with a tab"
+                : "check the indentation and the ':' after each key on this line and the one above";
+        return $"is not valid YAML: {reason}; {hint}.";
+    }
+
+    static ConfigProblem? DuplicateKey(string text, string file)
+    {
+        var parser = new Parser(new StringReader(text));
+        var scopes = new Stack<Scope>();
+        try
+        {
+            while (parser.MoveNext())
+            {
+                var current = parser.Current;
+                if (current is MappingEnd or SequenceEnd)
+                {
+                    scopes.Pop();
+                    continue;
+                }
+                if (current is not (Scalar or AnchorAlias or MappingStart or SequenceStart)) continue;
+                if (scopes.TryPeek(out var scope) && scope.Keys is { } keys)
+                {
+                    if (scope.ExpectKey && current is Scalar key && !keys.Add(key.Value))
+                        return new(file, (int)key.Start.Line, (int)key.Start.Column, $"the key '{key.Value}' is written twice in the same mapping; keep one.");
+                    scope.ExpectKey = !scope.ExpectKey;
+                }
+                if (current is MappingStart) scopes.Push(new Scope { Keys = new(StringComparer.Ordinal), ExpectKey = true });
+                else if (current is SequenceStart) scopes.Push(new Scope());
+            }
+        }
+        catch (YamlException) { }
+        return null;
+    }
+
+    sealed class Scope
+    {
+        public HashSet<string>? Keys { get; init; }
+        public bool ExpectKey { get; set; }
     }
 }
