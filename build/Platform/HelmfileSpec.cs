@@ -75,13 +75,12 @@ public sealed record HelmfileSpec(string Path, string KubeContext, IReadOnlyList
             var path = $"releases[{i}]";
             if (fields.Mapping(sequence.Children[i], path, "a release mapping (name:, namespace:, chart:)") is not { } release) continue;
             var name = fields.RequiredText(release, "name", path + ".name", "the release name", "every release has a name.");
-            var label = name is null ? path : $"{path} ({name})";
-            var ns = fields.RequiredText(release, "namespace", label + ".namespace", "a namespace",
+            var ns = fields.RequiredText(release, "namespace", path + ".namespace", "a namespace",
                 "the build reads each release's namespace (to wait for it, verify it and clean it), so write it out.");
             var needs = new List<(string, YamlNode)>();
-            if (fields.Sequence(YamlFields.Get(release, "needs"), label + ".needs", "a list of 'namespace/name' strings") is { } needList)
+            if (fields.Sequence(YamlFields.Get(release, "needs"), path + ".needs", "a list of 'namespace/name' strings") is { } needList)
                 for (var j = 0; j < needList.Children.Count; j++)
-                    if (fields.Text(needList.Children[j], $"{label}.needs[{j}]", "a 'namespace/name' string") is { } need)
+                    if (fields.Text(needList.Children[j], $"{path}.needs[{j}]", "a 'namespace/name' string") is { } need)
                         needs.Add((need.Trim(), needList.Children[j]));
             if (name is not null && ns is not null)
                 found.Add(new Located(new Release(name, ns, needs.Select(n => n.Item1).ToList()), release, needs));

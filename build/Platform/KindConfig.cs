@@ -58,6 +58,7 @@ public sealed partial record KindConfig(string Path, string Name, int NodeCount)
         var name = fields.RequiredText(root, "name", "name", "the cluster's name",
             "set `name:` (lowercase letters, digits, '-' and '.'), so the build knows which cluster, and context kind-<name>, is the platform's.");
         var nameNode = YamlFields.Get(root, "name");
+        var nameIsValid = name is not null && ValidName().IsMatch(name) && name.Length <= MaxNameLength;
         if (name is not null && !ValidName().IsMatch(name))
             fields.Add(nameNode!, $"name '{name}' is not a valid kind cluster name: kind allows lowercase letters, digits, '-' and '.' only" +
                 (SuggestName(name) is { } suggestion ? $", e.g. `name: {suggestion}`." : "."));
@@ -67,7 +68,8 @@ public sealed partial record KindConfig(string Path, string Name, int NodeCount)
         var nodeCount = ReadNodes(root, fields);
         ReadNetworking(root, fields);
 
-        return name is null ? null : new KindConfig(path, name, nodeCount)
+        // Without a valid name there is no context to compare helmfile.yaml with: the name is the one problem to report.
+        return !nameIsValid ? null : new KindConfig(path, name!, nodeCount)
         {
             NameMark = ((int)nameNode!.Start.Line, (int)nameNode.Start.Column),
         };
@@ -75,7 +77,9 @@ public sealed partial record KindConfig(string Path, string Name, int NodeCount)
 
     static int ReadNodes(YamlMappingNode root, YamlFields fields)
     {
-        var nodes = fields.Sequence(YamlFields.Get(root, "nodes"), "nodes", "a list of nodes (- role: control-plane, image: …)");
+        var nodesNode = YamlFields.Get(root, "nodes");
+        var nodes = fields.Sequence(nodesNode, "nodes", "a list of nodes (- role: control-plane, image: …)");
+        if (nodes is null && nodesNode is not null && !YamlFields.IsNull(nodesNode)) return 1; // the wrong shape, already reported
         if (nodes is null || nodes.Children.Count == 0)
         {
             // kind would create one control-plane node with its own default image, which changes with every kind release.

@@ -92,13 +92,13 @@ internal static class YamlFile
         }
         catch (YamlException e)
         {
-            problems.Add(new(file, (int)e.Start.Line, (int)e.Start.Column, Describe(e, text)));
+            problems.Add(Describe(e, text, file));
             return null;
         }
         catch (ArgumentException)
         {
-            // YamlDotNet's node tree refuses a repeated key without saying where; find it ourselves.
-            problems.Add(DuplicateKey(text, file) ?? new(file, null, null, "has a key written twice in the same mapping; keep one."));
+            // Older YamlDotNet versions refused a repeated key without a location.
+            problems.Add(new(file, null, null, "has a key written twice in the same mapping; keep one."));
             return null;
         }
 
@@ -119,58 +119,26 @@ internal static class YamlFile
 
     static bool IsEmpty(YamlNode node) => node is YamlScalarNode { Style: ScalarStyle.Plain, Value: null or "" or "~" or "null" };
 
-    /// <summary>The parser's reason in plain words, with the usual culprit named when we can tell.</summary>
-    static string Describe(YamlException e, string text)
+    /// <summary>The parser's reason in plain words, at the place it concerns, with the usual culprit named when we can tell.</summary>
+    static ConfigProblem Describe(YamlException e, string text, string file)
     {
         var reason = (e.InnerException as YamlException ?? e).Message;
         // YamlDotNet prefixes its messages with "(Line: 1, Col: 2, Idx: 3) - (Line: …): "; the location is ours to print.
         var marker = reason.LastIndexOf("): ", StringComparison.Ordinal);
         if (reason.StartsWith("(Line:", StringComparison.Ordinal) && marker >= 0) reason = reason[(marker + 3)..];
-        reason = reason.TrimEnd('.');
+        reason = reason.Trim().TrimEnd('.');
+        var (line, column) = ((int)e.Start.Line, (int)e.Start.Column);
 
+        if (reason.StartsWith("Duplicate key", StringComparison.Ordinal))
+            return new(file, line, column, $"the key '{reason["Duplicate key".Length..].Trim()}' is written twice in the same mapping; keep one.");
+
+        // The parser reports a tab at the start of the block it was reading; point at the first line indented with one.
         var lines = text.ReplaceLineEndings("\n").Split('\n');
-        var lineIndex = (int)e.Start.Line - 1;
-        var line = lineIndex >= 0 && lineIndex < lines.Length ? lines[lineIndex] : "";
-        var hint = line.TrimEnd().Length > 0 && line[..(line.Length - line.TrimStart().Length)].Contains('\t')
-            ? "YAML indents with spaces, never tabs: replace the tabs at the start of this line with spaces"
-            : text.Contains("\n\t") || text.StartsWith('\t')
-                ? "YAML indents with spaces, never tabs: a line near here starts with a tab"
-                : "check the indentation and the ':' after each key on this line and the one above";
-        return $"is not valid YAML: {reason}; {hint}.";
+        var tabbed = Array.FindIndex(lines, Math.Clamp(line - 1, 0, lines.Length), IndentedWithTab);
+        if (tabbed >= 0 && (reason.Contains("tab", StringComparison.OrdinalIgnoreCase) || tabbed == line - 1))
+            return new(file, tabbed + 1, 1, $"is not valid YAML: {reason}; YAML indents with spaces, never tabs: replace the tabs at the start of this line with spaces.");
+        return new(file, line, column, $"is not valid YAML: {reason}; check the indentation, and the ':' after each key, on this line and the one above.");
     }
 
-    static ConfigProblem? DuplicateKey(string text, string file)
-    {
-        var parser = new Parser(new StringReader(text));
-        var scopes = new Stack<Scope>();
-        try
-        {
-            while (parser.MoveNext())
-            {
-                var current = parser.Current;
-                if (current is MappingEnd or SequenceEnd)
-                {
-                    scopes.Pop();
-                    continue;
-                }
-                if (current is not (Scalar or AnchorAlias or MappingStart or SequenceStart)) continue;
-                if (scopes.TryPeek(out var scope) && scope.Keys is { } keys)
-                {
-                    if (scope.ExpectKey && current is Scalar key && !keys.Add(key.Value))
-                        return new(file, (int)key.Start.Line, (int)key.Start.Column, $"the key '{key.Value}' is written twice in the same mapping; keep one.");
-                    scope.ExpectKey = !scope.ExpectKey;
-                }
-                if (current is MappingStart) scopes.Push(new Scope { Keys = new(StringComparer.Ordinal), ExpectKey = true });
-                else if (current is SequenceStart) scopes.Push(new Scope());
-            }
-        }
-        catch (YamlException) { }
-        return null;
-    }
-
-    sealed class Scope
-    {
-        public HashSet<string>? Keys { get; init; }
-        public bool ExpectKey { get; set; }
-    }
+    static bool IndentedWithTab(string line) => line.Length > 0 && line[..(line.Length - line.TrimStart(' ', '\t').Length)].Contains('\t');
 }
