@@ -47,20 +47,29 @@ public sealed class PlatformEnvironment
     {
         var merged = new Dictionary<string, string>(StringComparer.Ordinal);
         var sources = new Dictionary<string, VariableSource>(StringComparer.Ordinal);
+        var unreadable = new List<string>();
         foreach (var file in Files)
-            foreach (var entry in DotEnv.Read(System.IO.Path.Combine(root, file), problems))
+        {
+            var path = System.IO.Path.Combine(root, file);
+            var text = YamlFile.ReadText(path, problems, optional: true);
+            if (text is null && System.IO.Path.Exists(path)) unreadable.Add(file);
+            foreach (var entry in text is null ? [] : DotEnv.Read(text, file, problems))
             {
                 merged[entry.Key] = entry.Value;
                 sources[entry.Key] = new VariableSource(file, entry.Line);
             }
+        }
         foreach (var key in merged.Keys.ToList())
             if (processEnvironment(key) is { } fromProcess)
             {
                 merged[key] = fromProcess;
                 sources[key] = new VariableSource(VariableSource.Environment, null);
             }
-        return new PlatformEnvironment(merged, sources, processEnvironment);
+        return new PlatformEnvironment(merged, sources, processEnvironment) { UnreadableFiles = unreadable };
     }
+
+    /// <summary>Files that exist but could not be read (already reported): whatever they hold is unknown, not missing.</summary>
+    internal IReadOnlyList<string> UnreadableFiles { get; private init; } = [];
 
     public IReadOnlyDictionary<string, string> Values => _values;
 

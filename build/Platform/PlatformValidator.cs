@@ -24,7 +24,9 @@ internal static class PlatformValidator
         ToolPins.Read(Path.Combine(root, ToolPins.FileName), problems);
 
         var variables = PlatformEnvironment.Read(root, environment, problems);
-        CheckRequired(variables, TemplateVariables.Required(root, problems), problems);
+        var required = TemplateVariables.Required(root, problems);
+        // An unreadable .env is its own problem; listing every variable it holds as missing would bury it.
+        if (variables.UnreadableFiles.Count == 0) CheckRequired(variables, required, problems);
         CheckDomain(variables, problems);
         CheckMetalLbRange(variables, problems);
         return problems;
