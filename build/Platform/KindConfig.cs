@@ -31,16 +31,23 @@ public sealed partial record KindConfig(string Path, string Name, int NodeCount)
     static readonly string[] NetworkingFields = ["ipFamily", "apiServerPort", "apiServerAddress", "podSubnet", "serviceSubnet",
         "disableDefaultCNI", "kubeProxyMode", "dnsSearch"];
 
+    /// <summary>
+    /// What the build needs at run time: a config kind accepts, and its name. The platform's image pinning is checked
+    /// before Up by <see cref="PlatformValidator"/>, not here, so a tool that needs only the name is not held up by it.
+    /// </summary>
     public static KindConfig Load(string path)
     {
         var problems = new List<ConfigProblem>();
-        var config = Read(path, problems);
+        var config = Read(path, problems, checkImages: false);
         ConfigFileException.ThrowIfAny(problems);
         return config!;
     }
 
-    /// <summary>Reads and checks the file, adding every problem found; null when the name could not be read.</summary>
-    internal static KindConfig? Read(string path, List<ConfigProblem> problems)
+    /// <summary>
+    /// Reads and checks the file, adding every problem found; null when the name could not be read. With
+    /// <paramref name="checkImages"/>, also the platform's rule that every node runs the same image, pinned by digest.
+    /// </summary>
+    internal static KindConfig? Read(string path, List<ConfigProblem> problems, bool checkImages = true)
     {
         var fields = new YamlFields(System.IO.Path.GetFileName(path), problems);
         var root = fields.Mapping(YamlFile.Read(path, problems, "a kind Cluster (kind: Cluster, apiVersion: kind.x-k8s.io/v1alpha4, name:, nodes:)"),
@@ -65,7 +72,7 @@ public sealed partial record KindConfig(string Path, string Name, int NodeCount)
         else if (name is { Length: > MaxNameLength })
             fields.Add(nameNode!, $"name '{name}' has {name.Length} characters; kind allows at most {MaxNameLength} (its node containers are named <name>-control-plane).");
 
-        var nodeCount = ReadNodes(root, fields);
+        var nodeCount = ReadNodes(root, fields, checkImages);
         ReadNetworking(root, fields);
 
         // Without a valid name there is no context to compare helmfile.yaml with: the name is the one problem to report.
@@ -75,7 +82,7 @@ public sealed partial record KindConfig(string Path, string Name, int NodeCount)
         };
     }
 
-    static int ReadNodes(YamlMappingNode root, YamlFields fields)
+    static int ReadNodes(YamlMappingNode root, YamlFields fields, bool checkImages)
     {
         var nodesNode = YamlFields.Get(root, "nodes");
         var nodes = fields.Sequence(nodesNode, "nodes", "a list of nodes (- role: control-plane, image: …)");
@@ -83,7 +90,7 @@ public sealed partial record KindConfig(string Path, string Name, int NodeCount)
         if (nodes is null || nodes.Children.Count == 0)
         {
             // kind would create one control-plane node with its own default image, which changes with every kind release.
-            fields.Add(YamlFields.Get(root, "nodes") ?? root,
+            if (checkImages) fields.Add(YamlFields.Get(root, "nodes") ?? root,
                 "nodes is missing: list the nodes (one `role: control-plane` at least), each with the same pinned `image: kindest/node:vX.Y.Z@sha256:…`.");
             return 1;
         }
@@ -104,15 +111,7 @@ public sealed partial record KindConfig(string Path, string Name, int NodeCount)
                 fields.Add(YamlFields.Get(node, "role")!, $"{path}.role is '{role}'; kind knows control-plane and worker.");
 
             var image = fields.Text(YamlFields.Get(node, "image"), path + ".image", "an image reference");
-            var imageNode = YamlFields.Get(node, "image") ?? node;
-            if (image is null)
-                fields.Add(imageNode, $"{path} has no image: pin it like the others (kindest/node:vX.Y.Z@sha256:…); kind's default changes with every kind release.");
-            else if (!Digest().IsMatch(image))
-                fields.Add(imageNode, $"{path}.image '{image}' is not pinned by digest: append @sha256:<digest> from the kind release notes, as a tag alone can point to another build.");
-            else if (first is null)
-                first = (image, i);
-            else if (image != first.Value.Image)
-                fields.Add(imageNode, $"{path}.image differs from nodes[{first.Value.Index}].image: every node runs the same pinned image ({first.Value.Image}).");
+            if (checkImages) CheckImage(image, YamlFields.Get(node, "image") ?? node, path, i, ref first, fields);
 
             if (YamlFields.Get(node, "labels") is { } labels && fields.Mapping(labels, path + ".labels", "a mapping of label: value") is { } labelMap)
                 foreach (var (key, value) in labelMap.Children)
@@ -121,6 +120,19 @@ public sealed partial record KindConfig(string Path, string Name, int NodeCount)
         if (controlPlanes == 0)
             fields.Add(nodes, "nodes has no control-plane node: kind needs at least one `- role: control-plane`.");
         return nodes.Children.Count;
+    }
+
+    /// <summary>Every node runs the same image, pinned by digest: a tag alone can point to another build.</summary>
+    static void CheckImage(string? image, YamlNode at, string path, int index, ref (string Image, int Index)? first, YamlFields fields)
+    {
+        if (image is null)
+            fields.Add(at, $"{path} has no image: pin it like the others (kindest/node:vX.Y.Z@sha256:…); kind's default changes with every kind release.");
+        else if (!Digest().IsMatch(image))
+            fields.Add(at, $"{path}.image '{image}' is not pinned by digest: append @sha256:<digest> from the kind release notes, as a tag alone can point to another build.");
+        else if (first is null)
+            first = (image, index);
+        else if (image != first.Value.Image)
+            fields.Add(at, $"{path}.image differs from nodes[{first.Value.Index}].image: every node runs the same pinned image ({first.Value.Image}).");
     }
 
     static void ReadNetworking(YamlMappingNode root, YamlFields fields)
