@@ -73,6 +73,10 @@ public sealed class PlatformEnvironment
 
     public IReadOnlyDictionary<string, string> Values => _values;
 
+    /// <summary>The keys the files set, with where: for "did you mean" hints about a misspelt key.</summary>
+    internal IEnumerable<(string Key, VariableSource Source)> FileKeys =>
+        _sources.Where(kv => kv.Value.File != VariableSource.Environment).Select(kv => (kv.Key, kv.Value));
+
     /// <summary>A key the files do not declare can still be preset in the environment (METALLB_IP_RANGE, say).</summary>
     public string? Find(string key) => _values.GetValueOrDefault(key) ?? _processEnvironment(key);
 

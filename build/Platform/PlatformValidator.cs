@@ -32,6 +32,10 @@ internal static class PlatformValidator
         return problems;
     }
 
+    /// <summary>Throws one <see cref="ConfigFileException"/> listing every problem, when there is any: the call before the first change.</summary>
+    public static void Check(string root, Func<string, string?> environment) =>
+        ConfigFileException.ThrowIfAny(Validate(root, environment).ToList());
+
     /// <summary>helmfile must target the cluster kind creates, or it would deploy into whatever context kind-… names.</summary>
     static void CheckContext(KindConfig? kind, HelmfileSpec? helmfile, List<ConfigProblem> problems)
     {
@@ -59,11 +63,18 @@ internal static class PlatformValidator
             var set = $"give it a value in .env (or .env.local, or export {key}=…).";
             problems.Add(source switch
             {
-                null => new(".env", null, null, $"{key} is not set, and {why}: add `{key}=…` to .env (or .env.local, or export it)."),
+                null => new(".env", null, null, $"{key} is not set, and {why}: add `{key}=…` to .env (or .env.local, or export it)." + Misspelt(key, variables, required)),
                 { File: VariableSource.Environment } => new(VariableSource.Environment, null, null, $"{key} is set but empty in the environment, and {why}: export a value or unset it to use .env."),
                 _ => new(source.File, source.Line, null, $"{key} is empty, and {why}: {set}"),
             });
         }
+    }
+
+    /// <summary>A key the files set that is one or two letters away from a missing one, and that nothing requires.</summary>
+    static string Misspelt(string key, PlatformEnvironment variables, IReadOnlyList<RequiredVariable> required)
+    {
+        var near = variables.FileKeys.FirstOrDefault(k => k.Key != key && required.All(r => r.Key != k.Key) && YamlFields.EditDistance(k.Key, key) <= 2);
+        return near.Key is null ? "" : $" {near.Source.File}:{near.Source.Line} sets {near.Key}: is that a typo for {key}?";
     }
 
     static void CheckDomain(PlatformEnvironment variables, List<ConfigProblem> problems)

@@ -81,7 +81,8 @@ internal sealed class YamlFields(string file, List<ConfigProblem> problems)
         }
     }
 
-    static int EditDistance(string a, string b)
+    /// <summary>Levenshtein distance, ignoring case; anything above 2 is reported as 3 (only near misses matter here).</summary>
+    public static int EditDistance(string a, string b)
     {
         if (Math.Abs(a.Length - b.Length) > 2) return 3;
         var previous = Enumerable.Range(0, b.Length + 1).ToArray();

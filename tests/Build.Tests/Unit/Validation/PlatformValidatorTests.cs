@@ -105,3 +105,28 @@ public class PlatformValidatorTests
         NoLeaks.Assert(root.Validate(), ["topsecret1", "unterminated-secret"]);
     }
 }
+
+public class PlatformValidatorHintTests
+{
+    [Fact]
+    public void A_misspelt_key_is_pointed_at_when_the_right_one_is_missing()
+    {
+        using var root = new ValidationRoot();
+        root.Write(".env", File.ReadAllText(root.File(".env")).Replace("GLOBAL_DOMAIN=", "GLOBAL_DOMIAN="));
+        var problem = Assert.Single(root.Validate());
+        Assert.StartsWith(".env: GLOBAL_DOMAIN is not set", problem.ToString());
+        Assert.Matches(@"\.env:\d+ sets GLOBAL_DOMIAN: is that a typo for GLOBAL_DOMAIN\?$", problem.Message);
+    }
+
+    [Fact]
+    public void Check_throws_every_problem_in_one_message_and_passes_silently_on_the_real_files()
+    {
+        DataPlatform.Build.Platform.PlatformValidator.Check(Platform.RepoRoot.Path, _ => null);
+        using var root = new ValidationRoot().Write("gateway-api.yaml", "version: 1\n").Write(".env.local", "GLOBAL_DOMAIN=A B\n");
+        var error = Assert.Throws<DataPlatform.Build.Platform.ConfigFileException>(() => DataPlatform.Build.Platform.PlatformValidator.Check(root.Path, _ => null));
+        var lines = error.Message.Split(Environment.NewLine);
+        Assert.Equal(3, lines.Length); // version, url, GLOBAL_DOMAIN
+        Assert.StartsWith("gateway-api.yaml:1:10: version '1'", lines[0]);
+        Assert.StartsWith(".env.local:1: GLOBAL_DOMAIN 'A B'", lines[2]);
+    }
+}
