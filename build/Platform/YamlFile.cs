@@ -88,17 +88,18 @@ internal static class YamlFile
         var stream = new YamlStream();
         try
         {
+            // The node tree is built recursively, one call per level: thousands of levels would overflow the stack and
+            // kill the build. The parser itself keeps an explicit stack, so it measures the depth safely first.
+            if (TooDeep(text) is { } deep)
+            {
+                problems.Add(new(file, (int)deep.Line, (int)deep.Column, $"nests lists or mappings more than {MaxDepth} levels deep; the platform's files nest a few levels. Is this the right file?"));
+                return null;
+            }
             stream.Load(new StringReader(text));
         }
         catch (YamlException e)
         {
             problems.Add(Describe(e, text, file));
-            return null;
-        }
-        catch (ArgumentException)
-        {
-            // Older YamlDotNet versions refused a repeated key without a location.
-            problems.Add(new(file, null, null, "has a key written twice in the same mapping; keep one."));
             return null;
         }
 
@@ -115,6 +116,21 @@ internal static class YamlFile
             return null;
         }
         return documents[0].RootNode;
+    }
+
+    const int MaxDepth = 100;
+
+    /// <summary>Where the nesting first goes deeper than <see cref="MaxDepth"/>, or null.</summary>
+    static Mark? TooDeep(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        var depth = 0;
+        while (parser.MoveNext())
+        {
+            if (parser.Current is MappingStart or SequenceStart && ++depth > MaxDepth) return parser.Current.Start;
+            if (parser.Current is MappingEnd or SequenceEnd) depth--;
+        }
+        return null;
     }
 
     static bool IsEmpty(YamlNode node) => node is YamlScalarNode { Style: ScalarStyle.Plain, Value: null or "" or "~" or "null" };

@@ -116,3 +116,18 @@ public class OddInputTests
         Assert.Contains(problems, p => p.Message.StartsWith("GLOBAL_DOMAIN is not set"));
     }
 }
+
+public class DeepNestingTests
+{
+    [Theory]
+    [InlineData("version: ", "[", "")]   // flow lists
+    [InlineData("version: ", "{a: ", "")] // flow mappings
+    [InlineData("", "- ", "x")]           // block lists on one line
+    public void Deep_nesting_is_reported_not_a_stack_overflow(string prefix, string level, string suffix)
+    {
+        using var root = new ValidationRoot().Write("gateway-api.yaml", prefix + string.Concat(Enumerable.Repeat(level, 100_000)) + suffix + "\n");
+        var problem = Assert.Single(root.Validate());
+        Assert.Equal(("gateway-api.yaml", 1), (problem.File, problem.Line));
+        Assert.Contains("nests lists or mappings more than 100 levels deep", problem.Message);
+    }
+}
