@@ -19,7 +19,7 @@ public sealed class ProcessBoundTests
     [Fact]
     public async Task A_hung_query_is_stopped_at_its_bound_with_a_message_naming_the_command_the_bound_and_what_to_check()
     {
-        var console = new TestConsole();
+        var console = new TestConsole().Width(1000);
         var command = StandinDocker(["info", "--format", "{{.ServerVersion}}"], hang: "docker info") with { Timeout = TimeSpan.FromSeconds(2) };
         var clock = Stopwatch.StartNew();
 
