@@ -107,7 +107,7 @@ public static class HostsFileWriter
             $"Permission denied writing {path}. Run the same command with sudo (sudo ./build.sh --target=PrintHosts --hosts-file={path}), " +
             "or paste the lines above into it by hand.",
         IOException { HResult: ReadOnlyFileSystem } =>
-            $"{path} is on a read-only file system, so it cannot be changed here (sudo would not help). Nothing was written: " +
+            $"{path} is on a read-only file system, so it cannot be changed here, whatever the user or privileges. Nothing was written: " +
             "add the lines above where this system keeps its writable hosts entries, or by hand where the file is writable.",
         IOException { HResult: NoSpaceLeft } =>
             $"No space left on the device of {path}. Nothing was changed: free some space, then run the same command again.",
