@@ -460,10 +460,14 @@ def helmfile(argv):
 
 
 def hang_if_asked(tool, argv):
-    """STANDIN_HANG="<tool> <word>..." (several separated by ';'): a call whose argv holds those words in that order
-    never answers, like a frozen Docker Desktop or an API server that stopped responding. The build must stop it at
-    its bound. STANDIN_HANG_DEAF=1 also ignores SIGINT and SIGTERM, so only a forced stop (SIGKILL) ends it."""
-    for spec in (os.environ.get("STANDIN_HANG") or "").split(";"):
+    """STANDIN_HANG="<tool> <word>..." (several separated by ';'), or the same one a line in the scenario file `hang`:
+    a call whose argv holds those words in that order never answers, like a frozen Docker Desktop or an API server that
+    stopped responding. The build must stop it at its bound. STANDIN_HANG_DEAF=1 also ignores SIGINT and SIGTERM, so
+    only a forced stop (SIGKILL) ends it."""
+    specs = (os.environ.get("STANDIN_HANG") or "").split(";")
+    if os.environ.get("STANDIN_STATE"):
+        specs += (read_state("hang", "") or "").splitlines()
+    for spec in specs:
         words = spec.split()
         if not words or words[0] != tool:
             continue
