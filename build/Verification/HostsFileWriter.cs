@@ -85,6 +85,8 @@ public static class HostsFileWriter
     /// <summary>The file to read and replace: the path itself, or the final target when it is a symlink (so the link stays a link).</summary>
     static string Target(string path)
     {
+        if (string.IsNullOrWhiteSpace(path) || path.Contains('\0'))
+            throw new BuildFailure($"--hosts-file='{path}' is not a file path. Pass the hosts file, e.g. --hosts-file=/etc/hosts.");
         var full = Path.GetFullPath(path);
         if (Directory.Exists(full))
             throw new BuildFailure($"--hosts-file={path} is a directory, not a hosts file. Pass the file itself, e.g. --hosts-file=/etc/hosts.");

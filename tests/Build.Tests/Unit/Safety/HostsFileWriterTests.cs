@@ -125,6 +125,15 @@ public sealed class HostsFileWriterTests : IDisposable
         Assert.DoesNotContain("sudo", error.Message);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void An_empty_path_is_refused_with_an_example(string path)
+    {
+        var error = Assert.Throws<BuildFailure>(() => HostsFileWriter.Update(path, Block, AddLine));
+        Assert.Contains("--hosts-file=/etc/hosts", error.Message);
+    }
+
     [Fact]
     public void A_missing_folder_is_named()
     {
