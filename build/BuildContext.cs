@@ -1,5 +1,6 @@
 using Cake.Core;
 using DataPlatform.Build.Frosting;
+using DataPlatform.Build.Kube;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Process;
 using DataPlatform.Build.Services;
@@ -60,7 +61,7 @@ public sealed class BuildContext : CakeContextAdapter
         _gatewayApi = new(() => GatewayApiSpec.Load(System.IO.Path.Combine(Root, "gateway-api.yaml")));
         _variables = new(() => PlatformEnvironment.Load(Root, System.Environment.GetEnvironmentVariable));
         _registryHtpasswd = new(() => Htpasswd.Line(Variables.Require("REGISTRY_USER"), Variables.Require("REGISTRY_PASSWORD")));
-        _cluster = new(() => PlatformCluster.Connect(KindConfig.ContextName));
+        _cluster = new(() => PlatformCluster.Connect(Kubeconfig.Read(), KindConfig.ContextName));
 
         var mask = new SecretMask(SafeSecrets);
         IToolRunner runner = new CliToolRunner(Console, mask, echoQueries: arguments.Verbosity >= Cake.Core.Diagnostics.Verbosity.Verbose);
@@ -83,6 +84,8 @@ public sealed class BuildContext : CakeContextAdapter
     public IAnsiConsole Console { get; }
     public IToolRunner Runner { get; }
     public CancellationToken Cancellation => _cancel.Token;
+    /// <summary>The kubeconfig as kubectl reads it (KUBECONFIG list merged, or ~/.kube/config); read afresh each time, since kind writes it.</summary>
+    public IKubeconfigReader Kubeconfig { get; } = KubeconfigReader.FromProcess();
 
     public KindConfig KindConfig => _kind.Value;
     public HelmfileSpec Helmfile => _helmfile.Value;
@@ -121,7 +124,7 @@ public sealed class BuildContext : CakeContextAdapter
     public void RequirePlatformContext()
     {
         if (ClusterIsPlanned) return;
-        KubeContexts.Require(KindConfig.ContextName);
+        Kubeconfig.Read().Require(KindConfig.ContextName);
     }
 
     HelmfileSpec CheckedHelmfile(string path)

@@ -10,7 +10,7 @@ public sealed class CreateClusterTask : FrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
-        var service = new ClusterService(context.Kind, context.Kubectl, context.KindConfig, context.Console);
+        var service = new ClusterService(context.Kind, context.Kubectl, context.Kubeconfig, context.KindConfig, context.Console);
         var action = await service.EnsureAsync(context.Options.Plan, context.Cancellation);
         context.ClusterIsPlanned = context.Options.Plan && action != ClusterAction.None;
     }

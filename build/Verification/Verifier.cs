@@ -45,11 +45,20 @@ public sealed class Verifier(PlatformCluster cluster, VerifySettings settings, I
         var passedProbes = new Dictionary<string, CheckResult>();
         IReadOnlyList<CheckResult> results = [];
         var table = new Table().Border(TableBorder.Simple).AddColumns("Check", "Status", "Detail");
+        // --timeout bounds the whole loop, reads included: a read still waiting when it runs out is a timeout, not Ctrl+C.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(settings.Timeout > TimeSpan.Zero ? settings.Timeout : cluster.RequestTimeout); // 0: one round
         await console.Live(table).AutoClear(false).StartAsync(async live =>
         {
             while (true)
             {
-                var state = await ClusterReader.ReadAsync(cluster, settings.Namespaces, ct);
+                ClusterState state;
+                var readStarted = clock.Elapsed;
+                try { state = await ClusterReader.ReadAsync(cluster, settings.Namespaces, deadline.Token); }
+                catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+                {
+                    throw ClusterReader.NoAnswer(cluster, clock.Elapsed - readStarted, e);
+                }
                 results = [.. ClusterObjectChecks(state), .. await ProbeChecksAsync(state, passedProbes, ct)];
                 Render(table, results, clock.Elapsed);
                 live.Refresh();
