@@ -45,9 +45,10 @@ public sealed class Verifier(PlatformCluster cluster, VerifySettings settings, I
         var passedProbes = new Dictionary<string, CheckResult>();
         IReadOnlyList<CheckResult> results = [];
         var table = new Table().Border(TableBorder.Simple).AddColumns("Check", "Status", "Detail");
-        // --timeout bounds the whole loop, reads included: a read still waiting when it runs out is a timeout, not Ctrl+C.
+        // --timeout bounds the whole loop, reads included; a read begun in time gets one request timeout more, so a slow
+        // first answer is judged rather than cut off. A read still waiting after that is a timeout, never Ctrl+C.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(settings.Timeout > TimeSpan.Zero ? settings.Timeout : cluster.RequestTimeout); // 0: one round
+        deadline.CancelAfter(settings.Timeout + cluster.RequestTimeout);
         await console.Live(table).AutoClear(false).StartAsync(async live =>
         {
             while (true)
