@@ -71,7 +71,11 @@ public sealed class KubeconfigReader(Func<string, string?> environment) : IKubec
         }
         catch (YamlDotNet.Core.YamlException e)
         {
-            throw new BuildFailure($"kubeconfig {file} is not a valid kubeconfig (line {e.Start.Line}: {e.Message.Split('\n')[0]}). " +
+            // A YAML syntax error has a message worth showing; a type mismatch's message names .NET types, so describe it instead.
+            var reason = e is YamlDotNet.Core.SyntaxErrorException or YamlDotNet.Core.SemanticErrorException
+                ? e.Message.Split('\n')[0].TrimEnd('.')
+                : "this is not the shape of a kubeconfig: a mapping with apiVersion, kind and lists of clusters, users and contexts";
+            throw new BuildFailure($"kubeconfig {file} is not a valid kubeconfig (line {e.Start.Line}: {reason}). " +
                 "Fix or remove that file; kubectl cannot read it either (try: kubectl config view).", e);
         }
     }

@@ -71,11 +71,21 @@ public sealed class MergedKubeconfig
     public K8SConfiguration ForContext(string context)
     {
         Require(context);
-        var (entry, _) = _contexts[context];
+        var (entry, file) = _contexts[context];
         var clusterName = entry.ContextDetails?.Cluster;
         var userName = entry.ContextDetails?.User;
-        var clusters = clusterName is not null && _clusters.TryGetValue(clusterName, out var cluster) ? [Absolute(cluster.Entry, cluster.File)] : new List<Cluster>();
-        var users = userName is not null && _users.TryGetValue(userName, out var user) ? [Absolute(user.Entry, user.File)] : new List<User>();
+        string Fix(string what) => $"kube context {context} (in {file}) {what}. " +
+            "Rewrite it with ./build.sh --target=CreateCluster (it runs kind export kubeconfig when the cluster exists).";
+        if (string.IsNullOrEmpty(clusterName)) throw new BuildFailure(Fix("names no cluster"));
+        if (!_clusters.TryGetValue(clusterName, out var cluster)) throw new BuildFailure(Fix($"names the cluster {clusterName}, which no kubeconfig file defines ({Describe()})"));
+        if (string.IsNullOrWhiteSpace(cluster.Entry.ClusterEndpoint?.Server)) throw new BuildFailure(Fix($"uses the cluster {clusterName} (in {cluster.File}), which has no server"));
+        var clusters = new List<Cluster> { Absolute(cluster.Entry, cluster.File) };
+        var users = new List<User>();
+        if (!string.IsNullOrEmpty(userName))
+        {
+            if (!_users.TryGetValue(userName, out var user)) throw new BuildFailure(Fix($"names the user {userName}, which no kubeconfig file defines ({Describe()})"));
+            users.Add(Absolute(user.Entry, user.File));
+        }
         return new K8SConfiguration
         {
             ApiVersion = "v1",

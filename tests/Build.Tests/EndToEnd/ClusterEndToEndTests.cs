@@ -105,4 +105,25 @@ public sealed class ClusterEndToEndTests(CompiledBuildRoot build)
         Assert.DoesNotContain("differsfrom", run.Squashed);
         Assert.Empty(run.Named("kind create cluster"));
     }
+
+    [Theory]
+    [InlineData("directory")]
+    [InlineData("invalid-yaml")]
+    public async Task A_kubeconfig_that_cannot_be_read_stops_the_build_naming_the_file(string problem)
+    {
+        using var machine = new Scenario(build);
+        var bad = Path.Combine(machine.Home, "bad-kubeconfig");
+        if (problem == "directory") Directory.CreateDirectory(bad);
+        else File.WriteAllText(bad, "apiVersion: v1\nclusters:\n  - name: [unclosed\n");
+        await machine.GivenPlatformClusterAsync();
+        machine.KubeconfigVariable = $"{bad}:{machine.KubeConfig}";
+
+        var run = await machine.RunBuildAsync("--target=CreateCluster");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.True(run.Squashed.Contains($"kubeconfig{bad}"), run.ToString());
+        Assert.False(run.HasStackTrace, run.ToString());
+        Assert.DoesNotContain("Exception", run.Output);
+        Assert.DoesNotContain(run.Calls, c => c.IsMutating);
+    }
 }

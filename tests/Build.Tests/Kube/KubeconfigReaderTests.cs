@@ -181,4 +181,32 @@ public sealed class KubeconfigReaderTests : IDisposable
         Assert.Equal(Path.Combine(sub, "client.crt"), config.Users.Single().UserCredentials.ClientCertificate);
         Assert.Equal(Path.Combine(sub, "client.key"), config.Users.Single().UserCredentials.ClientKey);
     }
+
+    [Theory]
+    [InlineData("context: {cluster: nope, user: u}", "names the cluster nope, which no kubeconfig file defines")]
+    [InlineData("context: {cluster: c, user: nope}", "names the user nope, which no kubeconfig file defines")]
+    [InlineData("context: {user: u}", "names no cluster")]
+    public void A_context_whose_cluster_or_user_is_missing_is_named_with_its_file(string contextBody, string expected)
+    {
+        var file = Path.Combine(_dir, "dangling.yaml");
+        File.WriteAllText(file, $$"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: c
+              cluster: {server: "https://x:6443"}
+            users:
+            - name: u
+              user: {token: t}
+            contexts:
+            - name: kind-data-platform
+              {{contextBody}}
+            """);
+
+        var error = Assert.Throws<BuildFailure>(() => Reader(file).Read().ClientConfiguration("kind-data-platform"));
+
+        Assert.Contains(expected, error.Message);
+        Assert.Contains(file, error.Message);
+        Assert.DoesNotContain("k8s.", error.Message);
+    }
 }
