@@ -1,5 +1,6 @@
 using Cake.Core;
 using DataPlatform.Build.Frosting;
+using DataPlatform.Build.Kube;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Process;
 using DataPlatform.Build.Tools;
@@ -41,7 +42,7 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
         _gatewayApi = new(() => GatewayApiSpec.Load(System.IO.Path.Combine(root, "gateway-api.yaml")));
         _variables = new(() => PlatformEnvironment.Load(root, EnvironmentVariable));
         _registryHtpasswd = new(() => Htpasswd.Line(Variables.Require("REGISTRY_USER"), Variables.Require("REGISTRY_PASSWORD")));
-        _cluster = new(() => PlatformCluster.Connect(KindConfig.ContextName));
+        _cluster = new(() => PlatformCluster.Connect(Kubeconfig.Read(), KindConfig.ContextName));
         Runner = runner(new SecretMask(SecretValues));
     }
 
@@ -57,6 +58,8 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
     public CancellationToken Cancellation { get; }
     public Func<string, string?> EnvironmentVariable { get; }
     public StepResults Results { get; } = new();
+    /// <summary>The kubeconfig as kubectl reads it (KUBECONFIG list merged, or ~/.kube/config); read afresh each time, since kind writes it.</summary>
+    public IKubeconfigReader Kubeconfig { get; } = KubeconfigReader.FromProcess();
 
     /// <summary>kind-config.yaml: the cluster's name, hence the only context the build talks to.</summary>
     public KindConfig KindConfig => _kindConfig.Value;

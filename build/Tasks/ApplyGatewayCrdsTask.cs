@@ -11,7 +11,7 @@ internal sealed class ApplyGatewayCrdsTask : FrostingTask<BuildContext>
     public override async Task RunAsync(BuildContext context)
     {
         var cluster = context.Results.Find<ClusterOutcome>() ?? ClusterOutcome.Existing;
-        if (cluster.IsReachable) KubeContexts.Require(context.KindConfig.ContextName);
+        if (cluster.IsReachable) context.Kubeconfig.Read().Require(context.KindConfig.ContextName);
         await new GatewayCrdService(context.Kubectl, context.GatewayApi, context.Console).EnsureAsync(context.Cancellation, clusterIsPlanned: !cluster.IsReachable);
     }
 }

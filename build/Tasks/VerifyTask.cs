@@ -13,7 +13,7 @@ internal sealed class VerifyTask : FrostingTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        KubeContexts.Require(context.KindConfig.ContextName);
+        context.Kubeconfig.Read().Require(context.KindConfig.ContextName);
         var metalLb = context.Results.Find<MetalLbAddresses>()
             ?? await DeploymentInputs.MetalLbRangeAsync(ClusterOutcome.Existing, context.Docker, context.Variables, context.Cancellation);
         var settings = new VerifySettings

@@ -94,6 +94,11 @@ public static class ClusterReader
                 CrashLogs = await CrashLogsAsync(k, state.Pods.Where(p => workloadNamespaces.Contains(p.Namespace())), ct),
             };
         }
+        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            // Not Ctrl+C (that cancels ct): the client's per-request timeout gave up on a server that never answered.
+            throw NoAnswer(cluster, cluster.RequestTimeout, e);
+        }
         catch (HttpRequestException e)
         {
             throw new BuildFailure($"Cannot reach the Kubernetes API of context {cluster.Context} at {cluster.Server}: {e.Message}. " +
@@ -105,6 +110,12 @@ public static class ClusterReader
                 $"The credentials of {cluster.Context} in your kubeconfig are stale: run kind export kubeconfig --name <cluster> (or ./build.sh --target=CreateCluster), then Verify again.", e);
         }
     }
+
+    /// <summary>An API server that took the connection but gave no answer in time: name it, and what to look at.</summary>
+    public static BuildFailure NoAnswer(PlatformCluster cluster, TimeSpan waited, Exception? inner = null) =>
+        new($"the Kubernetes API of {cluster.Context} at {cluster.Server} did not answer within {waited.TotalSeconds:0} s: " +
+             "is the cluster's control-plane container running (docker ps)? If it is, it may be overloaded: " +
+             $"kubectl --context {cluster.Context} get --raw /readyz shows whether it answers at all.", inner);
 
     /// <summary>Items of a cluster-wide custom resource list; null when the API does not know the resource (CRD not installed).</summary>
     static async Task<IReadOnlyList<JsonElement>?> Custom(IKubernetes k, string group, string version, string plural, CancellationToken ct)

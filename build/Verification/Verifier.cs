@@ -45,11 +45,21 @@ public sealed class Verifier(PlatformCluster cluster, VerifySettings settings, I
         var passedProbes = new Dictionary<string, CheckResult>();
         IReadOnlyList<CheckResult> results = [];
         var table = new Table().Border(TableBorder.Simple).AddColumns("Check", "Status", "Detail");
+        // --timeout bounds the whole loop, reads included; a read begun in time gets one request timeout more, so a slow
+        // first answer is judged rather than cut off. A read still waiting after that is a timeout, never Ctrl+C.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(settings.Timeout + cluster.RequestTimeout);
         await console.Live(table).AutoClear(false).StartAsync(async live =>
         {
             while (true)
             {
-                var state = await ClusterReader.ReadAsync(cluster, settings.Namespaces, ct);
+                ClusterState state;
+                var readStarted = clock.Elapsed;
+                try { state = await ClusterReader.ReadAsync(cluster, settings.Namespaces, deadline.Token); }
+                catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+                {
+                    throw ClusterReader.NoAnswer(cluster, clock.Elapsed - readStarted, e);
+                }
                 results = [.. ClusterObjectChecks(state), .. await ProbeChecksAsync(state, passedProbes, ct)];
                 Render(table, results, clock.Elapsed);
                 live.Refresh();

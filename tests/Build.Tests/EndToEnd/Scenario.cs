@@ -72,6 +72,8 @@ public sealed class Scenario : IDisposable
     public string Log { get; }
     /// <summary>Where the kind stand-in points kind-data-platform (a fake Kubernetes API); default https://127.0.0.1:6443, where nothing listens.</summary>
     public string? ApiServer { get; set; }
+    /// <summary>KUBECONFIG for the build and the stand-ins; default: the home kubeconfig alone.</summary>
+    public string? KubeconfigVariable { get; set; }
 
     public void SetState(string name, string content) => File.WriteAllText(Path.Combine(State, name), content);
 
@@ -115,7 +117,7 @@ public sealed class Scenario : IDisposable
             // The stand-ins first; /usr/bin for bash, python3 and coreutils; dotnet last, only for a compile.
             ["PATH"] = $"{_build.StandinsDirectory}:/usr/bin:/bin:{_build.DotnetDirectory}",
             ["HOME"] = Home,
-            ["KUBECONFIG"] = KubeConfig,
+            ["KUBECONFIG"] = KubeconfigVariable ?? KubeConfig,
             ["STANDIN_STATE"] = State,
             ["STANDIN_LOG"] = Log,
             ["PYTHONDONTWRITEBYTECODE"] = "1",

@@ -10,14 +10,6 @@ namespace DataPlatform.Build.Tests.Unit;
 public class ServiceDecisionTests
 {
     [Theory]
-    [InlineData(false, false, ClusterAction.Create)]
-    [InlineData(false, true, ClusterAction.Create)] // a stale context without a cluster: kind create rewrites it
-    [InlineData(true, false, ClusterAction.RestoreContext)]
-    [InlineData(true, true, ClusterAction.None)]
-    public void Cluster_is_created_only_when_missing(bool exists, bool hasContext, ClusterAction expected) =>
-        Assert.Equal(expected, ClusterService.Decide(exists, hasContext));
-
-    [Theory]
     [InlineData("v1.5.1", "experimental", false)]
     [InlineData("v1.3.0", "experimental", true)]
     [InlineData("v1.5.1", "standard", true)]
