@@ -91,6 +91,9 @@ public sealed class BuildContext : CakeContextAdapter
     /// <summary>KubernetesClient pinned to kind-&lt;name&gt; (never the kubeconfig's current context), built once.</summary>
     public PlatformCluster Cluster => _cluster.Value;
 
+    /// <summary>What Doctor found (engine, access mode), once it ran: the first step of Up.</summary>
+    internal Host.DoctorReport? HostReport { get; set; }
+
     /// <summary>Set when --plan decided to create the cluster, so later steps plan against a cluster that does not exist yet.</summary>
     public bool ClusterIsPlanned { get; set; }
 

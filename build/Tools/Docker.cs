@@ -8,10 +8,22 @@ public sealed class Docker(IToolRunner runner)
     public static ToolCommand ServerVersionCommand() =>
         new("docker", ["info", "--format", "{{.ServerVersion}}"]) { AllowFailure = true };
 
+    /// <summary>The whole `docker info` object in one call: engine, version, cgroups, memory, root dir, security options.</summary>
+    public static ToolCommand InfoCommand() =>
+        new("docker", ["info", "--format", "{{json .}}"]) { AllowFailure = true };
+
+    /// <summary>A container's addresses on its networks, space separated; exit code 1 when there is no such container.</summary>
+    public static ToolCommand ContainerAddressesCommand(string container) =>
+        new("docker", ["inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", container]) { AllowFailure = true };
+
     public static ToolCommand NetworkSubnetsCommand(string network) =>
         new("docker", ["network", "inspect", network, "--format", "{{range .IPAM.Config}}{{.Subnet}} {{end}}"]) { AllowFailure = true };
 
     public Task<ToolResult> ServerVersionAsync(CancellationToken ct) => runner.RunAsync(ServerVersionCommand(), ct);
+
+    public Task<ToolResult> InfoAsync(CancellationToken ct) => runner.RunAsync(InfoCommand(), ct);
+
+    public Task<ToolResult> ContainerAddressesAsync(string container, CancellationToken ct) => runner.RunAsync(ContainerAddressesCommand(container), ct);
 
     public Task<ToolResult> NetworkSubnetsAsync(string network, CancellationToken ct) => runner.RunAsync(NetworkSubnetsCommand(network), ct);
 }
