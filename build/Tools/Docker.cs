@@ -5,9 +5,6 @@ namespace DataPlatform.Build.Tools;
 /// <summary>docker, only ever read: the build checks the daemon and reads kind's network.</summary>
 public sealed class Docker(IToolRunner runner)
 {
-    public static ToolCommand ServerVersionCommand() =>
-        new("docker", ["info", "--format", "{{.ServerVersion}}"]) { AllowFailure = true };
-
     /// <summary>The whole `docker info` object in one call: engine, version, cgroups, memory, root dir, security options.</summary>
     public static ToolCommand InfoCommand() =>
         new("docker", ["info", "--format", "{{json .}}"]) { AllowFailure = true };
@@ -18,8 +15,6 @@ public sealed class Docker(IToolRunner runner)
 
     public static ToolCommand NetworkSubnetsCommand(string network) =>
         new("docker", ["network", "inspect", network, "--format", "{{range .IPAM.Config}}{{.Subnet}} {{end}}"]) { AllowFailure = true };
-
-    public Task<ToolResult> ServerVersionAsync(CancellationToken ct) => runner.RunAsync(ServerVersionCommand(), ct);
 
     public Task<ToolResult> InfoAsync(CancellationToken ct) => runner.RunAsync(InfoCommand(), ct);
 

@@ -18,7 +18,7 @@ public class TaskGraphTests
     [Fact]
     public void Up_runs_the_seeds_steps_in_order() =>
         Assert.Equal(
-            ["EnsureTools", "CreateCluster", "ComputeMetalLbRange", "ApplyGatewayCrds", "HelmfileApply", "Verify", "PrintHosts", "Up"],
+            ["Doctor", "EnsureTools", "CreateCluster", "ComputeMetalLbRange", "ApplyGatewayCrds", "HelmfileApply", "Verify", "PrintHosts", "Up"],
             Plan("Up"));
 
     [Fact]
