@@ -64,7 +64,8 @@ internal static class DoctorService
 
     public static Table Table(DoctorReport report)
     {
-        var table = new Table().Border(TableBorder.Simple).AddColumns("Check", "Status", "Found", "Fix");
+        // Three columns, the fix under what was found: readable on an 80-column terminal and in CI logs.
+        var table = new Table().Border(TableBorder.Simple).AddColumns("Check", "Status", "Found / fix");
         foreach (var check in report.Checks)
         {
             var status = check.Status switch
@@ -73,7 +74,8 @@ internal static class DoctorService
                 CheckStatus.Warning => "[yellow]warning[/]",
                 _ => "[red]failure[/]",
             };
-            table.AddRow(Markup.Escape(check.Name), status, Markup.Escape(check.Detail), Markup.Escape(check.Fix ?? ""));
+            var found = Markup.Escape(check.Detail) + (check.Fix is { } fix ? $"\n[grey]fix: {Markup.Escape(fix)}[/]" : "");
+            table.AddRow(Markup.Escape(check.Name), status, found);
         }
         return table;
     }
