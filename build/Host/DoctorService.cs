@@ -52,6 +52,19 @@ internal static class DoctorService
         return await new Doctor(host).ExamineAsync(input, ct);
     }
 
+    /// <summary>
+    /// The access mode for later steps (the published-mode proxy, PrintHosts): Doctor's decision when it ran in this
+    /// build, otherwise examined now without printing. Fails, naming the cause, when it cannot be decided (Docker down,
+    /// a bad PLATFORM_ACCESS).
+    /// </summary>
+    public static async Task<AccessDecision> AccessModeAsync(BuildContext context)
+    {
+        context.HostReport ??= await ExamineAsync(context, new LocalHostSystem(), HostEngine.CurrentOs());
+        if (context.HostReport.Access is { } access) return access;
+        var cause = context.HostReport.Failures.FirstOrDefault(f => f.Name is "access mode" or "docker");
+        throw new BuildFailure($"The access mode cannot be decided: {cause?.Detail ?? "Docker did not describe its engine"}. Fix: {cause?.Fix ?? "run ./build.sh --target=Doctor"}.");
+    }
+
     /// <summary>Failures stop Up before anything changes; warnings are printed and the build goes on.</summary>
     public static void RequireHealthy(DoctorReport report)
     {

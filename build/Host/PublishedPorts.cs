@@ -35,7 +35,8 @@ internal static class PublishedPorts
         }
         var clash = ports.GroupBy(p => p.Port).FirstOrDefault(g => g.Count() > 1);
         if (clash is not null)
-            throw new BuildFailure($"{string.Join(" and ", clash.Select(p => p.Variable))} are all {clash.Key}: each published port needs its own number.");
+            throw new BuildFailure($"{string.Join(" and ", clash.Select(p => p.Variable))} are {(clash.Count() == 2 ? "both" : "all")} {clash.Key}: " +
+                "each published port needs its own number; change one of them in .env.local or your environment.");
         return ports;
     }
 }

@@ -261,6 +261,18 @@ public sealed class DoctorChecksTests : IDisposable
     }
 
     [Fact]
+    public async Task Two_port_variables_on_the_same_number_fail_naming_both()
+    {
+        _variables["PLATFORM_HTTP_PORT"] = "8080";
+        _variables["PLATFORM_HTTPS_PORT"] = "8080";
+
+        var line = Line(await Examine("desktop-macos"), "host ports");
+
+        Assert.Equal(CheckStatus.Failure, line.Status);
+        Assert.Contains("PLATFORM_HTTP_PORT and PLATFORM_HTTPS_PORT are both 8080", line.Detail);
+    }
+
+    [Fact]
     public async Task A_bad_PLATFORM_ACCESS_is_a_failure_line_not_a_crash()
     {
         _variables["PLATFORM_ACCESS"] = "auto";
