@@ -154,6 +154,19 @@ public sealed class LocalHostSystemTests
     }
 
     [Fact]
+    public void Free_space_is_read_for_any_directory_and_not_invented_for_a_missing_one()
+    {
+        var host = new LocalHostSystem();
+
+        var space = host.SpaceAt(Path.GetTempPath());
+
+        Assert.NotNull(space);
+        Assert.InRange(space.Free, 0, space.Total);
+        Assert.True(space.Total > 0);
+        Assert.Null(host.SpaceAt("/no/such/docker/root"));
+    }
+
+    [Fact]
     public async Task The_control_plane_probe_is_a_bounded_tcp_connect()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
