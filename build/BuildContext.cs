@@ -73,6 +73,9 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
     /// <summary>KubernetesClient pinned to kind-&lt;name&gt; (never the kubeconfig's current context), built once.</summary>
     public PlatformCluster Cluster => _cluster.Value;
 
+    /// <summary>What Doctor found (engine, access mode), once it ran: the first step of Up.</summary>
+    internal Host.DoctorReport? HostReport { get; set; }
+
     public Docker Docker => new(Runner);
     public Kind Kind => new(Runner);
     public Kubectl Kubectl => new(Runner, KindConfig.ContextName);

@@ -9,6 +9,9 @@ Each tool is a tiny wrapper (tests/standins/<tool>) that calls main("<tool>"). A
 Scenario state ($STANDIN_STATE, a directory; every file is optional):
   clusters            kind clusters that exist, one name a line
   docker_down         present: the Docker daemon is not running
+  docker_engine       which captured `docker info` JSON answers (tests/standins/docker-info/<name>.json);
+                      absent: linux-rootful
+  control_plane_ip    what `docker inspect <cluster>-control-plane` answers (default 172.18.0.2)
   network_subnets     subnets of the docker network `kind` (space separated); absent: no such network.
                       `kind create cluster` writes the default one when it is absent, as real kind does.
   crd_version         Gateway API bundle version installed in the cluster (e.g. v1.5.1); absent: no CRDs
@@ -256,7 +259,11 @@ def docker(argv):
             if argv[0] == "version":
                 out(f"Client: Docker Engine - Community\n Version: {version('docker')}")
             fail(1, "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?")
+        if argv[0] == "info" and flag_value(argv, "--format", "-f") == "{{json .}}":
+            return docker_info_json()
         return out(version("docker"))
+    if argv[:1] == ["inspect"]:
+        return docker_inspect(argv, down)
     if argv[:2] == ["network", "inspect"] and len(argv) >= 3:
         if down:
             fail(1, "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?")
@@ -267,6 +274,32 @@ def docker(argv):
             return out(json.dumps([{"Name": "kind", "IPAM": {"Config": [{"Subnet": s} for s in subnets.split()]}}]))
         return out(" ".join(subnets.split()) + " ")
     fail(UNSUPPORTED, f"STANDIN docker: unsupported arguments {argv}")
+
+
+def docker_info_json():
+    """The whole `docker info` object of the engine the scenario names (state file docker_engine, default
+    linux-rootful): a real output captured from that engine, in tests/standins/docker-info/<engine>.json."""
+    engine = (read_state("docker_engine") or "linux-rootful").strip()
+    fixture = os.path.join(os.path.dirname(os.path.abspath(__file__)), "docker-info", engine + ".json")
+    if not os.path.exists(fixture):
+        fail(UNSUPPORTED, f"STANDIN docker: no captured docker info for engine '{engine}' ({fixture})")
+    with open(fixture) as f:
+        return out(f.read())
+
+
+def docker_inspect(argv, down):
+    """`docker inspect <cluster>-control-plane`: the node container of an existing kind cluster answers with its
+    address on the kind network (state file control_plane_ip, default 172.18.0.2); anything else does not exist."""
+    if down:
+        fail(1, "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?")
+    names = positional(argv, {"--format", "-f", "--type"})[1:]
+    for name in names:
+        if not any(name == c + "-control-plane" for c in clusters()):
+            fail(1, f"Error: No such object: {name}")
+    address = (read_state("control_plane_ip") or "172.18.0.2").strip()
+    if flag_value(argv, "--format", "-f") is None:
+        return out(json.dumps([{"Name": "/" + n, "NetworkSettings": {"Networks": {"kind": {"IPAddress": address}}}} for n in names]))
+    return out("\n".join(address + " " for _ in names))
 
 
 # ---------------------------------------------------------------- kind

@@ -55,7 +55,7 @@ public class TaskGraphTests
     {
         using var build = new TestBuild();
         Assert.Equal(
-            ["EnsureTools", "CreateCluster", "ComputeMetalLbRange", "ApplyGatewayCrds", "HelmfileApply", "Verify", "PrintHosts", "Up"],
+            ["Doctor", "EnsureTools", "CreateCluster", "ComputeMetalLbRange", "ApplyGatewayCrds", "HelmfileApply", "Verify", "PrintHosts", "Up"],
             build.Plan("Up"));
     }
 

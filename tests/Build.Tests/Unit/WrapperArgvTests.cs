@@ -54,9 +54,11 @@ public class WrapperArgvTests
     [Fact]
     public void Docker_is_only_queried()
     {
-        Assert.Equal(["info", "--format", "{{.ServerVersion}}"], Docker.ServerVersionCommand().Arguments);
+        Assert.Equal(["info", "--format", "{{json .}}"], Docker.InfoCommand().Arguments);
+        Assert.Equal(["inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", "c-control-plane"],
+            Docker.ContainerAddressesCommand("c-control-plane").Arguments);
         Assert.Equal(["network", "inspect", "kind", "--format", "{{range .IPAM.Config}}{{.Subnet}} {{end}}"], Docker.NetworkSubnetsCommand("kind").Arguments);
-        Assert.False(Docker.ServerVersionCommand().Mutating || Docker.NetworkSubnetsCommand("kind").Mutating);
+        Assert.False(Docker.InfoCommand().Mutating || Docker.ContainerAddressesCommand("c").Mutating || Docker.NetworkSubnetsCommand("kind").Mutating);
     }
 
     [Fact]
