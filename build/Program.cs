@@ -3,6 +3,7 @@ using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Process;
 using DataPlatform.Build.Services;
+using DataPlatform.Build.Verification;
 using Spectre.Console;
 
 return await new FrostingHost<BuildContext>
@@ -11,6 +12,8 @@ return await new FrostingHost<BuildContext>
     CreateContext = (cake, arguments) => new BuildContext(cake, arguments),
     PrintHelp = Help.Print,
     DescribeFailure = Failures.Describe,
+    // A run given --report leaves a report on every way out, not only when Verify reaches its verdict.
+    OnFailure = (arguments, context, reason) => VerifyReport.WriteAfterFailedRun(arguments.Arguments, context, reason),
 }.RunAsync(args);
 
 static class Failures

@@ -22,6 +22,8 @@ public sealed class FrostingHost<TContext> where TContext : ICakeContext
     public required Action<IAnsiConsole, IReadOnlyList<CakeTask>> PrintHelp { get; init; }
     /// <summary>Turns an expected failure into the lines a person reads; null means "unexpected, show the exception".</summary>
     public required Func<Exception, string?> DescribeFailure { get; init; }
+    /// <summary>Called once when a run fails, after the failure is printed: the context if it was built, and the message shown.</summary>
+    public Action<HostArguments, TContext?, string>? OnFailure { get; init; }
 
     public async Task<int> RunAsync(string[] args)
     {
@@ -45,6 +47,7 @@ public sealed class FrostingHost<TContext> where TContext : ICakeContext
         catch (Exception e) when (DescribeFailure(e) is { } message)
         {
             WriteFailure(console, message);
+            OnFailure?.Invoke(hostArgs, default, message);
             return 1;
         }
         RegisterTasks(engine, context);
@@ -57,7 +60,9 @@ public sealed class FrostingHost<TContext> where TContext : ICakeContext
         }
         if (!engine.Tasks.Any(t => t.Name.Equals(hostArgs.Target, StringComparison.OrdinalIgnoreCase)))
         {
-            console.MarkupLineInterpolated($"[red]error:[/] unknown target '{hostArgs.Target}'. Targets: {string.Join(", ", engine.Tasks.Select(t => t.Name))}");
+            var unknown = $"unknown target '{hostArgs.Target}'. Targets: {string.Join(", ", engine.Tasks.Select(t => t.Name))}";
+            console.MarkupLineInterpolated($"[red]error:[/] {unknown}");
+            OnFailure?.Invoke(hostArgs, context, unknown);
             return 2;
         }
 
@@ -83,6 +88,7 @@ public sealed class FrostingHost<TContext> where TContext : ICakeContext
             if (message is null || hostArgs.Verbosity == Verbosity.Diagnostic)
                 console.WriteException(root, ExceptionFormats.ShortenPaths);
             if (message is not null) WriteFailure(console, message);
+            OnFailure?.Invoke(hostArgs, context, message ?? root.Message);
             return 1;
         }
     }

@@ -45,18 +45,32 @@ public sealed class Verifier(PlatformCluster cluster, VerifySettings settings, I
         var passedProbes = new Dictionary<string, CheckResult>();
         IReadOnlyList<CheckResult> results = [];
         var table = new Table().Border(TableBorder.Simple).AddColumns("Check", "Status", "Detail");
-        await console.Live(table).AutoClear(false).StartAsync(async live =>
+        try
         {
-            while (true)
+            await console.Live(table).AutoClear(false).StartAsync(async live =>
             {
-                var state = await ClusterReader.ReadAsync(cluster, settings.Namespaces, ct);
-                results = [.. ClusterObjectChecks(state), .. await ProbeChecksAsync(state, passedProbes, ct)];
-                Render(table, results, clock.Elapsed);
-                live.Refresh();
-                if (results.All(r => r.Passed) || clock.Elapsed >= settings.Timeout) break;
-                await Task.Delay(Min(settings.PollInterval, settings.Timeout - clock.Elapsed), ct);
-            }
-        });
+                while (true)
+                {
+                    var state = await ClusterReader.ReadAsync(cluster, settings.Namespaces, ct);
+                    results = [.. ClusterObjectChecks(state), .. await ProbeChecksAsync(state, passedProbes, ct)];
+                    Render(table, results, clock.Elapsed);
+                    live.Refresh();
+                    if (results.All(r => r.Passed) || clock.Elapsed >= settings.Timeout) break;
+                    await Task.Delay(Min(settings.PollInterval, settings.Timeout - clock.Elapsed), ct);
+                }
+            });
+        }
+        catch (Exception e) when (settings.ReportPath is { } stoppedPath)
+        {
+            // CI reads the report whatever happened: the last round's checks, then why Verify stopped (an unreachable or
+            // hung API server, Ctrl+C). The failure itself goes on unchanged.
+            var reason = e is OperationCanceledException && ct.IsCancellationRequested
+                ? $"stopped by Ctrl+C after {clock.Elapsed.TotalSeconds:0} s, before every check passed"
+                : e.Message;
+            try { VerifyReport.WriteIncomplete(stoppedPath, cluster.Context, reason, results, clock.Elapsed); }
+            catch (BuildFailure reportFailure) { console.WriteLine(reportFailure.Message); }
+            throw;
+        }
 
         if (settings.ReportPath is { } path) VerifyReport.Write(path, cluster.Context, results, clock.Elapsed);
         var failing = results.Where(r => !r.Passed).ToList();
