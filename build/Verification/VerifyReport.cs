@@ -21,14 +21,12 @@ public static partial class VerifyReport
 
     public static void Write(string path, string context, IReadOnlyList<CheckResult> results, TimeSpan elapsed)
     {
-        if (string.IsNullOrWhiteSpace(path))
-            throw new BuildFailure("--report is empty: give the report's file path, e.g. --report=artifacts/verify.xml (.json for JSON).");
+        if (PathProblem(path) is { } problem) throw new BuildFailure(problem);
         var content = path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? Json(context, results, elapsed) : JUnit(context, results, elapsed);
         var full = Path.GetFullPath(path);
         var temporary = "";
         try
         {
-            if (Directory.Exists(full)) throw new IOException("it is a directory");
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
             // Written aside, then moved over: a reader never sees half a report, and a failed write leaves the old one.
             temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
@@ -40,6 +38,21 @@ public static partial class VerifyReport
             if (temporary.Length > 0) try { File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             throw new BuildFailure($"--report={path}: the report cannot be written there ({e.Message}). Give a file path in a directory you can write to.", e);
         }
+    }
+
+    /// <summary>
+    /// Why --report=&lt;path&gt; cannot take a report, or null: for the up-front validation of the options, so that Up does
+    /// not run for minutes before finding out. Whether the directory is writable is only known by writing.
+    /// </summary>
+    public static string? PathProblem(string? path)
+    {
+        const string Example = "e.g. --report=artifacts/verify.xml (a path ending in .json gives JSON)";
+        if (string.IsNullOrWhiteSpace(path)) return $"--report is empty: give the report's file path, {Example}.";
+        var full = Path.GetFullPath(path);
+        if (Directory.Exists(full)) return $"--report={path} is a directory: give a file path inside it, {Example}.";
+        for (var parent = Path.GetDirectoryName(full); parent is not null; parent = Path.GetDirectoryName(parent))
+            if (File.Exists(parent)) return $"--report={path}: {parent} is a file, not a directory. Give another path, {Example}.";
+        return null;
     }
 
     /// <summary>The report of a Verify that could not complete: the checks done so far, then one failing testcase with the reason.</summary>

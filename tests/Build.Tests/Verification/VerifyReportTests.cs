@@ -50,9 +50,29 @@ public sealed class VerifyReportTests : IDisposable
 
         var failure = Assert.Throws<BuildFailure>(() => VerifyReport.Write(directory, "kind-data-platform", [], TimeSpan.Zero));
 
-        Assert.StartsWith($"--report={directory}:", failure.Message);
+        Assert.StartsWith($"--report={directory} is a directory", failure.Message);
         Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(_dir), p => p != directory);
     }
+
+    [Theory]
+    [InlineData("", "--report is empty")]
+    [InlineData("  ", "--report is empty")]
+    [InlineData("{dir}", "is a directory")]
+    [InlineData("{dir}/a-file/verify.xml", "a-file is a file, not a directory")]
+    public void A_report_path_that_cannot_take_a_file_is_refused_naming_the_option(string path, string problem)
+    {
+        File.WriteAllText(Path.Combine(_dir, "a-file"), "");
+
+        var message = VerifyReport.PathProblem(path.Replace("{dir}", _dir));
+
+        Assert.NotNull(message);
+        Assert.StartsWith("--report", message);
+        Assert.Contains(problem, message);
+    }
+
+    [Fact]
+    public void A_report_path_in_a_directory_yet_to_be_made_is_accepted() =>
+        Assert.Null(VerifyReport.PathProblem(Path.Combine(_dir, "ci", "reports", "verify.xml")));
 
     [Fact]
     public void After_a_failed_run_a_report_this_run_already_wrote_is_kept()
