@@ -45,21 +45,19 @@ public sealed class Verifier(PlatformCluster cluster, VerifySettings settings, I
         var passedProbes = new Dictionary<string, CheckResult>();
         IReadOnlyList<CheckResult> results = [];
         var table = new Table().Border(TableBorder.Simple).AddColumns("Check", "Status", "Detail");
-        try
+        var rounds = console.Live(table).AutoClear(false).StartAsync(async live =>
         {
-            await console.Live(table).AutoClear(false).StartAsync(async live =>
+            while (true)
             {
-                while (true)
-                {
-                    var state = await ClusterReader.ReadAsync(cluster, settings.Namespaces, ct);
-                    results = [.. ClusterObjectChecks(state), .. await ProbeChecksAsync(state, passedProbes, ct)];
-                    Render(table, results, clock.Elapsed);
-                    live.Refresh();
-                    if (results.All(r => r.Passed) || clock.Elapsed >= settings.Timeout) break;
-                    await Task.Delay(Min(settings.PollInterval, settings.Timeout - clock.Elapsed), ct);
-                }
-            });
-        }
+                var state = await ClusterReader.ReadAsync(cluster, settings.Namespaces, ct);
+                results = [.. ClusterObjectChecks(state), .. await ProbeChecksAsync(state, passedProbes, ct)];
+                Render(table, results, clock.Elapsed);
+                live.Refresh();
+                if (results.All(r => r.Passed) || clock.Elapsed >= settings.Timeout) break;
+                await Task.Delay(Min(settings.PollInterval, settings.Timeout - clock.Elapsed), ct);
+            }
+        });
+        try { await rounds; }
         catch (Exception e) when (settings.ReportPath is { } stoppedPath)
         {
             // CI reads the report whatever happened: the last round's checks, then why Verify stopped (an unreachable or
