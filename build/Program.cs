@@ -13,7 +13,8 @@ return await new FrostingHost<BuildContext>
     PrintHelp = Help.Print,
     DescribeFailure = Failures.Describe,
     // A run given --report leaves a report on every way out, not only when Verify reaches its verdict.
-    OnFailure = (arguments, context, reason) => VerifyReport.WriteAfterFailedRun(arguments.Arguments, context, reason),
+    OnFailure = (arguments, context, reason) =>
+        VerifyReport.WriteAfterFailedRun(arguments.Arguments.GetArguments("report").LastOrDefault(), context, reason),
 }.RunAsync(args);
 
 static class Failures

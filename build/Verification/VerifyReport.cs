@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml;
 using System.Xml.Linq;
-using Cake.Core;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Services;
 using Spectre.Console;
@@ -72,9 +71,9 @@ public static partial class VerifyReport
     /// context, Docker down, Ctrl+C during an earlier step), it writes the failing testcase with that message. A report
     /// this run already wrote (Verify's own verdict, pass or fail) is kept.
     /// </summary>
-    public static void WriteAfterFailedRun(ICakeArguments arguments, BuildContext? context, string reason)
+    internal static void WriteAfterFailedRun(string? reportPath, BuildContext? context, string reason)
     {
-        if (!arguments.HasArgument("report") || arguments.GetArgument("report") is not { Length: > 0 } path || WrittenByThisRun(path)) return;
+        if (reportPath is not { Length: > 0 } path || WrittenByThisRun(path)) return;
         var console = context?.Console ?? AnsiConsole.Console;
         try { WriteIncomplete(path, ContextName(context), reason, [], TimeSpan.Zero); }
         catch (BuildFailure e) { console.WriteLine(e.Message); }

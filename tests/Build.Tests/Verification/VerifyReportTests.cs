@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Xml.Linq;
-using Cake.Core;
 using DataPlatform.Build.Services;
 using DataPlatform.Build.Verification;
 
@@ -81,7 +80,7 @@ public sealed class VerifyReportTests : IDisposable
         VerifyReport.Write(xml, "kind-data-platform", [CheckResult.Pass(Categories.Platform, "gateway traefik/traefik-gateway")], TimeSpan.Zero);
         var verdict = File.ReadAllText(xml);
 
-        VerifyReport.WriteAfterFailedRun(Arguments(xml), null, "PrintHosts failed after Verify passed");
+        VerifyReport.WriteAfterFailedRun(xml, null, "PrintHosts failed after Verify passed");
 
         Assert.Equal(verdict, File.ReadAllText(xml));
     }
@@ -93,13 +92,10 @@ public sealed class VerifyReportTests : IDisposable
         VerifyReport.Write(xml, "kind-data-platform", [CheckResult.Pass(Categories.Platform, "gateway traefik/traefik-gateway")], TimeSpan.Zero);
         File.SetLastWriteTimeUtc(xml, DateTime.UtcNow.AddDays(-1));
 
-        VerifyReport.WriteAfterFailedRun(Arguments(xml), null, "Docker is not running");
+        VerifyReport.WriteAfterFailedRun(xml, null, "Docker is not running");
 
         var testcase = Assert.Single(XDocument.Load(xml).Descendants("testcase"));
         Assert.Equal("verify.run", testcase.Attribute("classname")!.Value);
         Assert.Contains("Docker is not running", testcase.Element("failure")!.Value);
     }
-
-    static CakeArguments Arguments(string report) =>
-        new(new[] { new KeyValuePair<string, string>("report", report) }.ToLookup(p => p.Key, p => p.Value));
 }
