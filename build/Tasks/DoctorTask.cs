@@ -5,7 +5,7 @@ namespace DataPlatform.Build.Tasks;
 
 [TaskName("Doctor")]
 [TaskDescription("Checks, read-only, that this machine can run kind and the platform (Docker, cgroups, memory, disk, inotify, ports, kubeconfig) and names the access mode. Up runs it first.")]
-public sealed class DoctorTask : FrostingTask<BuildContext>
+internal sealed class DoctorTask : FrostingTask<BuildContext>
 {
     public override Task RunAsync(BuildContext context) => DoctorService.RunAsync(context);
 }

@@ -49,7 +49,7 @@ public sealed class Verifier(PlatformCluster cluster, VerifySettings settings, I
         // first answer is judged rather than cut off. A read still waiting after that is a timeout, never Ctrl+C.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(settings.Timeout + cluster.RequestTimeout);
-        await console.Live(table).AutoClear(false).StartAsync(async live =>
+        var rounds = console.Live(table).AutoClear(false).StartAsync(async live =>
         {
             while (true)
             {
@@ -67,6 +67,18 @@ public sealed class Verifier(PlatformCluster cluster, VerifySettings settings, I
                 await Task.Delay(Min(settings.PollInterval, settings.Timeout - clock.Elapsed), ct);
             }
         });
+        try { await rounds; }
+        catch (Exception e) when (settings.ReportPath is { } stoppedPath)
+        {
+            // CI reads the report whatever happened: the last round's checks, then why Verify stopped (an unreachable or
+            // hung API server, Ctrl+C). The failure itself goes on unchanged.
+            var reason = e is OperationCanceledException && ct.IsCancellationRequested
+                ? $"stopped by Ctrl+C after {clock.Elapsed.TotalSeconds:0} s, before every check passed"
+                : e.Message;
+            try { VerifyReport.WriteIncomplete(stoppedPath, cluster.Context, reason, results, clock.Elapsed); }
+            catch (BuildFailure reportFailure) { console.WriteLine(reportFailure.Message); }
+            throw;
+        }
 
         if (settings.ReportPath is { } path) VerifyReport.Write(path, cluster.Context, results, clock.Elapsed);
         var failing = results.Where(r => !r.Passed).ToList();

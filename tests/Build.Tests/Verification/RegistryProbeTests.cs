@@ -23,7 +23,8 @@ public sealed class RegistryServer : IAsyncLifetime
     public async Task InitializeAsync()
     {
         if (!File.Exists(Binary))
-            throw new InvalidOperationException($"{Binary} is missing: the registry probe is tested against Debian's docker-registry package, which .ci/run installs (apt-get install -y docker-registry).");
+            throw new InvalidOperationException($"{Binary} is missing: the registry probe is tested against Debian's docker-registry package. " +
+                "Run ./test.sh, which installs it, or: sudo apt-get install docker-registry");
         _dir = Directory.CreateTempSubdirectory("verify-registry-").FullName;
         Port = LocalServers.FreePort();
         await File.WriteAllTextAsync(Path.Combine(_dir, "htpasswd"), Htpasswd.Line(User, Password) + "\n");
