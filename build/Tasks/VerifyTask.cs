@@ -13,16 +13,18 @@ public sealed class VerifyTask : FrostingTask<BuildContext>
     public override async Task RunAsync(BuildContext context)
     {
         context.RequirePlatformContext();
+        var accessKey = context.Variables.Require("MINIO_ACCESS_KEY");
         var settings = new VerifySettings
         {
             Namespaces = context.Helmfile.Namespaces.Union(VerifySettings.ClusterNamespaces).ToList(),
             Releases = context.Helmfile.Releases,
             MetalLbRange = (await context.MetalLbRangeAsync()).Range,
-            Credentials = new ProbeCredentials(context.Variables.Require("MINIO_ACCESS_KEY"), context.Variables.Require("MINIO_SECRET_KEY"),
+            Credentials = new ProbeCredentials(accessKey, context.Variables.Require("MINIO_SECRET_KEY"),
                 context.Variables.Require("REGISTRY_USER"), context.Variables.Require("REGISTRY_PASSWORD")),
+            S3Bucket = MinioBuckets.Choose(context.Helmfile.Path, accessKey, context.Variables.Find),
             Timeout = context.Options.VerifyTimeout,
             ReportPath = context.Options.ReportPath,
         };
-        await new Verifier(context.Cluster, settings, context.Console).RunAsync(context.Cancellation);
+        await new Verifier(context.Cluster, context.Helm, settings, context.Console).RunAsync(context.Cancellation);
     }
 }

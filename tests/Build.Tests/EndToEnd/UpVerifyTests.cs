@@ -65,12 +65,6 @@ public sealed class UpVerifyTests(CompiledBuildRoot build)
             State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = "ImagePullBackOff", Message = $"Back-off pulling image \"{BadImage}\"" } },
         }));
         cluster.Services[0] = ClusterScenario.LoadBalancer("traefik", "traefik", null, new() { ["app.kubernetes.io/name"] = "traefik" }, 443);
-        foreach (var (ns, name) in new[] { ("metallb-system", "metallb"), ("metallb-system", "kubedeploy-metallb"), ("registry", "registry") })
-            cluster.HelmSecrets.Add(new V1Secret
-            {
-                Metadata = ClusterScenario.Meta(ns, $"sh.helm.release.v1.{name}.v1", new() { ["owner"] = "helm", ["name"] = name, ["version"] = "1", ["status"] = "deployed" }),
-                Type = "helm.sh/release.v1",
-            });
         return cluster;
     }
 }

@@ -103,17 +103,17 @@ public sealed class VerifierTests
     public async Task A_release_that_failed_or_is_missing_fails()
     {
         await using var f = await VerifyFixture.StartAsync();
-        f.Scenario.HelmSecrets.RemoveAll(s => s.Metadata.Labels["name"] == "minio");
-        f.Scenario.HelmSecrets.Add(new V1Secret
-        {
-            Metadata = ClusterScenario.Meta("traefik", "sh.helm.release.v1.traefik.v2", new() { ["owner"] = "helm", ["name"] = "traefik", ["version"] = "2", ["status"] = "failed" }),
-            Type = "helm.sh/release.v1",
-        });
+        f.Scenario.HelmReleases.RemoveAll(r => r.Name == "minio");
+        f.Scenario.HelmReleases.RemoveAll(r => r.Name == "traefik");
+        f.Scenario.HelmReleases.Add(ClusterScenario.HelmRelease("traefik", "traefik", 2, "failed"));
 
         var failure = await Assert.ThrowsAsync<BuildFailure>(() => f.VerifyAsync(f.Settings(TimeSpan.Zero)));
 
-        Assert.Contains("helm release traefik/traefik: revision 2 is failed", failure.Message);
+        Assert.Contains("helm release traefik/traefik: revision 2 is failed (helm --kube-context kind-data-platform -n traefik history traefik", failure.Message);
         Assert.Contains("helm release minio/minio: not installed", failure.Message);
+        // helm itself is asked (it reads whichever HELM_DRIVER stores the releases), pinned to the platform's context.
+        Assert.All(f.Helm.Commands, c => Assert.Equal(["--kube-context", "kind-data-platform"], c.Arguments.Take(2)));
+        Assert.DoesNotContain(f.Api.Requests, r => r.StartsWith("/api/v1/secrets"));
     }
 
     [Fact]
