@@ -76,7 +76,8 @@ public static class Probes
         var step = "put";
         try
         {
-            await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = body }, ct);
+            // One signed request with the plain body: the SDK's default aws-chunked framing is not understood by every S3 server.
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = body, UseChunkEncoding = false }, ct);
             step = "get";
             using (var got = await s3.GetObjectAsync(bucket, key, ct))
             using (var reader = new StreamReader(got.ResponseStream))
