@@ -34,7 +34,8 @@ public sealed class S3rverServer : IAsyncLifetime
         if (!File.Exists(Binary))
             throw new InvalidOperationException($"{Binary} is missing: the S3 probe is tested against the npm package s3rver, which ./test.sh installs into tests/.deps. Run ./test.sh once.");
         _dir = Directory.CreateTempSubdirectory("verify-s3rver-").FullName;
-        using var leaf = TestCertificates.Leaf(Ca, Host);
+        // Traefik serves every route with one wildcard certificate; these are the names the Verify scenario routes.
+        using var leaf = TestCertificates.Leaf(Ca, Host, "minio-console.data-platform.internal", "traefik.data-platform.internal");
         await File.WriteAllTextAsync(Path.Combine(_dir, "cert.pem"), leaf.ExportCertificatePem());
         await File.WriteAllTextAsync(Path.Combine(_dir, "key.pem"), leaf.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
         Port = LocalServers.FreePort();
