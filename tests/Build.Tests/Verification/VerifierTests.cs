@@ -197,4 +197,62 @@ public sealed class VerifierTests
         Assert.True(json.RootElement.GetProperty("passed").GetBoolean());
         Assert.Contains(json.RootElement.GetProperty("checks").EnumerateArray(), c => c.GetProperty("name").GetString() == "gateway traefik/traefik-gateway");
     }
+
+    [Fact]
+    public async Task Cancelling_mid_round_stops_promptly_as_stopped_not_as_a_failed_check()
+    {
+        await using var f = await VerifyFixture.StartAsync();
+        using var cancel = new CancellationTokenSource();
+        using var release = new SemaphoreSlim(0);
+        var pods = f.Api.Responses["/api/v1/pods"];
+        // The round is under way (the API is being read) when Ctrl+C comes; the API server then hangs.
+        f.Api.Responses["/api/v1/pods"] = () =>
+        {
+            cancel.Cancel();
+            release.Wait(TimeSpan.FromSeconds(30));
+            return pods();
+        };
+        // From the moment of the cancellation, not from the start (connecting may be slow on a busy machine).
+        var clock = new System.Diagnostics.Stopwatch();
+        cancel.Token.Register(clock.Start);
+
+        try
+        {
+            // Ten minutes to go: only the cancellation can end this quickly.
+            var stopped = await Record.ExceptionAsync(() => f.VerifyAsync(f.Settings(TimeSpan.FromMinutes(10)), cancel.Token));
+
+            Assert.IsAssignableFrom<OperationCanceledException>(stopped);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"Verify took {clock.Elapsed} to stop after the cancellation");
+        }
+        finally
+        {
+            release.Release(10);
+        }
+    }
+
+    [Fact]
+    public async Task Cancelling_while_waiting_for_the_next_round_stops_promptly()
+    {
+        await using var f = await VerifyFixture.StartAsync();
+        f.Scenario.Gateways[0] = ClusterScenario.Condition("traefik", "traefik-gateway", "Programmed", "False", "Pending", "Waiting for controller");
+        using var cancel = new CancellationTokenSource();
+        var reads = 0;
+        var deployments = f.Api.Responses["/apis/apps/v1/deployments"];
+        // Ctrl+C shortly after the first round read the cluster: by then Verify is asleep until the next round.
+        f.Api.Responses["/apis/apps/v1/deployments"] = () =>
+        {
+            if (Interlocked.Increment(ref reads) == 1) cancel.CancelAfter(TimeSpan.FromMilliseconds(300));
+            return deployments();
+        };
+        // From the moment of the cancellation, not from the start (connecting may be slow on a busy machine).
+        var clock = new System.Diagnostics.Stopwatch();
+        cancel.Token.Register(clock.Start);
+
+        // A poll interval of a minute: only the cancellation ends the wait.
+        var stopped = await Record.ExceptionAsync(() => f.VerifyAsync(f.Settings(TimeSpan.FromMinutes(10)) with { PollInterval = TimeSpan.FromMinutes(1) }, cancel.Token));
+
+        Assert.IsAssignableFrom<OperationCanceledException>(stopped);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"Verify took {clock.Elapsed} to stop after the cancellation");
+        Assert.Equal(1, reads);
+    }
 }
