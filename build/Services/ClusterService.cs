@@ -30,7 +30,7 @@ public sealed class ClusterService(Kind kind, Kubectl kubectl, KindConfig config
                 console.MarkupLineInterpolated($"Cluster [bold]{config.Name}[/] already exists: leaving it as it is.");
                 break;
         }
-        if (!planning) await kubectl.WaitForNodesReadyAsync(TimeSpan.FromMinutes(5), ct);
+        if (!planning) await kubectl.WaitForNodesReadyAsync(Kind.NodesReadyTimeout, ct);
         return action;
     }
 
