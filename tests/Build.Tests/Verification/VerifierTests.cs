@@ -117,6 +117,19 @@ public sealed class VerifierTests
     }
 
     [Fact]
+    public async Task A_helm_that_cannot_read_its_releases_is_one_failing_check_with_helm_s_reason()
+    {
+        await using var f = await VerifyFixture.StartAsync();
+        f.Helm.Failure = "Error: list: failed to list: secrets is forbidden: User \"dev\" cannot list resource \"secrets\" in API group \"\" at the cluster scope";
+
+        var failure = await Assert.ThrowsAsync<BuildFailure>(() => f.VerifyAsync(f.Settings(TimeSpan.Zero)));
+
+        Assert.Contains("helm releases: helm --kube-context kind-data-platform list --all-namespaces --all --output json exited with code 1", failure.Message);
+        Assert.Contains("secrets is forbidden", failure.Message);
+        Assert.Contains("1 of", failure.Message);
+    }
+
+    [Fact]
     public async Task Verify_waits_for_checks_that_become_ready_while_it_runs()
     {
         await using var f = await VerifyFixture.StartAsync();
