@@ -35,7 +35,7 @@ public sealed class ClusterService(Kind kind, Kubectl kubectl, IKubeconfigReader
         // A planned context restore has not happened, so there is no context to read the nodes through yet.
         if (exists && !(planning && action == ClusterAction.RestoreContext))
             await CompareWithConfigAsync(ct);
-        if (!planning) await kubectl.WaitForNodesReadyAsync(TimeSpan.FromMinutes(5), ct);
+        if (!planning) await kubectl.WaitForNodesReadyAsync(Kind.NodesReadyTimeout, ct);
         return action;
     }
 

@@ -4,7 +4,7 @@ using DataPlatform.Build.Services;
 namespace DataPlatform.Build.Tasks;
 
 [TaskName("ApplyGatewayCrds")]
-[TaskDescription("Server-side applies the pinned Gateway API CRDs (experimental channel), unless that bundle is already installed.")]
+[TaskDescription("Server-side applies the pinned Gateway API CRDs (the version and channel gateway-api.yaml names), unless that bundle is already installed.")]
 [IsDependentOn(typeof(CreateClusterTask))]
 internal sealed class ApplyGatewayCrdsTask : FrostingTask<BuildContext>
 {

@@ -574,7 +574,7 @@ def helmfile(argv):
     if failure:
         fail(UNSUPPORTED, f"STANDIN helmfile: unknown failure kind '{failure}' in helmfile_failures")
 
-    write_state("releases", json.dumps([{"name": r["name"], "namespace": r["namespace"], "status": "deployed"} for r in releases]))
+    write_state("releases", json.dumps(helm_list_rows(releases)))
     out("UPDATED RELEASES:\nNAME\tNAMESPACE\tCHART\tVERSION\tDURATION\n" + "\n".join(row(r) for r in releases))
 
 
@@ -599,6 +599,16 @@ def hang_if_asked(tool, argv):
             sys.stdout.flush()
             while True:
                 time.sleep(3600)
+
+
+def helm_list_rows(releases):
+    """The releases as `helm list --output json` prints them (helm's field names; revision is a string). A release
+    already there keeps its revision: helmfile apply upgrades only what changed."""
+    before = {(r.get("namespace"), r.get("name")): r.get("revision", "1") for r in json.loads(read_state("releases", "[]") or "[]")}
+    return [{"name": r["name"], "namespace": r["namespace"], "revision": before.get((r["namespace"], r["name"]), "1"),
+             "updated": time.strftime("%Y-%m-%d %H:%M:%S.000000000 +0000 UTC", time.gmtime()), "status": "deployed",
+             "chart": f"{os.path.basename(r.get('chart', ''))}-{r.get('version', '0.1.0')}", "app_version": ""}
+            for r in releases]
 
 
 def main(tool):

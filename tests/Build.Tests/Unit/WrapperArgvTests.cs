@@ -44,7 +44,7 @@ public class WrapperArgvTests
     [Fact]
     public void Kind_takes_the_name_from_the_config_file_and_only_create_and_delete_mutate()
     {
-        Assert.Equal(["create", "cluster", "--config", "/repo/kind-config.yaml", "--wait", "5m"], Kind.CreateClusterCommand("/repo/kind-config.yaml").Arguments);
+        Assert.Equal(["create", "cluster", "--config", "/repo/kind-config.yaml", "--wait", "300s"], Kind.CreateClusterCommand("/repo/kind-config.yaml").Arguments);
         Assert.Equal(["delete", "cluster", "--name", "data-platform"], Kind.DeleteClusterCommand("data-platform").Arguments);
         Assert.Equal(["export", "kubeconfig", "--name", "data-platform"], Kind.ExportKubeconfigCommand("data-platform").Arguments);
         Assert.True(Kind.CreateClusterCommand("c").Mutating && Kind.DeleteClusterCommand("n").Mutating);
