@@ -29,7 +29,7 @@ public sealed class KubeconfigAndTimeoutTests
         });
 
         var cluster = PlatformCluster.Connect(reader.Read(), f.Kind.ContextName);
-        var results = await new Verifier(cluster, f.Settings(), f.Console).RunAsync(CancellationToken.None);
+        var results = await new Verifier(cluster, f.Helm.Helm, f.Settings(), f.Console).RunAsync(CancellationToken.None);
 
         Assert.All(results, r => Assert.True(r.Passed, $"{r.Name}: {r.Detail}"));
         Assert.NotEmpty(f.Api.Requests);
@@ -45,7 +45,7 @@ public sealed class KubeconfigAndTimeoutTests
         var clock = Stopwatch.StartNew();
 
         var error = await Assert.ThrowsAsync<BuildFailure>(() =>
-            new Verifier(cluster, f.Settings(TimeSpan.FromSeconds(3)), f.Console).RunAsync(CancellationToken.None));
+            new Verifier(cluster, f.Helm.Helm, f.Settings(TimeSpan.FromSeconds(3)), f.Console).RunAsync(CancellationToken.None));
 
         Assert.Contains($"the Kubernetes API of {f.Kind.ContextName} at {cluster.Server} did not answer within", error.Message);
         Assert.Contains("docker ps", error.Message);
@@ -77,6 +77,6 @@ public sealed class KubeconfigAndTimeoutTests
         using var ctrlC = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            new Verifier(cluster, f.Settings(TimeSpan.FromSeconds(30)), f.Console).RunAsync(ctrlC.Token));
+            new Verifier(cluster, f.Helm.Helm, f.Settings(TimeSpan.FromSeconds(30)), f.Console).RunAsync(ctrlC.Token));
     }
 }
