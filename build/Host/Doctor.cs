@@ -93,7 +93,7 @@ internal sealed class Doctor(IHostSystem host)
         EngineKind.RootlessDocker => HostCheck.Warning("engine", engine.Description,
             "kind runs on rootless Docker only with cgroup v2 and systemd delegation of the cpu, cpuset, io, memory and pids controllers: see https://kind.sigs.k8s.io/docs/user/rootless/"),
         EngineKind.Podman => HostCheck.Warning("engine", $"{engine.Description}, through its docker-compatible CLI",
-            "kind's Podman provider is experimental: export KIND_EXPERIMENTAL_PROVIDER=podman before running the build, or use Docker"),
+            "kind drives Podman only behind a preview switch: export KIND_EXPERIMENTAL_PROVIDER=podman before running the build, or use Docker"),
         _ => HostCheck.Ok("engine", engine.Description),
     };
 

@@ -75,6 +75,8 @@ public sealed record HelmfileSpec(string Path, string KubeContext, IReadOnlyList
             var path = $"releases[{i}]";
             if (fields.Mapping(sequence.Children[i], path, "a release mapping (name:, namespace:, chart:)") is not { } release) continue;
             var name = fields.RequiredText(release, "name", path + ".name", "the release name", "every release has a name.");
+            // Past its name, a release is named in messages as a person reads the file: releases[5] (registry).
+            if (name is not null) path = $"{path} ({name})";
             var ns = fields.RequiredText(release, "namespace", path + ".namespace", "a namespace",
                 "the build reads each release's namespace (to wait for it, verify it and clean it), so write it out.");
             var needs = new List<(string, YamlNode)>();

@@ -20,7 +20,13 @@ public sealed class Docker(IToolRunner runner)
 
     /// <summary>A container's addresses on its networks, space separated; exit code 1 when there is no such container.</summary>
     public static ToolCommand ContainerAddressesCommand(string container) =>
-        new("docker", ["inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", container]) { AllowFailure = true };
+        new("docker", ["inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", container])
+        {
+            AllowFailure = true,
+            Timeout = InfoTimeout,
+            WhenHung = "Is Docker frozen? Restart Docker Desktop (or: sudo systemctl restart docker), check that `docker ps` answers, " +
+                       "then run the same target again.",
+        };
 
     public static ToolCommand NetworkSubnetsCommand(string network) =>
         new("docker", ["network", "inspect", network, "--format", "{{range .IPAM.Config}}{{.Subnet}} {{end}}"]) { AllowFailure = true };

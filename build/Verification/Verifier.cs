@@ -52,7 +52,7 @@ public sealed class Verifier(PlatformCluster cluster, Helm helm, VerifySettings 
         // --timeout bounds the whole loop, reads included; a read begun in time gets one request timeout more, so a slow
         // first answer is judged rather than cut off. A read still waiting after that is a timeout, never Ctrl+C.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(settings.Timeout + cluster.RequestTimeout);
+        deadline.CancelAfter(settings.Timeout + 3 * cluster.RequestTimeout);
         var rounds = console.Live(table).AutoClear(false).StartAsync(async live =>
         {
             while (true)

@@ -11,7 +11,7 @@ Scenario state ($STANDIN_STATE, a directory; every file is optional):
   docker_down         present: the Docker daemon is not running
   docker_engine       which captured `docker info` JSON answers (tests/standins/docker-info/<name>.json);
                       absent: linux-rootful
-  control_plane_ip    what `docker inspect <cluster>-control-plane` answers (default 172.18.0.2)
+  control_plane_ip    what `docker inspect <cluster>-control-plane` answers (default 127.0.0.1: loopback, so a test never dials a private address)
   network_subnets     subnets of the docker network `kind` (space separated); absent: no such network.
                       `kind create cluster` writes the default one when it is absent, as real kind does.
   crd_version         Gateway API bundle version installed in the cluster (e.g. v1.5.1); absent: no CRDs
@@ -289,14 +289,14 @@ def docker_info_json():
 
 def docker_inspect(argv, down):
     """`docker inspect <cluster>-control-plane`: the node container of an existing kind cluster answers with its
-    address on the kind network (state file control_plane_ip, default 172.18.0.2); anything else does not exist."""
+    address on the kind network (state file control_plane_ip, default 127.0.0.1); anything else does not exist."""
     if down:
         fail(1, "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?")
     names = positional(argv, {"--format", "-f", "--type"})[1:]
     for name in names:
         if not any(name == c + "-control-plane" for c in clusters()):
             fail(1, f"Error: No such object: {name}")
-    address = (read_state("control_plane_ip") or "172.18.0.2").strip()
+    address = (read_state("control_plane_ip") or "127.0.0.1").strip()
     if flag_value(argv, "--format", "-f") is None:
         return out(json.dumps([{"Name": "/" + n, "NetworkSettings": {"Networks": {"kind": {"IPAddress": address}}}} for n in names]))
     return out("\n".join(address + " " for _ in names))

@@ -67,7 +67,7 @@ public class EnsureToolsEndToEndTests(ITestOutputHelper log)
             .WithValidation(CommandResultValidation.None)
             .ExecuteBufferedAsync(Encoding.UTF8);
 
-    /// <summary>What a fresh clone holds that EnsureTools needs: the host's sources, build.sh, the SDK pin, tools.yaml, kind-config.yaml.</summary>
+    /// <summary>What a fresh clone holds: the host's sources, build.sh, the SDK pin, tools.yaml and the platform files.</summary>
     static string CopyRepository(string scratch)
     {
         var root = Path.Combine(scratch, "clone");
@@ -80,9 +80,8 @@ public class EnsureToolsEndToEndTests(ITestOutputHelper log)
         }
         foreach (var file in new[] { "build.sh", "global.json", "Directory.Build.props", "tools.yaml" })
             File.Copy(Path.Combine(Repo.Root, file), Path.Combine(root, file));
-        // A fixture kind-config.yaml: EnsureTools reads only the cluster name (kubectl's probe names its context).
-        File.WriteAllText(Path.Combine(root, "kind-config.yaml"),
-            "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nname: data-platform\nnodes:\n  - role: control-plane\n");
+        // The platform files, small but whole: Doctor (EnsureTools' first step) and the validation before it read them.
+        EndToEnd.FixturePlatform.WriteTo(root);
         return root;
     }
 

@@ -159,7 +159,7 @@ public class ToolchainPureTests
         File.WriteAllText(path, "kind: { version: v0.33.0 }\nkubectl: { version: v1.36.4 }\nhelm: { version: v4.3.0 }\nhelmfile: { version: nope }\nhelm-diff: { version: v3.15.11 }\n");
         var e = Assert.Throws<ConfigFileException>(() => ToolPins.Load(path));
         Assert.StartsWith("tools.yaml:", e.Message);
-        Assert.Contains("helmfile.version is 'nope'", e.Message);
+        Assert.Contains("helmfile.version 'nope'", e.Message);
     }
 
     [Fact]

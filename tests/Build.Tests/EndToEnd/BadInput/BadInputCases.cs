@@ -91,10 +91,10 @@ static class BadInputCases
     [
         HelmfileCase("kube context and cluster name disagree", t => t.Replace("kubeContext: kind-data-platform", "kubeContext: kind-dataplatform"), "kind-dataplatform", "kind-data-platform"),
         HelmfileCase("kube context missing", t => t.Replace("  kubeContext: kind-data-platform\n", ""), "kubeContext"),
-        HelmfileCase("duplicate release", t => t + "  - name: minio\n    namespace: minio\n    chart: minio/minio\n", "minio/minio"),
+        HelmfileCase("duplicate release", t => t.TrimEnd() + "\n  - name: minio\n    namespace: minio\n    chart: minio/minio\n", "minio/minio"),
         HelmfileCase("needs names an unknown release", t => t.Replace("needs: [minio/minio]", "needs: [minio/mino]"), "minio/mino"),
         HelmfileCase("needs form a cycle", t => t.Replace("    version: 5.4.0\n", "    version: 5.4.0\n    needs: [registry/registry]\n"), "cycle"),
-        HelmfileCase("needs is a mapping", t => t.Replace("needs: [minio/minio]", "needs: { minio: minio }"), "needs", "line"),
+        HelmfileCase("needs is a mapping", t => t.Replace("needs: [minio/minio]", "needs: { minio: minio }"), "registry", "needs", "mapping"),
         HelmfileCase("helmfile not YAML", t => t.Replace("releases:", "releases: [\n"), "line"),
         HelmfileCase("release without a namespace", t => t.Replace("    namespace: registry\n", ""), "registry", "namespace"),
         HelmfileCase("helmfile without releases", _ => "helmDefaults:\n  kubeContext: kind-data-platform\n", "releases"),
@@ -153,9 +153,9 @@ static class BadInputCases
     static IEnumerable<BadInputCase> DotEnv() =>
     [
         EnvCase("env line with a colon instead of equals", t => t.Replace("MINIO_SECRET_KEY=adminpassword", "MINIO_SECRET_KEY: s3cr3t-colon"),
-            [".env", "line", "MINIO_SECRET_KEY"], ["s3cr3t-colon"]),
+            [".env:", "MINIO_SECRET_KEY"], ["s3cr3t-colon"]),
         EnvCase("env secret with an unclosed quote", t => t.Replace("REGISTRY_PASSWORD=registrypassword", "REGISTRY_PASSWORD=\"unclosed-s3cr3t"),
-            [".env", "line", "REGISTRY_PASSWORD"], ["unclosed-s3cr3t"]),
+            [".env:", "REGISTRY_PASSWORD"], ["unclosed-s3cr3t"]),
         EnvCase("env secret with text after the quote", t => t.Replace("AIRBYTE_S3_SECRET_KEY=airbytepassword", "AIRBYTE_S3_SECRET_KEY='q-s3cr3t' trailing-s3cr3t"),
             [".env", "AIRBYTE_S3_SECRET_KEY"], ["q-s3cr3t", "trailing-s3cr3t"]),
         EnvCase("env required key missing", t => t.Replace("AIRBYTE_S3_SECRET_KEY=airbytepassword\n", ""), ["AIRBYTE_S3_SECRET_KEY"]),
@@ -164,7 +164,7 @@ static class BadInputCases
         EnvCase("domain starting with a hyphen", t => t.Replace("GLOBAL_DOMAIN=data-platform.internal", "GLOBAL_DOMAIN=-platform.internal"), ["GLOBAL_DOMAIN", "-platform.internal"]),
         EnvCase("domain with an underscore", t => t.Replace("GLOBAL_DOMAIN=data-platform.internal", "GLOBAL_DOMAIN=data_platform.internal"), ["GLOBAL_DOMAIN", "data_platform.internal"]),
         EnvCase("domain with a scheme", t => t.Replace("GLOBAL_DOMAIN=data-platform.internal", "GLOBAL_DOMAIN=https://data-platform.internal"), ["GLOBAL_DOMAIN"]),
-        EnvCase("env.local malformed", _ => "MINIO_SECRET_KEY => local-s3cr3t\n", [".env.local", "line 1", "MINIO_SECRET_KEY"], ["local-s3cr3t"], ".env.local"),
+        EnvCase("env.local malformed", _ => "MINIO_SECRET_KEY local-s3cr3t\n", [".env.local:1"], ["local-s3cr3t"], ".env.local"),
         new("environment variable overrides the domain with a bad value", "--target=Up")
         {
             ExitCode = 1,
