@@ -43,8 +43,12 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
         _variables = new(() => PlatformEnvironment.Load(root, EnvironmentVariable));
         _registryHtpasswd = new(() => Htpasswd.Line(Variables.Require("REGISTRY_USER"), Variables.Require("REGISTRY_PASSWORD")));
         _cluster = new(() => PlatformCluster.Connect(Kubeconfig.Read(), KindConfig.ContextName));
-        Runner = runner(new SecretMask(SecretValues));
+        Mask = new SecretMask(SecretValues);
+        Runner = runner(Mask);
     }
+
+    /// <summary>This platform's secrets, in every form a tool may print them: the last filter on whatever the build shows.</summary>
+    public SecretMask Mask { get; }
 
     public BuildOptions Options { get; }
     /// <summary>The clone: where the platform files are, and where .tools/ and .artifacts/ go.</summary>

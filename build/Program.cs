@@ -24,6 +24,7 @@ return await new FrostingHost<BuildContext>
     Lifetime = lifetime,
     PrintHelp = Help.Print,
     DescribeFailure = Failures.Describe,
+    Redact = (context, message) => context.Mask.Apply(message),
     // A run given --report leaves a report on every way out, not only when Verify reaches its verdict.
     OnFailure = (arguments, context, reason) =>
         VerifyReport.WriteAfterFailedRun(arguments.Get(OptionTable.Report), context, reason),

@@ -35,6 +35,8 @@ internal sealed class FrostingHost<TContext> where TContext : IFrostingContext
     public required Func<Exception, string?> DescribeFailure { get; init; }
     /// <summary>Called once when a run fails, after the failure is printed: the context if it was built, and the message shown.</summary>
     public Action<CommandLine, TContext?, string>? OnFailure { get; init; }
+    /// <summary>Hides what must never be printed (secrets) in a failure's message, once the context exists.</summary>
+    public Func<TContext, string, string> Redact { get; init; } = (_, message) => message;
 
     enum Mode { Run, DryRun, Tree, Description, Help, Version }
 
@@ -116,7 +118,8 @@ internal sealed class FrostingHost<TContext> where TContext : IFrostingContext
         catch (Exception e)
         {
             var root = Unwrap(e);
-            var message = DescribeFailure(root);
+            // The last line of defence: whatever a failure quotes (a tool's words, a value) goes through the secrets' mask.
+            var message = DescribeFailure(root) is { } described ? Redact(context, described) : null;
             if (message is null || verbosity == Verbosity.Diagnostic)
                 console.WriteException(root, ExceptionFormats.ShortenPaths);
             if (message is not null) WriteFailure(console, message);
