@@ -4,80 +4,67 @@ using YamlDotNet.RepresentationModel;
 
 namespace DataPlatform.Build.Tests.Platform;
 
+/// <summary>Invariants of helmfile.yaml: they hold whatever releases it lists, so changing the platform is a YAML edit only.</summary>
 public sealed partial class HelmfileTests
 {
-    /// <summary>
-    /// Variables the build computes and exports before `helmfile apply`; they are not in .env.
-    /// METALLB_IP_RANGE: the last ten usable addresses of the kind network's IPv4 subnet.
-    /// REGISTRY_HTPASSWD: the bcrypt htpasswd line for REGISTRY_USER / REGISTRY_PASSWORD.
-    /// </summary>
-    private static readonly string[] BuildComputedVariables = ["METALLB_IP_RANGE", "REGISTRY_HTPASSWD"];
-
-    private static readonly YamlMappingNode Helmfile = Yaml.LoadMapping(RepoRoot.File("helmfile.yaml"));
-
-    private static IEnumerable<YamlMappingNode> Releases => Helmfile.Items("releases").Cast<YamlMappingNode>();
-
-    private static string Id(YamlMappingNode release) => $"{release.Scalar("namespace")}/{release.Scalar("name")}";
+    static IReadOnlyList<PlatformRelease> Releases => PlatformModel.Releases;
 
     [GeneratedRegex(@"^v?\d+\.\d+\.\d+$")]
     private static partial Regex ExactVersion();
 
     [Fact]
-    public void Defaults_target_the_kind_context_and_wait()
+    public void Defaults_target_the_kind_cluster_and_wait()
     {
-        var defaults = Assert.IsType<YamlMappingNode>(Helmfile.Get("helmDefaults"));
+        var defaults = Assert.IsType<YamlMappingNode>(PlatformModel.Helmfile.Get("helmDefaults"));
+        var cluster = Yaml.LoadMapping(RepoRoot.File("kind-config.yaml")).Scalar("name");
 
-        Assert.Equal("kind-data-platform", defaults.Scalar("kubeContext"));
+        // kind names the context kind-<cluster name>; the build refuses to run when they disagree.
+        Assert.Equal($"kind-{cluster}", defaults.Scalar("kubeContext"));
+        // `needs` orders releases only if each one waits until it is ready.
         Assert.Equal("true", defaults.Scalar("wait"));
-        Assert.Equal("600", defaults.Scalar("timeout"));
+        Assert.True(int.TryParse(defaults.Scalar("timeout"), out var timeout) && timeout > 0, "helmDefaults.timeout must be a positive number of seconds");
     }
 
     [Fact]
-    public void Holds_the_seed_releases_and_the_cloudnative_pg_operator()
+    public void Every_release_is_named_once()
     {
-        string[] expected =
-        [
-            "metallb-system/metallb", "metallb-system/kubedeploy-metallb",
-            "cert-manager/cert-manager", "cert-manager/cert-manager-extra-objects",
-            "cert-manager/trust-manager", "cert-manager/trust-manager-extra-objects",
-            "traefik/traefik", "minio/minio-extra-objects-pre", "minio/minio",
-            "cnpg-system/cloudnative-pg", "postgresql/pg-source", "registry/registry",
-        ];
-
-        Assert.Equal(expected.Order(), Releases.Select(Id).Order());
+        Assert.NotEmpty(Releases);
+        var duplicates = Releases.GroupBy(r => r.Id).Where(g => g.Count() > 1).Select(g => g.Key);
+        Assert.Empty(duplicates);
     }
 
     [Fact]
-    public void Every_remote_chart_is_pinned_to_an_exact_version_from_a_declared_repository()
+    public void Every_chart_is_pinned_remote_ones_in_helmfile_local_ones_in_their_Chart_yaml()
     {
-        var repositories = Helmfile.Items("repositories").Cast<YamlMappingNode>().Select(r => r.Scalar("name")).ToHashSet();
+        var repositories = PlatformModel.Helmfile.Items("repositories").Cast<YamlMappingNode>().Select(r => r.Scalar("name")).ToHashSet();
 
         foreach (var release in Releases)
         {
-            var chart = release.Scalar("chart")!;
-            if (chart.StartsWith("./", StringComparison.Ordinal))
+            if (release.Chart.StartsWith("./", StringComparison.Ordinal))
             {
-                Assert.True(Directory.Exists(RepoRoot.File(chart)), $"{Id(release)}: local chart {chart} does not exist");
-                Assert.True(File.Exists(Path.Combine(RepoRoot.File(chart), "Chart.yaml")), $"{Id(release)}: {chart} has no Chart.yaml");
+                var chartYaml = RepoRoot.File(release.Chart, "Chart.yaml");
+                Assert.True(File.Exists(chartYaml), $"{release.Id}: local chart {release.Chart} has no Chart.yaml");
+                var version = Yaml.LoadMapping(chartYaml).Scalar("version");
+                Assert.True(version is not null && ExactVersion().IsMatch(version), $"{release.Chart}/Chart.yaml: version {version ?? "none"} is not x.y.z");
                 continue;
             }
 
-            Assert.Contains(chart.Split('/')[0], repositories);
-            var version = release.Scalar("version");
-            Assert.True(version is not null && ExactVersion().IsMatch(version), $"{Id(release)}: chart {chart} is not pinned to an exact version ({version ?? "none"})");
+            Assert.True(repositories.Contains(release.Chart.Split('/')[0]), $"{release.Id}: chart {release.Chart} is from an undeclared repository");
+            Assert.True(release.Version is not null && ExactVersion().IsMatch(release.Version),
+                $"{release.Id}: chart {release.Chart} is not pinned to an exact version ({release.Version ?? "none"})");
         }
     }
 
     [Fact]
     public void Every_need_resolves_to_a_release()
     {
-        var ids = Releases.Select(Id).ToHashSet();
+        var ids = Releases.Select(r => r.Id).ToHashSet();
 
         foreach (var release in Releases)
         {
-            foreach (var need in release.Items("needs").Cast<YamlScalarNode>())
+            foreach (var need in release.Needs)
             {
-                Assert.True(ids.Contains(need.Value!), $"{Id(release)} needs {need.Value}, which is not a release (namespace/name)");
+                Assert.True(ids.Contains(need), $"{release.Id} needs {need}, which is not a release (namespace/name)");
             }
         }
     }
@@ -85,38 +72,10 @@ public sealed partial class HelmfileTests
     [Fact]
     public void Needs_form_no_cycle()
     {
-        var graph = Releases.ToDictionary(Id, r => r.Items("needs").Cast<YamlScalarNode>().Select(n => n.Value!).ToList());
-        var state = new Dictionary<string, int>(); // 1 = visiting, 2 = done
-
-        void Visit(string id, Stack<string> path)
+        foreach (var release in Releases)
         {
-            if (state.GetValueOrDefault(id) == 2) return;
-            path.Push(id);
-            Assert.True(state.GetValueOrDefault(id) != 1, $"needs cycle: {string.Join(" <- ", path)}");
-            state[id] = 1;
-            foreach (var need in graph.GetValueOrDefault(id) ?? []) Visit(need, path);
-            state[id] = 2;
-            path.Pop();
+            Assert.False(PlatformModel.NeedsClosure(release).Contains(release.Id), $"needs cycle through {release.Id}");
         }
-
-        foreach (var id in graph.Keys) Visit(id, new Stack<string>());
-    }
-
-    [Fact]
-    public void Seed_dependency_order_is_kept()
-    {
-        var needs = Releases.ToDictionary(Id, r => r.Items("needs").Cast<YamlScalarNode>().Select(n => n.Value!).ToHashSet());
-
-        Assert.Contains("metallb-system/metallb", needs["metallb-system/kubedeploy-metallb"]);
-        Assert.Contains("cert-manager/cert-manager", needs["cert-manager/cert-manager-extra-objects"]);
-        Assert.Contains("cert-manager/cert-manager-extra-objects", needs["cert-manager/trust-manager"]);
-        Assert.Contains("cert-manager/trust-manager", needs["cert-manager/trust-manager-extra-objects"]);
-        Assert.Contains("cert-manager/cert-manager", needs["traefik/traefik"]);
-        Assert.Contains("cert-manager/cert-manager-extra-objects", needs["minio/minio-extra-objects-pre"]);
-        Assert.Contains("minio/minio-extra-objects-pre", needs["minio/minio"]);
-        Assert.Contains("traefik/traefik", needs["postgresql/pg-source"]);
-        Assert.Contains("cnpg-system/cloudnative-pg", needs["postgresql/pg-source"]);
-        Assert.Contains("minio/minio", needs["registry/registry"]);
     }
 
     [Fact]
@@ -124,35 +83,43 @@ public sealed partial class HelmfileTests
     {
         foreach (var release in Releases)
         {
-            foreach (var file in release.Items("values").OfType<YamlScalarNode>())
+            foreach (var file in release.ValuesFiles)
             {
-                Assert.True(File.Exists(RepoRoot.File(file.Value!)), $"{Id(release)}: values file {file.Value} does not exist");
+                Assert.True(File.Exists(RepoRoot.File(file)), $"{release.Id}: values file {file} does not exist");
             }
         }
     }
 
     [Fact]
+    public void Every_values_file_belongs_to_a_release()
+    {
+        var used = Releases.SelectMany(r => r.ValuesFiles).Select(f => Path.GetFullPath(RepoRoot.File(f))).ToHashSet();
+        var unused = Directory.EnumerateFiles(RepoRoot.File("values"))
+            .Where(f => !used.Contains(Path.GetFullPath(f)))
+            .Select(f => Path.GetRelativePath(RepoRoot.Path, f));
+
+        Assert.Empty(unused);
+    }
+
+    [Fact]
     public void Every_readFile_target_exists_next_to_its_template()
     {
-        var found = 0;
         foreach (var template in Directory.EnumerateFiles(RepoRoot.File("values"), "*.gotmpl"))
         {
             // helmfile renders a release values file with that file's directory as base path.
             var baseDir = Path.GetDirectoryName(template)!;
             foreach (var target in GoTemplate.ReadFileTargets(File.ReadAllText(template)))
             {
-                found++;
                 Assert.True(File.Exists(Path.Combine(baseDir, target)), $"{Path.GetFileName(template)}: readFile \"{target}\" not found in {baseDir}");
             }
         }
-
-        Assert.True(found > 0, "expected pg-source to read its SQL files with readFile");
     }
 
     [Fact]
     public void Every_environment_variable_used_is_declared_in_dotenv_or_computed_by_the_build()
     {
-        var declared = DotEnv.Load(RepoRoot.File(".env")).Keys.Concat(BuildComputedVariables).ToHashSet();
+        var dotEnv = DotEnv.Load(RepoRoot.File(".env"));
+        var declared = dotEnv.Keys.Concat(PlatformModel.ComputedVariables(dotEnv).Keys).ToHashSet();
         var templates = Directory.EnumerateFiles(RepoRoot.File("values"), "*.gotmpl").Append(RepoRoot.File("helmfile.yaml"));
 
         foreach (var template in templates)
@@ -165,12 +132,39 @@ public sealed partial class HelmfileTests
     }
 
     [Fact]
-    public void Gateway_api_version_is_kept_in_one_small_file()
+    public void Every_variable_written_into_a_secret_is_masked()
+    {
+        // A variable that ends up in a Secret (or a password/secret key of a chart) is a secret: its name must say so,
+        // because the build masks values by key name (PlatformEnvironment.IsSecretKey).
+        foreach (var template in Directory.EnumerateFiles(RepoRoot.File("values"), "*.gotmpl"))
+        {
+            foreach (var line in File.ReadLines(template))
+            {
+                var colon = line.IndexOf(':');
+                var key = colon > 0 ? line[..colon].Trim().ToLowerInvariant() : "";
+                var secretish = key.Contains("secret") || key.Contains("password") || line.Contains("b64enc", StringComparison.Ordinal);
+                foreach (var variable in GoTemplate.EnvironmentVariables(line).Where(_ => secretish))
+                {
+                    Assert.True(PlatformEnvironment.IsSecretKey(variable),
+                        $"{Path.GetFileName(template)}: {variable} is written into '{key}' but its name does not mark it secret (SECRET, PASSWORD, TOKEN), so the build would print it");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Gateway_api_version_is_kept_in_one_small_file_and_its_channel_suits_traefik()
     {
         var gatewayApi = Yaml.LoadMapping(RepoRoot.File("gateway-api.yaml"));
 
         Assert.Matches(@"^v\d+\.\d+\.\d+$", gatewayApi.Scalar("version"));
         Assert.Contains("{version}", gatewayApi.Scalar("url"));
-        Assert.EndsWith("/experimental-install.yaml", gatewayApi.Scalar("url"));
+
+        // Traefik's experimental channel (TCPRoute, TLSRoute) needs the experimental CRDs.
+        var experimental = Releases.Where(r => r.ChartName == "traefik").Any(r =>
+            ((PlatformModel.Values(r).Get("providers") as YamlMappingNode)?.Get("kubernetesGateway") as YamlMappingNode)?.Scalar("experimentalChannel") == "true");
+        if (experimental)
+            Assert.True(gatewayApi.Scalar("url")!.EndsWith("/experimental-install.yaml", StringComparison.Ordinal),
+                "traefik enables the Gateway API experimental channel, but gateway-api.yaml installs the standard CRDs");
     }
 }
