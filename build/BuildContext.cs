@@ -22,6 +22,7 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
     readonly Lazy<PlatformEnvironment> _variables;
     readonly Lazy<string> _registryHtpasswd;
     readonly Lazy<PlatformCluster> _cluster;
+    readonly Lazy<IReadOnlyList<RegistryMirror>> _registryMirrors;
 
     /// <param name="runner">Builds the process runner from the mask of this platform's secrets.</param>
     /// <param name="environment">Reads a process environment variable (the tests pass their own).</param>
@@ -42,6 +43,7 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
         _variables = new(() => PlatformEnvironment.Load(root, EnvironmentVariable));
         _registryHtpasswd = new(() => Htpasswd.Line(Variables.Require("REGISTRY_USER"), Variables.Require("REGISTRY_PASSWORD")));
         _cluster = new(() => PlatformCluster.Connect(KindConfig.ContextName));
+        _registryMirrors = new(() => Platform.RegistryMirrors.Load(System.IO.Path.Combine(root, "kind-config.yaml")));
         Runner = runner(new SecretMask(SecretValues));
     }
 
@@ -69,6 +71,11 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
     public string RegistryHtpasswd => _registryHtpasswd.Value;
     /// <summary>KubernetesClient pinned to kind-&lt;name&gt; (never the kubeconfig's current context), built once.</summary>
     public PlatformCluster Cluster => _cluster.Value;
+
+    /// <summary>The image cache's pull-through mirrors, from kind-config.yaml's `# mirror` lines.</summary>
+    public IReadOnlyList<RegistryMirror> RegistryMirrors => _registryMirrors.Value;
+    /// <summary>IMAGE_CACHE (on unless .env says off).</summary>
+    public bool ImageCacheOn => ImageCacheSetting.IsOn(Variables);
 
     public Docker Docker => new(Runner);
     public Kind Kind => new(Runner);

@@ -14,6 +14,7 @@ internal sealed class BuildLifetime(IAnsiConsole console) : IFrostingLifetime<Bu
     static readonly IReadOnlyDictionary<string, string[]> FilesOnlyNeededBy = new Dictionary<string, string[]>
     {
         ["Clean"] = ["kind-config.yaml"],
+        ["Purge"] = ["kind-config.yaml"],
     };
 
     readonly CancellationTokenSource _stop = new();

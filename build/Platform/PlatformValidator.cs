@@ -35,7 +35,9 @@ internal static class PlatformValidator
         var helmfile = Read(() => HelmfileSpec.Load(Path.Combine(root, "helmfile.yaml")));
         Read(() => GatewayApiSpec.Load(Path.Combine(root, "gateway-api.yaml")));
         Read(() => Toolchain.ToolPins.Load(Path.Combine(root, Toolchain.ToolPins.FileName)));
-        Read(() => PlatformEnvironment.Load(root, environment));
+        var variables = Read(() => PlatformEnvironment.Load(root, environment));
+        if (variables is not null) Read(() => (object)ImageCacheSetting.IsOn(variables));
+        Read(() => RegistryMirrors.Load(Path.Combine(root, "kind-config.yaml")));
         if (kind is not null && helmfile is not null && helmfile.KubeContext != kind.ContextName)
             problems.Add(new ConfigProblem("helmfile.yaml", null, null,
                 $"helmDefaults.kubeContext is '{helmfile.KubeContext}' but kind-config.yaml names the cluster '{kind.Name}' (context {kind.ContextName}). " +
