@@ -50,8 +50,6 @@ public sealed class ImageCacheService(Docker docker, Kind kind, string clusterNa
     {
         ["REGISTRY_PROXY_REMOTEURL"] = mirror.Upstream.AbsoluteUri.TrimEnd('/'),
         ["REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY"] = StorePath,
-        // Unused blobs leave the cache after a week; Distribution's default (168 h) stated, so it is not a surprise.
-        ["REGISTRY_PROXY_TTL"] = "168h",
     };
 
     public static IReadOnlyDictionary<string, string> LabelsOf(RegistryMirror mirror) => new Dictionary<string, string>
@@ -197,7 +195,8 @@ public sealed class ImageCacheService(Docker docker, Kind kind, string clusterNa
         foreach (var raw in output.Split('\n'))
         {
             var line = raw.Trim();
-            if (line.EndsWith("space usage:", StringComparison.Ordinal)) { inVolumes = line.StartsWith("Local Volumes", StringComparison.Ordinal); continue; }
+            // Each section opens with "<Kind> space usage:" (or "Build cache usage: <size>"); only the volumes' one counts.
+            if (line.Contains("usage:", StringComparison.Ordinal) && !line.StartsWith("VOLUME NAME", StringComparison.Ordinal)) { inVolumes = line.StartsWith("Local Volumes", StringComparison.Ordinal); continue; }
             if (!inVolumes || line.Length == 0 || line.StartsWith("VOLUME NAME", StringComparison.Ordinal)) continue;
             var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (fields.Length >= 3) sizes[fields[0]] = fields[^1];

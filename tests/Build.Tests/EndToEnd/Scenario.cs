@@ -72,6 +72,8 @@ public sealed class Scenario : IDisposable
     public string Log { get; }
     /// <summary>Where the kind stand-in points kind-data-platform (a fake Kubernetes API); default https://127.0.0.1:6443, where nothing listens.</summary>
     public string? ApiServer { get; set; }
+    /// <summary>IMAGE_CACHE in the build's environment: off unless a test is about the image cache, so the other tests' call lists stay about their own steps.</summary>
+    public string? ImageCache { get; set; } = "off";
 
     public void SetState(string name, string content) => File.WriteAllText(Path.Combine(State, name), content);
 
@@ -124,6 +126,7 @@ public sealed class Scenario : IDisposable
             ["LANG"] = "C.UTF-8",
         };
         if (ApiServer is not null) environment["STANDIN_API_SERVER"] = ApiServer;
+        if (ImageCache is not null) environment["IMAGE_CACHE"] = ImageCache;
         return environment;
     }
 
