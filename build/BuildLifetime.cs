@@ -10,11 +10,16 @@ namespace DataPlatform.Build;
 /// </summary>
 internal sealed class BuildLifetime(IAnsiConsole console) : IFrostingLifetime<BuildContext>, IDisposable
 {
-    /// <summary>Clean only reads the cluster's name: it must still work when the other files are broken.</summary>
+    /// <summary>
+    /// Tasks that read only some of the platform's files. Clean reads only the cluster's name: it must still remove the
+    /// cluster when helmfile.yaml or .env is broken. EnsureTools reads the pins and the context name. Any other task
+    /// needs every file.
+    /// </summary>
     static readonly IReadOnlyDictionary<string, string[]> FilesOnlyNeededBy = new Dictionary<string, string[]>
     {
         ["Clean"] = ["kind-config.yaml"],
         ["Purge"] = ["kind-config.yaml"],
+        ["EnsureTools"] = ["kind-config.yaml", "tools.yaml"],
     };
 
     readonly CancellationTokenSource _stop = new();

@@ -56,7 +56,7 @@ internal static class OptionTable
     /// <summary>The README's Options table, as markdown rows.</summary>
     public static string Markdown() =>
         string.Join('\n', new[] { "| Option | Meaning |", "| --- | --- |" }
-            .Concat(All.Select(o => $"| {string.Join(", ", o.Aliases.Select(a => $"`-{(a.Length > 1 ? "-" : "")}{a}`").Prepend($"`{o.Usage}`"))} | {o.Description} |")));
+            .Concat(All.Select(o => $"| {string.Join(", ", o.Spellings.Select(s => $"`{s}`"))} | {o.Description} |")));
 }
 
 /// <summary>The options the tasks read, typed and checked.</summary>

@@ -66,7 +66,7 @@ static class Help
         console.Write(targets);
         var options = new Table().AddColumns("Option", "Meaning").Border(TableBorder.Simple);
         foreach (var option in OptionTable.All)
-            options.AddRow(Markup.Escape(string.Join(", ", option.Aliases.Select(a => a.Length > 1 ? $"--{a}" : $"-{a}").Prepend(option.Usage))),
+            options.AddRow(Markup.Escape(string.Join(", ", option.Spellings)),
                 Markup.Escape(option.Description));
         console.Write(options);
         console.WriteLine("Exit codes: 0 success, 1 failure, 2 command-line mistake (nothing was run).");

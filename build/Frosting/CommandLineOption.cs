@@ -18,6 +18,8 @@ internal abstract class CommandLineOption(string name, string? placeholder, stri
     public IReadOnlyList<string> Aliases => aliases;
     public bool IsSwitch => placeholder is null;
     public string Usage => IsSwitch ? $"--{Name}" : $"--{Name}={Placeholder}";
+    /// <summary>The usage, then each alias as Cake writes it (-t, --noop).</summary>
+    public IEnumerable<string> Spellings => Aliases.Select(a => a.Length > 1 ? $"--{a}" : $"-{a}").Prepend(Usage);
     public string Description => Rule is null ? Meaning : $"{Meaning} ({Rule})";
 
     /// <summary>Reads a value given on the command line, or throws a <see cref="CommandLineException"/> naming this option.</summary>

@@ -36,7 +36,19 @@ internal sealed class FrostingHost<TContext> where TContext : IFrostingContext
 
     enum Mode { Run, DryRun, Tree, Description, Help, Version }
 
+    /// <summary>Runs the build and returns the exit code the README promises, whatever happens (a bug included).</summary>
     public async Task<int> RunAsync(string[] args)
+    {
+        try { return await RunOrThrowAsync(args); }
+        catch (Exception e)
+        {
+            // Not an expected failure (those are handled below): show everything, it is a bug to report.
+            AnsiConsole.Console.WriteException(e, ExceptionFormats.ShortenPaths);
+            return ExitCode.Failure;
+        }
+    }
+
+    async Task<int> RunOrThrowAsync(string[] args)
     {
         var console = AnsiConsole.Console;
         CommandLine commandLine;

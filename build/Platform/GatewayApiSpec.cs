@@ -1,19 +1,47 @@
+using System.Text.RegularExpressions;
+
 namespace DataPlatform.Build.Platform;
 
 /// <summary>gateway-api.yaml: the one place the Gateway API CRD bundle version (and where to fetch it) is kept.</summary>
-public sealed record GatewayApiSpec(string Version, string Url)
+public sealed partial record GatewayApiSpec(string Version, string Url)
 {
+    public const string FileName = "gateway-api.yaml";
+
+    [GeneratedRegex(@"^v\d{1,9}\.\d{1,9}\.\d{1,9}$")]
+    private static partial Regex ReleaseTag();
+
     public static GatewayApiSpec Load(string path)
     {
-        var doc = YamlFile.Read<Document>(path);
-        if (string.IsNullOrWhiteSpace(doc.Version) || string.IsNullOrWhiteSpace(doc.Url))
-            throw new ConfigFileException(path, "needs both `version:` (e.g. v1.5.1) and `url:` (with {version} where the version goes).");
-        return new GatewayApiSpec(doc.Version, doc.Url.Replace("{version}", doc.Version));
+        var problems = new List<ConfigProblem>();
+        var spec = Read(path, problems);
+        ConfigFileException.ThrowIfAny(problems);
+        return spec!;
     }
 
-    sealed class Document
+    internal static GatewayApiSpec? Read(string path, List<ConfigProblem> problems)
     {
-        public string? Version { get; set; }
-        public string? Url { get; set; }
+        var fields = new YamlFields(System.IO.Path.GetFileName(path), problems);
+        var root = fields.Mapping(YamlFile.Read(path, problems, "version: and url:"), "the document", "a mapping with version: and url:");
+        if (root is null) return null;
+        fields.UnknownKeys(root, "", ["version", "url"], "gateway-api.yaml");
+
+        var version = fields.RequiredText(root, "version", "version", "a release tag like v1.5.1", "write the Gateway API release, e.g. `version: v1.5.1`.");
+        if (version is not null && !ReleaseTag().IsMatch(version))
+        {
+            fields.Add(YamlFields.Get(root, "version")!, $"version '{version}' is not a Gateway API release tag like v1.5.1.");
+            version = null;
+        }
+
+        var url = fields.RequiredText(root, "url", "url", "a URL", "write where the CRD bundle is downloaded, with {version} where the version goes.");
+        if (url is not null)
+        {
+            var urlNode = YamlFields.Get(root, "url")!;
+            if (!url.Contains("{version}"))
+                fields.Add(urlNode, "url has no {version}: write {version} where the release goes, so the version is kept in one place (version:).");
+            else if (!Uri.TryCreate(url.Replace("{version}", version ?? "v0.0.0"), UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
+                fields.Add(urlNode, $"url '{url}' is not an http(s) address.");
+        }
+
+        return version is null || url is null ? null : new GatewayApiSpec(version, url.Replace("{version}", version));
     }
 }

@@ -1,26 +1,161 @@
+using System.Text.RegularExpressions;
+using YamlDotNet.RepresentationModel;
+
 namespace DataPlatform.Build.Platform;
 
 /// <summary>The facts the build needs from kind-config.yaml: the cluster's name, and from it the kube context.</summary>
-public sealed record KindConfig(string Path, string Name, int NodeCount)
+public sealed partial record KindConfig(string Path, string Name, int NodeCount)
 {
+    public const string FileName = "kind-config.yaml";
+
     /// <summary>kind names the kubeconfig context after the cluster; this is the only context the build ever talks to.</summary>
     public string ContextName => $"kind-{Name}";
 
+    /// <summary>Where `name:` is written, for messages about the name.</summary>
+    internal (int Line, int Column)? NameMark { get; init; }
+
+    // kind's own rule (pkg/internal/apis/config/validate.go), and its length limit: node containers are named
+    // <name>-control-plane and a host name has at most 64 characters (pkg/cluster/internal/create: clusterNameMax).
+    [GeneratedRegex("^[a-z0-9.-]+$")]
+    private static partial Regex ValidName();
+    const int MaxNameLength = 50;
+
+    [GeneratedRegex("@sha256:[0-9a-f]{64}$")]
+    private static partial Regex Digest();
+
+    // The fields of kind's v1alpha4 config (pkg/apis/config/v1alpha4/types.go); kind decodes strictly and refuses others.
+    static readonly string[] ClusterFields = ["kind", "apiVersion", "name", "nodes", "networking", "featureGates", "runtimeConfig",
+        "kubeadmConfigPatches", "kubeadmConfigPatchesJSON6902", "containerdConfigPatches", "containerdConfigPatchesJSON6902"];
+    static readonly string[] NodeFields = ["role", "image", "labels", "extraMounts", "extraPortMappings", "gpus",
+        "kubeadmConfigPatches", "kubeadmConfigPatchesJSON6902"];
+    static readonly string[] NetworkingFields = ["ipFamily", "apiServerPort", "apiServerAddress", "podSubnet", "serviceSubnet",
+        "disableDefaultCNI", "kubeProxyMode", "dnsSearch"];
+
+    /// <summary>
+    /// What the build needs at run time: a config kind accepts, and its name. The platform's image pinning is checked
+    /// before Up by <see cref="PlatformValidator"/>, not here, so a tool that needs only the name is not held up by it.
+    /// </summary>
     public static KindConfig Load(string path)
     {
-        var doc = YamlFile.Read<Document>(path);
-        if (doc.Kind != "Cluster" || doc.ApiVersion?.StartsWith("kind.x-k8s.io/") != true)
-            throw new ConfigFileException(path, $"expected kind: Cluster and apiVersion: kind.x-k8s.io/v1alpha4, found kind: {doc.Kind ?? "(none)"}, apiVersion: {doc.ApiVersion ?? "(none)"}.");
-        if (string.IsNullOrWhiteSpace(doc.Name))
-            throw new ConfigFileException(path, "has no name: set `name: data-platform` so the build knows which cluster (and context kind-<name>) is the platform's.");
-        return new KindConfig(path, doc.Name, doc.Nodes?.Count ?? 1);
+        var problems = new List<ConfigProblem>();
+        var config = Read(path, problems, checkImages: false);
+        ConfigFileException.ThrowIfAny(problems);
+        return config!;
     }
 
-    sealed class Document
+    /// <summary>
+    /// Reads and checks the file, adding every problem found; null when the name could not be read. With
+    /// <paramref name="checkImages"/>, also the platform's rule that every node runs the same image, pinned by digest.
+    /// </summary>
+    internal static KindConfig? Read(string path, List<ConfigProblem> problems, bool checkImages = true)
     {
-        public string? Kind { get; set; }
-        public string? ApiVersion { get; set; }
-        public string? Name { get; set; }
-        public List<Dictionary<string, object>>? Nodes { get; set; }
+        var fields = new YamlFields(System.IO.Path.GetFileName(path), problems);
+        var root = fields.Mapping(YamlFile.Read(path, problems, "a kind Cluster (kind: Cluster, apiVersion: kind.x-k8s.io/v1alpha4, name:, nodes:)"),
+            "the document", "a kind Cluster mapping (kind: Cluster, apiVersion: kind.x-k8s.io/v1alpha4, name:, nodes:)");
+        if (root is null) return null;
+        fields.UnknownKeys(root, "", ClusterFields, "kind's Cluster (v1alpha4)");
+
+        var kind = fields.RequiredText(root, "kind", "kind", "the text Cluster", "write `kind: Cluster`.");
+        if (kind is not null and not "Cluster")
+            fields.Add(YamlFields.Get(root, "kind")!, $"kind is '{kind}'; a kind config is `kind: Cluster`.");
+        var apiVersion = fields.RequiredText(root, "apiVersion", "apiVersion", "the text kind.x-k8s.io/v1alpha4", "write `apiVersion: kind.x-k8s.io/v1alpha4`.");
+        if (apiVersion is not null and not "kind.x-k8s.io/v1alpha4")
+            fields.Add(YamlFields.Get(root, "apiVersion")!, $"apiVersion is '{apiVersion}'; kind reads `apiVersion: kind.x-k8s.io/v1alpha4`.");
+
+        var name = fields.RequiredText(root, "name", "name", "the cluster's name",
+            "set `name:` (lowercase letters, digits, '-' and '.'), so the build knows which cluster, and context kind-<name>, is the platform's.");
+        var nameNode = YamlFields.Get(root, "name");
+        var nameIsValid = name is not null && ValidName().IsMatch(name) && name.Length <= MaxNameLength;
+        if (name is not null && !ValidName().IsMatch(name))
+            fields.Add(nameNode!, $"name '{name}' is not a valid kind cluster name: kind allows lowercase letters, digits, '-' and '.' only" +
+                (SuggestName(name) is { } suggestion ? $", e.g. `name: {suggestion}`." : "."));
+        else if (name is { Length: > MaxNameLength })
+            fields.Add(nameNode!, $"name '{name}' has {name.Length} characters; kind allows at most {MaxNameLength} (its node containers are named <name>-control-plane).");
+
+        var nodeCount = ReadNodes(root, fields, checkImages);
+        ReadNetworking(root, fields);
+
+        // Without a valid name there is no context to compare helmfile.yaml with: the name is the one problem to report.
+        return !nameIsValid ? null : new KindConfig(path, name!, nodeCount)
+        {
+            NameMark = ((int)nameNode!.Start.Line, (int)nameNode.Start.Column),
+        };
+    }
+
+    static int ReadNodes(YamlMappingNode root, YamlFields fields, bool checkImages)
+    {
+        var nodesNode = YamlFields.Get(root, "nodes");
+        var nodes = fields.Sequence(nodesNode, "nodes", "a list of nodes (- role: control-plane, image: …)");
+        if (nodes is null && nodesNode is not null && !YamlFields.IsNull(nodesNode)) return 1; // the wrong shape, already reported
+        if (nodes is null || nodes.Children.Count == 0)
+        {
+            // kind would create one control-plane node with its own default image, which changes with every kind release.
+            if (checkImages) fields.Add(YamlFields.Get(root, "nodes") ?? root,
+                "nodes is missing: list the nodes (one `role: control-plane` at least), each with the same pinned `image: kindest/node:vX.Y.Z@sha256:…`.");
+            return 1;
+        }
+
+        var controlPlanes = 0;
+        (string Image, int Index)? first = null;
+        for (var i = 0; i < nodes.Children.Count; i++)
+        {
+            var path = $"nodes[{i}]";
+            var node = fields.Mapping(nodes.Children[i], path, "a node mapping (role:, image:)");
+            if (node is null) continue;
+            fields.UnknownKeys(node, path + ".", NodeFields, "a kind node");
+
+            // kind's default role is control-plane.
+            var role = fields.Text(YamlFields.Get(node, "role"), path + ".role", "control-plane or worker") ?? "control-plane";
+            if (role == "control-plane") controlPlanes++;
+            else if (role != "worker")
+                fields.Add(YamlFields.Get(node, "role")!, $"{path}.role is '{role}'; kind knows control-plane and worker.");
+
+            var image = fields.Text(YamlFields.Get(node, "image"), path + ".image", "an image reference");
+            if (checkImages) CheckImage(image, YamlFields.Get(node, "image") ?? node, path, i, ref first, fields);
+
+            if (YamlFields.Get(node, "labels") is { } labels && fields.Mapping(labels, path + ".labels", "a mapping of label: value") is { } labelMap)
+                foreach (var (key, value) in labelMap.Children)
+                    fields.Text(value, $"{path}.labels.{(key as YamlScalarNode)?.Value}", "a label value (text)");
+        }
+        if (controlPlanes == 0)
+            fields.Add(nodes, "nodes has no control-plane node: kind needs at least one `- role: control-plane`.");
+        return nodes.Children.Count;
+    }
+
+    /// <summary>Every node runs the same image, pinned by digest: a tag alone can point to another build.</summary>
+    static void CheckImage(string? image, YamlNode at, string path, int index, ref (string Image, int Index)? first, YamlFields fields)
+    {
+        if (image is null)
+            fields.Add(at, $"{path} has no image: pin it like the others (kindest/node:vX.Y.Z@sha256:…); kind's default changes with every kind release.");
+        else if (!Digest().IsMatch(image))
+            fields.Add(at, $"{path}.image '{image}' is not pinned by digest: append @sha256:<digest> from the kind release notes, as a tag alone can point to another build.");
+        else if (first is null)
+            first = (image, index);
+        else if (image != first.Value.Image)
+            fields.Add(at, $"{path}.image differs from nodes[{first.Value.Index}].image: every node runs the same pinned image ({first.Value.Image}).");
+    }
+
+    static void ReadNetworking(YamlMappingNode root, YamlFields fields)
+    {
+        if (fields.Mapping(YamlFields.Get(root, "networking"), "networking", "a mapping (ipFamily: ipv4, …)") is not { } networking) return;
+        fields.UnknownKeys(networking, "networking.", NetworkingFields, "kind's networking");
+        var family = fields.Text(YamlFields.Get(networking, "ipFamily"), "networking.ipFamily", "ipv4, ipv6 or dual");
+        switch (family)
+        {
+            case null or "ipv4" or "dual": break;
+            case "ipv6":
+                fields.Add(YamlFields.Get(networking, "ipFamily")!, "networking.ipFamily is ipv6, but the MetalLB range is taken from the kind network's IPv4 subnet: use ipv4 (or dual).");
+                break;
+            default:
+                fields.Add(YamlFields.Get(networking, "ipFamily")!, $"networking.ipFamily is '{family}'; kind knows ipv4, ipv6 and dual (the platform uses ipv4).");
+                break;
+        }
+    }
+
+    /// <summary>The name lowercased, with anything kind refuses turned into '-': "Data Platform" → "data-platform".</summary>
+    static string? SuggestName(string name)
+    {
+        var suggestion = Regex.Replace(name.Trim().ToLowerInvariant(), "[^a-z0-9.-]+", "-").Trim('-', '.');
+        return suggestion.Length is > 0 and <= MaxNameLength ? suggestion : null;
     }
 }

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace DataPlatform.Build.Platform;
 
 /// <summary>
@@ -24,41 +21,32 @@ public static class MetalLbRange
 
     public static string FromSubnet(string cidr)
     {
-        var slash = cidr.IndexOf('/');
-        if (slash < 0 || !IPAddress.TryParse(cidr[..slash], out var address) || !int.TryParse(cidr[(slash + 1)..], out var prefix))
-            throw new MetalLbRangeException($"'{cidr}' is not an IPv4 CIDR such as 172.18.0.0/16.");
-        if (address.AddressFamily != AddressFamily.InterNetwork)
+        if (cidr.Contains(':'))
             throw new MetalLbRangeException($"'{cidr}' is IPv6; MetalLB's range here is computed from the IPv4 subnet.");
-        if (prefix is < 0 or > 32)
-            throw new MetalLbRangeException($"'{cidr}' has an invalid prefix length /{prefix}.");
+        if (!cidr.Contains('/'))
+            throw new MetalLbRangeException($"'{cidr}' is not an IPv4 CIDR such as 172.18.0.0/16.");
+        if (!AddressRange.TryParse(cidr, out var subnet, out var problem))
+            throw new MetalLbRangeException(problem.Contains("prefix length")
+                ? $"'{cidr}' has an invalid prefix length: {problem}."
+                : $"'{cidr}' is not an IPv4 CIDR such as 172.18.0.0/16.");
 
-        var hostBits = 32 - prefix;
-        var usable = (1L << hostBits) - 2;
+        var usable = (long)subnet.Count - 2;
         if (usable < Size)
             throw new MetalLbRangeException($"subnet {cidr} has {Math.Max(usable, 0)} usable addresses; MetalLB needs {Size} (a /28 or larger), or set METALLB_IP_RANGE.");
-
-        // Mask the address first: the seed assumed it was given the network base, docker does not promise that.
-        var mask = prefix == 0 ? 0u : uint.MaxValue << hostBits;
-        var broadcast = (ToUInt(address) & mask) | ~mask;
-        return $"{ToAddress(broadcast - Size)}-{ToAddress(broadcast - 1)}";
+        // The block, not the address docker printed: the seed assumed it was given the network base, docker does not promise that.
+        return new AddressRange(subnet.Last - Size, subnet.Last - 1, null).ToString();
     }
 
-    /// <summary>True when the address lies inside a range written as first-last (for checking LoadBalancer IPs).</summary>
-    public static bool Contains(string range, string ip)
+    /// <summary>The computed range, or null when the subnet is too small to compute one (for suggestions in messages).</summary>
+    public static string? FromSubnetOrNull(string cidr)
     {
-        var dash = range.IndexOf('-');
-        if (dash < 0 || !IPAddress.TryParse(ip, out var address) || address.AddressFamily != AddressFamily.InterNetwork) return false;
-        var value = ToUInt(address);
-        return value >= ToUInt(IPAddress.Parse(range[..dash].Trim())) && value <= ToUInt(IPAddress.Parse(range[(dash + 1)..].Trim()));
+        try { return FromSubnet(cidr); }
+        catch (MetalLbRangeException) { return null; }
     }
 
-    static uint ToUInt(IPAddress address)
-    {
-        var b = address.GetAddressBytes();
-        return (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
-    }
-
-    static string ToAddress(uint value) => new IPAddress([(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value]).ToString();
+    /// <summary>True when the address lies inside the range, in any form MetalLB accepts (first-last or CIDR).</summary>
+    public static bool Contains(string range, string ip) =>
+        AddressRange.TryParse(range, out var parsed, out _) && parsed.Contains(ip);
 }
 
 public sealed class MetalLbRangeException(string message) : Exception(message);

@@ -1,47 +1,123 @@
+using DataPlatform.Build.Toolchain;
+
 namespace DataPlatform.Build.Platform;
 
-/// <summary>One problem in a platform file, where a person finds it.</summary>
-internal sealed record ConfigProblem(string File, int? Line, int? Column, string Message)
-{
-    public override string ToString() =>
-        $"{File}{(Line is { } line ? $":{line}" : "")}{(Line is not null && Column is { } column ? $":{column}" : "")}: {Message}";
-}
-
 /// <summary>
-/// Checks the platform's files offline, before anything changes. (A minimal version: it loads each file the way the
-/// build does and checks that helmfile.yaml targets the cluster kind-config.yaml names.)
+/// Everything that can be checked without Docker or a cluster, in one pass, before the build changes anything (as kind
+/// validates its whole config before it creates a node): the four YAML files, .env/.env.local and the variables.
+/// Every problem is collected, so one run shows the user all there is to fix.
 /// </summary>
 internal static class PlatformValidator
 {
-    /// <summary>
-    /// Every problem found offline in kind-config.yaml, helmfile.yaml, gateway-api.yaml, tools.yaml, .env/.env.local
-    /// (root = the clone; environment = process environment lookup). Empty when everything is fine.
-    /// </summary>
+    const string Domain = "GLOBAL_DOMAIN";
+
+    /// <summary>Every problem found offline; empty when everything is fine.</summary>
+    /// <param name="root">The clone: where kind-config.yaml, helmfile.yaml, .env and values/ are.</param>
+    /// <param name="environment">The process environment, which wins over .env and .env.local.</param>
     public static IReadOnlyList<ConfigProblem> Validate(string root, Func<string, string?> environment)
     {
         var problems = new List<ConfigProblem>();
-        T? Read<T>(Func<T> load) where T : class
-        {
-            try { return load(); }
-            catch (ConfigFileException e)
-            {
-                var file = Path.GetFileName(e.FilePath);
-                problems.Add(new ConfigProblem(file, null, null, e.Message.StartsWith(file + ": ") ? e.Message[(file.Length + 2)..] : e.Message));
-                return null;
-            }
-        }
+        var kind = KindConfig.Read(Path.Combine(root, KindConfig.FileName), problems);
+        var helmfile = HelmfileSpec.Read(Path.Combine(root, HelmfileSpec.FileName), problems);
+        CheckContext(kind, helmfile, problems);
+        GatewayApiSpec.Read(Path.Combine(root, GatewayApiSpec.FileName), problems);
+        ToolPins.Read(Path.Combine(root, ToolPins.FileName), problems);
 
-        var kind = Read(() => KindConfig.Load(Path.Combine(root, "kind-config.yaml")));
-        var helmfile = Read(() => HelmfileSpec.Load(Path.Combine(root, "helmfile.yaml")));
-        Read(() => GatewayApiSpec.Load(Path.Combine(root, "gateway-api.yaml")));
-        Read(() => Toolchain.ToolPins.Load(Path.Combine(root, Toolchain.ToolPins.FileName)));
-        var variables = Read(() => PlatformEnvironment.Load(root, environment));
-        if (variables is not null) Read(() => (object)ImageCacheSetting.IsOn(variables));
-        Read(() => RegistryMirrors.Load(Path.Combine(root, "kind-config.yaml")));
-        if (kind is not null && helmfile is not null && helmfile.KubeContext != kind.ContextName)
-            problems.Add(new ConfigProblem("helmfile.yaml", null, null,
-                $"helmDefaults.kubeContext is '{helmfile.KubeContext}' but kind-config.yaml names the cluster '{kind.Name}' (context {kind.ContextName}). " +
-                "Make them agree so helmfile and the build target the same cluster."));
+        var variables = PlatformEnvironment.Read(root, environment, problems);
+        var required = TemplateVariables.Required(root, problems);
+        // An unreadable .env is its own problem; listing every variable it holds as missing would bury it.
+        if (variables.UnreadableFiles.Count == 0) CheckRequired(variables, required, problems);
+        CheckDomain(variables, problems);
+        CheckMetalLbRange(variables, problems);
+        CheckImageCache(variables, problems);
+        CheckMirrors(Path.Combine(root, KindConfig.FileName), problems);
         return problems;
+    }
+
+    /// <summary>Throws one <see cref="ConfigFileException"/> listing every problem, when there is any: the call before the first change.</summary>
+    public static void Check(string root, Func<string, string?> environment) =>
+        ConfigFileException.ThrowIfAny(Validate(root, environment).ToList());
+
+    /// <summary>helmfile must target the cluster kind creates, or it would deploy into whatever context kind-… names.</summary>
+    static void CheckContext(KindConfig? kind, HelmfileSpec? helmfile, List<ConfigProblem> problems)
+    {
+        if (kind is null || helmfile is not { KubeContext.Length: > 0 } || helmfile.KubeContext == kind.ContextName) return;
+        problems.Add(new(HelmfileSpec.FileName, helmfile.KubeContextMark?.Line, helmfile.KubeContextMark?.Column,
+            $"helmDefaults.kubeContext is '{helmfile.KubeContext}' but {KindConfig.FileName} names the cluster '{kind.Name}'" +
+            (kind.NameMark is { } mark ? $" (line {mark.Line})" : "") +
+            $", whose context is {kind.ContextName}: write `kubeContext: {kind.ContextName}` so helmfile and the build target the same cluster."));
+    }
+
+    static void CheckRequired(PlatformEnvironment variables, IReadOnlyList<RequiredVariable> required, List<ConfigProblem> problems)
+    {
+        var computed = PlatformEnvironment.ComputedVariables;
+        var needed = required
+            .SelectMany(r => computed.TryGetValue(r.Key, out var inputs)
+                ? inputs.Select(input => (Key: input, Why: $"the build computes {r.Key} ({r.File}:{r.Line}) from it"))
+                : [(r.Key, Why: $"{r.File}:{r.Line} requires it")])
+            .DistinctBy(n => n.Key);
+
+        foreach (var (key, why) in needed)
+        {
+            var value = variables.Find(key);
+            if (value is { Length: > 0 } && value.Trim().Length > 0) continue;
+            var source = variables.SourceOf(key);
+            var set = $"give it a value in .env (or .env.local, or export {key}=…).";
+            problems.Add(source switch
+            {
+                null => new(".env", null, null, $"{key} is not set, and {why}: add `{key}=…` to .env (or .env.local, or export it)." + Misspelt(key, variables, required)),
+                { File: VariableSource.Environment } => new(VariableSource.Environment, null, null, $"{key} is set but empty in the environment, and {why}: export a value or unset it to use .env."),
+                _ => new(source.File, source.Line, null, $"{key} is empty, and {why}: {set}"),
+            });
+        }
+    }
+
+    /// <summary>A key the files set that is one or two letters away from a missing one, and that nothing requires.</summary>
+    static string Misspelt(string key, PlatformEnvironment variables, IReadOnlyList<RequiredVariable> required)
+    {
+        var near = variables.FileKeys.FirstOrDefault(k => k.Key != key && required.All(r => r.Key != k.Key) && YamlFields.EditDistance(k.Key, key) <= 2);
+        return near.Key is null ? "" : $" {near.Source.File}:{near.Source.Line} sets {near.Key}: is that a typo for {key}?";
+    }
+
+    static void CheckDomain(PlatformEnvironment variables, List<ConfigProblem> problems)
+    {
+        // A missing or empty domain is reported with the required variables.
+        if (variables.Find(Domain) is not { Length: > 0 } domain || domain.Trim().Length == 0) return;
+        var wrong = DomainName.Problems(domain);
+        if (wrong.Count == 0) return;
+        var source = variables.SourceOf(Domain)!;
+        var suggestion = DomainName.Suggest(domain);
+        problems.Add(new(source.File, source.Line, null,
+            $"{Domain} '{domain}' is not a lowercase DNS name: {string.Join("; ", wrong)}. " +
+            (suggestion is null ? "Write a name like data-platform.internal." : $"Use {Domain}={suggestion}")));
+    }
+
+    static void CheckMetalLbRange(PlatformEnvironment variables, List<ConfigProblem> problems)
+    {
+        const string key = "METALLB_IP_RANGE";
+        if (variables.Find(key) is not { } preset || preset.Length == 0) return; // unset: the build computes it
+        if (AddressRange.TryParse(preset, out _, out var problem)) return;
+        var source = variables.SourceOf(key)!;
+        problems.Add(new(source.File, source.Line, null,
+            $"{key}={preset.Trim()} {problem}. Fix it, or remove it so the build computes the range from the kind network."));
+    }
+
+    /// <summary>IMAGE_CACHE: on or off, nothing else (a typo must not silently turn the cache off).</summary>
+    static void CheckImageCache(PlatformEnvironment variables, List<ConfigProblem> problems)
+    {
+        try { ImageCacheSetting.IsOn(variables); }
+        catch (ConfigFileException e)
+        {
+            var source = variables.SourceOf(ImageCacheSetting.Variable);
+            problems.AddRange(e.Problems.Select(p => p with { File = source?.File ?? p.File, Line = source?.Line }));
+        }
+    }
+
+    /// <summary>The image cache's `# mirror` lines in kind-config.yaml's containerd patch.</summary>
+    static void CheckMirrors(string kindConfig, List<ConfigProblem> problems)
+    {
+        if (!File.Exists(kindConfig)) return; // reported by KindConfig.Read
+        try { RegistryMirrors.Load(kindConfig); }
+        catch (ConfigFileException e) { problems.AddRange(e.Problems); }
     }
 }

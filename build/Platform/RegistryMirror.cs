@@ -44,6 +44,10 @@ public sealed record RegistryMirror(string Registry, string Container, Uri Upstr
 /// </summary>
 public static partial class RegistryMirrors
 {
+    /// <summary>A problem at a line of kind-config.yaml: reported as "kind-config.yaml:&lt;line&gt;: …", as compilers do.</summary>
+    static ConfigFileException At(string path, long line, string problem) =>
+        new([new ConfigProblem(System.IO.Path.GetFileName(path), (int)line, null, problem)]);
+
     [GeneratedRegex(@"^#\s*mirror\b(?<rest>.*)$")]
     private static partial Regex MirrorLine();
 
@@ -70,13 +74,13 @@ public static partial class RegistryMirrors
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root) return [];
         if (!root.Children.TryGetValue(new YamlScalarNode("containerdConfigPatches"), out var patches)) return [];
         if (patches is not YamlSequenceNode list)
-            throw new ConfigFileException(path, $"line {patches.Start.Line}: containerdConfigPatches must be a list of TOML strings.");
+            throw At(path, patches.Start.Line, $"containerdConfigPatches must be a list of TOML strings.");
 
         var mirrors = new List<RegistryMirror>();
         foreach (var patch in list)
         {
             if (patch is not YamlScalarNode scalar)
-                throw new ConfigFileException(path, $"line {patch.Start.Line}: each containerdConfigPatches entry must be a TOML string (use `- |-`).");
+                throw At(path, patch.Start.Line, $"each containerdConfigPatches entry must be a TOML string (use `- |-`).");
             // A block scalar (| or |-) starts on the line after its indicator; its lines map one to one onto the file's.
             var block = scalar.Style is YamlDotNet.Core.ScalarStyle.Literal or YamlDotNet.Core.ScalarStyle.Folded;
             var lines = (scalar.Value ?? "").Split('\n');
@@ -90,9 +94,9 @@ public static partial class RegistryMirrors
         }
 
         foreach (var duplicate in mirrors.GroupBy(m => m.Registry).Where(g => g.Count() > 1))
-            throw new ConfigFileException(path, $"line {duplicate.ElementAt(1).Line}: registry {duplicate.Key} has a mirror already on line {duplicate.First().Line}; keep one.");
+            throw At(path, duplicate.ElementAt(1).Line, $"registry {duplicate.Key} has a mirror already on line {duplicate.First().Line}; keep one.");
         foreach (var duplicate in mirrors.GroupBy(m => m.Container).Where(g => g.Count() > 1))
-            throw new ConfigFileException(path, $"line {duplicate.ElementAt(1).Line}: container {duplicate.Key} already mirrors {duplicate.First().Registry} (line {duplicate.First().Line}); give each registry its own container.");
+            throw At(path, duplicate.ElementAt(1).Line, $"container {duplicate.Key} already mirrors {duplicate.First().Registry} (line {duplicate.First().Line}); give each registry its own container.");
         return mirrors;
     }
 
@@ -101,16 +105,16 @@ public static partial class RegistryMirrors
         const string Form = "`# mirror <registry> = <container> <upstream URL>`, e.g. `# mirror docker.io = data-platform-cache-docker-io https://registry-1.docker.io`";
         var fields = MirrorFields().Match(rest);
         if (!fields.Success)
-            throw new ConfigFileException(path, $"line {line}: a mirror line reads {Form}; found `# mirror{rest}`.");
+            throw At(path, line, $"a mirror line reads {Form}; found `# mirror{rest}`.");
         var registry = fields.Groups["registry"].Value;
         var container = fields.Groups["container"].Value;
         var upstream = fields.Groups["upstream"].Value;
         if (!RegistryHost().IsMatch(registry))
-            throw new ConfigFileException(path, $"line {line}: '{registry}' is not a registry host (lower-case host name, optional :port, as in docker.io or registry.k8s.io).");
+            throw At(path, line, $"'{registry}' is not a registry host (lower-case host name, optional :port, as in docker.io or registry.k8s.io).");
         if (!ContainerName().IsMatch(container))
-            throw new ConfigFileException(path, $"line {line}: '{container}' cannot be the mirror's container name: use lower-case letters, digits and dashes (at most 63), so the nodes can resolve it.");
+            throw At(path, line, $"'{container}' cannot be the mirror's container name: use lower-case letters, digits and dashes (at most 63), so the nodes can resolve it.");
         if (!Uri.TryCreate(upstream, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http") || url.AbsolutePath != "/" || url.Query.Length > 0 || url.UserInfo.Length > 0)
-            throw new ConfigFileException(path, $"line {line}: '{upstream}' is not the upstream registry's URL: write https://<host> with no path and no credentials.");
+            throw At(path, line, $"'{upstream}' is not the upstream registry's URL: write https://<host> with no path and no credentials.");
         return new RegistryMirror(registry, container, url, line);
     }
 }

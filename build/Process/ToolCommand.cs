@@ -7,6 +7,12 @@ namespace DataPlatform.Build.Process;
 /// </summary>
 public sealed record ToolCommand(string Program, IReadOnlyList<string> Arguments)
 {
+    /// <summary>How long a short query (a get, a version, docker info) may take before it counts as hung.</summary>
+    public static readonly TimeSpan DefaultQueryTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>The safety net for a long step whose wrapper set no bound of its own.</summary>
+    public static readonly TimeSpan DefaultStepTimeout = TimeSpan.FromMinutes(15);
+
     public bool Mutating { get; init; }
     public bool Streamed { get; init; }
     /// <summary>Exit codes other than zero are returned rather than thrown (for probes such as "does X exist").</summary>
@@ -14,6 +20,15 @@ public sealed record ToolCommand(string Program, IReadOnlyList<string> Arguments
     /// <summary>Extra variables for the child only. Secrets travel here, never in Arguments.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
     public string? WorkingDirectory { get; init; }
+
+    /// <summary>How long the command may run before it is stopped as hung; unset, the defaults above apply.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>What to check when the command hangs, said after "did not finish within ..."; unset, a hint for the program.</summary>
+    public string? WhenHung { get; init; }
+
+    /// <summary>The bound the runner enforces.</summary>
+    public TimeSpan Bound => Timeout ?? (Streamed ? DefaultStepTimeout : DefaultQueryTimeout);
 
     /// <summary>The command as a person can paste it back into a shell.</summary>
     public string Display => string.Join(' ', Arguments.Prepend(Program).Select(Quote));
@@ -32,17 +47,31 @@ public interface IToolRunner
     Task<ToolResult> RunAsync(ToolCommand command, CancellationToken cancellationToken = default);
 }
 
-/// <summary>A command failed: carries what a person needs to act on it (the command, the exit code, the end of stderr).</summary>
-public sealed class ToolFailedException(ToolCommand command, ToolResult result)
+/// <summary>
+/// A command failed: carries what a person needs to act on it (the command, the exit code, the end of stderr), with
+/// every secret masked. The command kept here has masked arguments and no environment, so nothing that prints the
+/// exception, its Command.Display or its output can leak a secret.
+/// </summary>
+public sealed class ToolFailedException(ToolCommand command, ToolResult result, SecretMask? mask = null)
     : Exception($"{command.Program} exited with code {result.ExitCode}")
 {
-    public ToolCommand Command { get; } = command;
-    public ToolResult Result { get; } = result;
+    public ToolCommand Command { get; } = Masked(command, mask ?? SecretMask.None);
+    public ToolResult Result { get; } = result with
+    {
+        StandardError = (mask ?? SecretMask.None).Apply(result.StandardError),
+        StandardOutput = (mask ?? SecretMask.None).Apply(result.StandardOutput),
+    };
 
     public string StandardErrorTail(int lines = 15)
     {
         var all = (Result.StandardError.Length > 0 ? Result.StandardError : Result.StandardOutput)
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return string.Join(Environment.NewLine, all.TakeLast(lines).Select(l => "    " + l));
+        return string.Join(System.Environment.NewLine, all.TakeLast(lines).Select(l => "    " + l));
     }
+
+    static ToolCommand Masked(ToolCommand command, SecretMask mask) => command with
+    {
+        Arguments = command.Arguments.Select(mask.Apply).ToList(),
+        Environment = new Dictionary<string, string>(),
+    };
 }

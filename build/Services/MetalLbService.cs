@@ -9,20 +9,21 @@ public sealed class MetalLbService(Docker docker, PlatformEnvironment variables)
     /// <summary>kind always attaches its nodes to the docker network of this name.</summary>
     public const string KindNetwork = "kind";
 
+    public const string Variable = "METALLB_IP_RANGE";
+
     public async Task<(string Range, string Source)> ResolveAsync(CancellationToken ct)
     {
-        if (variables.Find("METALLB_IP_RANGE") is { Length: > 0 } preset) return (preset, "METALLB_IP_RANGE");
+        if (variables.Find(Variable) is { Length: > 0 } preset) return await CheckPresetAsync(preset.Trim(), ct);
 
         var result = await docker.NetworkSubnetsAsync(KindNetwork, ct);
         if (!result.Succeeded && result.StandardError.Contains("Cannot connect to the Docker daemon"))
             throw new BuildFailure("Docker is not running, so the kind network cannot be read. Start Docker, then run the same target again.");
         if (!result.Succeeded)
             throw new BuildFailure($"docker network '{KindNetwork}' was not found ({result.StandardError.Trim()}). " +
-                "kind creates it with the cluster: run ./build.sh --target=CreateCluster first, or set METALLB_IP_RANGE.");
-        var subnets = result.StandardOutput.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                $"kind creates it with the cluster: run ./build.sh --target=CreateCluster first, or set {Variable}.");
         try
         {
-            var subnet = MetalLbRange.SelectIPv4Subnet(subnets, KindNetwork);
+            var subnet = MetalLbRange.SelectIPv4Subnet(Subnets(result.StandardOutput), KindNetwork);
             return (MetalLbRange.FromSubnet(subnet), $"docker network {KindNetwork} ({subnet})");
         }
         catch (MetalLbRangeException e)
@@ -30,4 +31,28 @@ public sealed class MetalLbService(Docker docker, PlatformEnvironment variables)
             throw new BuildFailure(e.Message, e);
         }
     }
+
+    /// <summary>
+    /// A preset range must be one MetalLB reads and, when the kind network exists, lie inside its IPv4 subnet: MetalLB
+    /// announces addresses over L2 on that network only, so an address outside it would never answer.
+    /// </summary>
+    async Task<(string Range, string Source)> CheckPresetAsync(string preset, CancellationToken ct)
+    {
+        if (!AddressRange.TryParse(preset, out var range, out var problem))
+            throw new BuildFailure($"{Variable}={preset} {problem}. Fix it in .env.local (or the environment), or unset it so the build computes it from the kind network.");
+
+        var result = await docker.NetworkSubnetsAsync(KindNetwork, ct);
+        // No network yet (the cluster is planned or not created) or no docker: nothing to compare with, MetalLB will tell.
+        if (!result.Succeeded) return (preset, Variable);
+        var subnet = Subnets(result.StandardOutput).FirstOrDefault(s => !s.Contains(':'));
+        if (subnet is null || !AddressRange.TryParse(subnet, out var network, out _)) return (preset, Variable);
+        if (!range.IsInside(network))
+            throw new BuildFailure(
+                $"{Variable}={preset} is not inside the docker network '{KindNetwork}' subnet {subnet}: MetalLB would hand out addresses " +
+                $"no node answers for. Use a range inside {subnet} (the build's default would be {MetalLbRange.FromSubnetOrNull(subnet) ?? "the last ten addresses"}), " +
+                $"or unset {Variable} so the build computes it.");
+        return (preset, Variable);
+    }
+
+    static string[] Subnets(string output) => output.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

@@ -1,4 +1,5 @@
 using DataPlatform.Build.Platform;
+using YamlDotNet.RepresentationModel;
 
 namespace DataPlatform.Build.Toolchain;
 
@@ -14,29 +15,57 @@ public sealed record ToolPins(ToolPin Kind, ToolPin Kubectl, ToolPin Helm, ToolP
 {
     public const string FileName = "tools.yaml";
 
+    /// <summary>The tools the build installs; tools.yaml pins each of them and nothing else.</summary>
+    static readonly string[] Tools = ["kind", "kubectl", "helm", "helmfile", "helm-diff"];
+
     public IEnumerable<ToolPin> Binaries => [Kind, Kubectl, Helm, Helmfile];
 
     public static ToolPins Load(string path)
     {
-        var doc = YamlFile.Read<Dictionary<string, Entry>>(path);
-        ToolPin Pin(string name)
-        {
-            if (!doc.TryGetValue(name, out var entry) || string.IsNullOrWhiteSpace(entry?.Version))
-                throw new ConfigFileException(path, $"has no `{name}: {{ version: vX.Y.Z }}` entry. Every tool the build installs is pinned there.");
-            ToolVersion Parse(string field, string text) => ToolVersion.TryParse(text, out var v) ? v
-                : throw new ConfigFileException(path, $"{name}.{field} is '{text}', which is not a version like v1.2.3.");
-            var version = Parse("version", entry.Version);
-            var minimum = entry.Minimum is { Length: > 0 } m ? Parse("minimum", m) : null;
-            if (minimum is not null && minimum.CompareTo(version) > 0)
-                throw new ConfigFileException(path, $"{name}.minimum ({minimum}) is newer than {name}.version ({version}).");
-            return new ToolPin(name, version, minimum);
-        }
-        return new ToolPins(Pin("kind"), Pin("kubectl"), Pin("helm"), Pin("helmfile"), Pin("helm-diff"));
+        var problems = new List<ConfigProblem>();
+        var pins = Read(path, problems);
+        ConfigFileException.ThrowIfAny(problems);
+        return pins!;
     }
 
-    sealed class Entry
+    internal static ToolPins? Read(string path, List<ConfigProblem> problems)
     {
-        public string? Version { get; set; }
-        public string? Minimum { get; set; }
+        var fields = new YamlFields(Path.GetFileName(path), problems);
+        var root = fields.Mapping(YamlFile.Read(path, problems, "one entry per tool (kind: { version: v0.33.0 }, …)"),
+            "the document", "a mapping of tool: { version: vX.Y.Z, minimum: vX.Y.Z }");
+        if (root is null) return null;
+        fields.UnknownKeys(root, "", Tools, "the build");
+
+        var pins = Tools.Select(name => Pin(name, root, fields)).ToList();
+        return pins.Any(p => p is null) ? null : new ToolPins(pins[0]!, pins[1]!, pins[2]!, pins[3]!, pins[4]!);
+    }
+
+    static ToolPin? Pin(string name, YamlMappingNode root, YamlFields fields)
+    {
+        var node = YamlFields.Get(root, name);
+        if (node is null)
+        {
+            fields.Add(root, $"has no `{name}: {{ version: vX.Y.Z }}` entry. Every tool the build installs is pinned there.");
+            return null;
+        }
+        if (fields.Mapping(node, name, "a mapping (version: vX.Y.Z, minimum: vX.Y.Z)") is not { } entry) return null;
+        fields.UnknownKeys(entry, name + ".", ["version", "minimum"], "a tool pin");
+
+        ToolVersion? Version(string field, bool required)
+        {
+            var text = required
+                ? fields.RequiredText(entry, field, $"{name}.{field}", "a version like v1.2.3", $"pin the release EnsureTools installs, e.g. `{field}: v1.2.3`.")
+                : fields.Text(YamlFields.Get(entry, field), $"{name}.{field}", "a version like v1.2.3");
+            if (text is null) return null;
+            var version = ToolVersion.ParsePin(text, out var problem);
+            if (problem is not null) fields.Add(YamlFields.Get(entry, field)!, $"{name}.{field} '{text}' {problem}.");
+            return version;
+        }
+
+        var version = Version("version", required: true);
+        var minimum = Version("minimum", required: false);
+        if (version is not null && minimum is not null && minimum.CompareTo(version) > 0)
+            fields.Add(YamlFields.Get(entry, "minimum")!, $"{name}.minimum ({minimum}) is newer than {name}.version ({version}); the minimum is the oldest copy accepted, at most the pin.");
+        return version is null ? null : new ToolPin(name, version, minimum);
     }
 }

@@ -8,8 +8,17 @@ namespace DataPlatform.Build.Tools;
 /// </summary>
 public sealed class Docker(IToolRunner runner)
 {
+    /// <summary>A running daemon answers docker info at once; a frozen one (Docker Desktop after sleep) never does.</summary>
+    public static readonly TimeSpan InfoTimeout = TimeSpan.FromSeconds(30);
+
     public static ToolCommand ServerVersionCommand() =>
-        new("docker", ["info", "--format", "{{.ServerVersion}}"]) { AllowFailure = true };
+        new("docker", ["info", "--format", "{{.ServerVersion}}"])
+        {
+            AllowFailure = true,
+            Timeout = InfoTimeout,
+            WhenHung = "Is Docker frozen? Restart Docker Desktop (or: sudo systemctl restart docker), check that `docker info` answers, " +
+                       "then run the same target again.",
+        };
 
     public static ToolCommand NetworkSubnetsCommand(string network) =>
         new("docker", ["network", "inspect", network, "--format", "{{range .IPAM.Config}}{{.Subnet}} {{end}}"]) { AllowFailure = true };
@@ -30,7 +39,13 @@ public sealed class Docker(IToolRunner runner)
         new("docker", ["run", "--detach", "--name", name, "--restart", "unless-stopped", "--network", network,
             "--volume", $"{volume}:{mountPath}", .. Labels(labels),
             .. environment.OrderBy(kv => kv.Key, StringComparer.Ordinal).SelectMany(kv => new[] { "--env", $"{kv.Key}={kv.Value}" }),
-            image]) { Mutating = true };
+            image])
+        {
+            Mutating = true,
+            // The first run pulls the registry image (about 20 MB) before it starts the container.
+            Timeout = TimeSpan.FromMinutes(5),
+            WhenHung = "check that Docker can pull registry:3.0.0 (docker pull works, no proxy needed), then run ./build.sh --target=Up again",
+        };
 
     public static ToolCommand StartCommand(string name) => new("docker", ["start", name]) { Mutating = true };
 
@@ -56,7 +71,12 @@ public sealed class Docker(IToolRunner runner)
         { Mutating = true };
 
     /// <summary>The daemon's disk usage, volumes included; works for any user allowed to talk to the daemon (no root, no du).</summary>
-    public static ToolCommand DiskUsageCommand() => new("docker", ["system", "df", "--verbose"]);
+    public static ToolCommand DiskUsageCommand() => new("docker", ["system", "df", "--verbose"])
+    {
+        // The daemon sizes every volume and image; on a large Docker that takes a while, and it is only a report.
+        Timeout = TimeSpan.FromMinutes(2),
+        AllowFailure = true,
+    };
 
     static IEnumerable<string> Labels(IReadOnlyDictionary<string, string> labels) =>
         labels.OrderBy(kv => kv.Key, StringComparer.Ordinal).SelectMany(kv => new[] { "--label", $"{kv.Key}={kv.Value}" });

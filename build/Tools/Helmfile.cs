@@ -5,6 +5,9 @@ namespace DataPlatform.Build.Tools;
 /// <summary>helmfile, always with --kube-context; the platform's variables (secrets included) go in the child's environment.</summary>
 public sealed class Helmfile(IToolRunner runner, string context, string helmfilePath)
 {
+    /// <summary>Every release in order, each allowed helm's own --timeout (5 min by default) to become ready.</summary>
+    public static readonly TimeSpan ApplyTimeout = TimeSpan.FromMinutes(30);
+
     public ToolCommand ApplyCommand(IReadOnlyDictionary<string, string> environment) =>
         new("helmfile", ["--file", helmfilePath, "--kube-context", context, "apply", "--suppress-secrets", "--skip-diff-on-install"])
         {
@@ -12,6 +15,9 @@ public sealed class Helmfile(IToolRunner runner, string context, string helmfile
             Streamed = true,
             Environment = environment,
             WorkingDirectory = Path.GetDirectoryName(helmfilePath),
+            Timeout = ApplyTimeout,
+            WhenHung = $"A release is still not ready: look for pods that are Pending, ImagePullBackOff or CrashLoopBackOff " +
+                       $"(`kubectl --context {context} get pods --all-namespaces`). helmfile apply is safe to repeat: run the same target again.",
         };
 
     public Task ApplyAsync(IReadOnlyDictionary<string, string> environment, CancellationToken ct) => runner.RunAsync(ApplyCommand(environment), ct);

@@ -4,14 +4,32 @@ namespace DataPlatform.Build.Tools;
 
 public sealed class Kind(IToolRunner runner)
 {
+    /// <summary>Pulling the node image on a slow link, starting the nodes, then kind's own --wait for the control plane.</summary>
+    public static readonly TimeSpan CreateTimeout = TimeSpan.FromMinutes(20);
+    public static readonly TimeSpan DeleteTimeout = TimeSpan.FromMinutes(5);
+
     public static ToolCommand GetClustersCommand() => new("kind", ["get", "clusters"]);
 
     /// <summary>The name comes from the config file itself; passing --name too could only disagree with it.</summary>
     public static ToolCommand CreateClusterCommand(string configPath) =>
-        new("kind", ["create", "cluster", "--config", configPath, "--wait", "5m"]) { Mutating = true, Streamed = true };
+        new("kind", ["create", "cluster", "--config", configPath, "--wait", "5m"])
+        {
+            Mutating = true,
+            Streamed = true,
+            Timeout = CreateTimeout,
+            WhenHung = "Check that Docker answers (`docker info`) and has enough memory and disk (`docker system df`); " +
+                       "a half-created cluster is removed by ./build.sh --target=Clean. Then run the same target again.",
+        };
 
     public static ToolCommand DeleteClusterCommand(string name) =>
-        new("kind", ["delete", "cluster", "--name", name]) { Mutating = true, Streamed = true };
+        new("kind", ["delete", "cluster", "--name", name])
+        {
+            Mutating = true,
+            Streamed = true,
+            Timeout = DeleteTimeout,
+            WhenHung = $"Docker did not remove the cluster's containers: check `docker ps --filter label=io.x-k8s.kind.cluster={name}`, " +
+                       "restart Docker if it is frozen, then run the same target again.",
+        };
 
     /// <summary>The cluster's node containers, one a line; no cluster is an empty answer (kind says so on stderr, exit 0).</summary>
     public static ToolCommand GetNodesCommand(string name) => new("kind", ["get", "nodes", "--name", name]);

@@ -75,16 +75,19 @@ public static class ClusterChecks
 
     static string Indent(string text) => string.Join(Environment.NewLine, text.Split('\n').Select(line => "    | " + line.TrimEnd('\r')));
 
-    /// <summary>Every LoadBalancer service has an address, inside the MetalLB range.</summary>
+    /// <summary>Every LoadBalancer service has an address, inside the MetalLB range (first-last or CIDR, as MetalLB reads it).</summary>
     public static IEnumerable<CheckResult> LoadBalancers(ClusterState state, string metalLbRange)
     {
+        var parsed = AddressRange.TryParse(metalLbRange, out var range, out var problem);
         foreach (var service in state.Services.Where(s => s.Spec?.Type == "LoadBalancer").OrderBy(s => s.Namespace()).ThenBy(s => s.Name()))
         {
             var name = $"loadbalancer {service.Namespace()}/{service.Name()}";
             var ip = LoadBalancerIp(service);
             if (ip is null)
                 yield return CheckResult.Fail(Categories.Platform, name, $"no external address yet (MetalLB assigns one from {metalLbRange}: is the IPAddressPool applied and the MetalLB controller ready?)");
-            else if (!MetalLbRange.Contains(metalLbRange, ip))
+            else if (!parsed)
+                yield return CheckResult.Fail(Categories.Platform, name, $"address {ip} cannot be checked: the MetalLB range '{metalLbRange}' {problem}");
+            else if (!range.Contains(ip))
                 yield return CheckResult.Fail(Categories.Platform, name, $"address {ip} is outside the MetalLB range {metalLbRange}");
             else
                 yield return CheckResult.Pass(Categories.Platform, name, ip);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace DataPlatform.Build.Verification;
 
@@ -25,35 +26,77 @@ public static class HostsFile
     public static string End(string name) => $"# END {name}";
 
     /// <summary>
-    /// The file's text with the block between "# BEGIN name" and "# END name" replaced by these lines (appended when
-    /// there is no block yet). Nothing outside the block changes, and applying it twice gives the same text.
+    /// The file's text with the platform's block replaced by these lines: exactly one "# BEGIN name" … "# END name"
+    /// block, where the first old one was (appended when there was none). Every line outside the old blocks keeps its
+    /// place and its bytes; applying it twice gives the same text.
+    /// Old blocks are recognised leniently (odd spacing, tabs, CRLF, any case of BEGIN/END). Lines between a BEGIN and
+    /// its END are ours: the markers say so. A BEGIN without an END (a hand edit, an interrupted editor) proves nothing
+    /// about the lines after it, so only the run of lines right after it that look like ours (an IP and platform
+    /// hostnames only) goes with it; the first line that does not stops the block, and it and everything after it stay.
+    /// A stray END (ours, without a BEGIN) is dropped so that one block remains.
     /// </summary>
-    public static string ReplaceBlock(string existing, string name, IReadOnlyList<HostsLine> lines)
+    /// <param name="isPlatformName">Which hostnames are the platform's; by default, the names in <paramref name="lines"/>.</param>
+    public static string ReplaceBlock(string existing, string name, IReadOnlyList<HostsLine> lines, Func<string, bool>? isPlatformName = null)
     {
-        var newline = existing.Contains("\r\n") ? "\r\n" : "\n";
-        var block = new StringBuilder().Append(Begin(name)).Append(newline);
-        foreach (var line in lines) block.Append(line).Append(newline);
-        block.Append(End(name)).Append(newline);
+        var ours = lines.SelectMany(l => l.Names).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        isPlatformName ??= ours.Contains;
+        var begin = Marker("BEGIN", name);
+        var end = Marker("END", name);
 
-        var all = existing.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
-        var begin = all.FindIndex(l => l.Trim() == Begin(name));
-        var end = begin < 0 ? -1 : all.FindIndex(begin, l => l.Trim() == End(name));
-        if (begin >= 0 && end > begin)
+        var all = Split(existing);
+        var newline = all.Count(l => l.Ending == "\r\n") > all.Count(l => l.Ending == "\n") ? "\r\n" : "\n";
+        var kept = new List<(string Text, string Ending)>();
+        var insertAt = -1;
+        for (var i = 0; i < all.Count;)
         {
-            // Cut by character offsets so the lines around the block keep their exact bytes.
-            var start = Offset(existing, begin);
-            var stop = end + 1 < all.Count ? Offset(existing, end + 1) : existing.Length;
-            return existing[..start] + block + existing[stop..];
+            if (end.IsMatch(all[i].Text)) { i++; continue; }
+            if (!begin.IsMatch(all[i].Text)) { kept.Add(all[i++]); continue; }
+
+            if (insertAt < 0) insertAt = kept.Count;
+            var close = i + 1;
+            while (close < all.Count && !end.IsMatch(all[close].Text) && !begin.IsMatch(all[close].Text)) close++;
+            if (close < all.Count && end.IsMatch(all[close].Text))
+            {
+                i = close + 1;
+                continue;
+            }
+            i++;
+            while (i < all.Count && LooksOurs(all[i].Text, isPlatformName)) i++;
         }
-        var separator = existing.Length == 0 || existing.EndsWith('\n') ? "" : newline;
-        return existing + separator + block;
+        if (insertAt < 0) insertAt = kept.Count;
+
+        var text = new StringBuilder();
+        for (var i = 0; i < insertAt; i++)
+            text.Append(kept[i].Text).Append(kept[i].Ending.Length > 0 ? kept[i].Ending : newline);
+        text.Append(Begin(name)).Append(newline);
+        foreach (var line in lines) text.Append(line).Append(newline);
+        text.Append(End(name)).Append(newline);
+        for (var i = insertAt; i < kept.Count; i++) text.Append(kept[i].Text).Append(kept[i].Ending);
+        return text.ToString();
     }
 
-    /// <summary>Character offset where the given line (0-based) starts.</summary>
-    static int Offset(string text, int line)
+    /// <summary>An IP followed only by platform hostnames: a line PrintHosts writes.</summary>
+    public static bool LooksOurs(string line, Func<string, bool> isPlatformName)
     {
-        var offset = 0;
-        for (var i = 0; i < line; i++) offset = text.IndexOf('\n', offset) + 1;
-        return offset;
+        var fields = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+        return fields.Length >= 2 && IPAddress.TryParse(fields[0], out _) && fields.Skip(1).All(isPlatformName);
+    }
+
+    static Regex Marker(string keyword, string name) =>
+        new($@"^\s*#\s*(?i:{keyword})\s+{Regex.Escape(name)}\s*$", RegexOptions.CultureInvariant);
+
+    /// <summary>The lines with their own endings ("\r\n", "\n", or "" for a last line without one).</summary>
+    static List<(string Text, string Ending)> Split(string text)
+    {
+        var lines = new List<(string, string)>();
+        for (var start = 0; start < text.Length;)
+        {
+            var lf = text.IndexOf('\n', start);
+            if (lf < 0) { lines.Add((text[start..], "")); break; }
+            var crlf = lf > start && text[lf - 1] == '\r';
+            lines.Add((text[start..(crlf ? lf - 1 : lf)], crlf ? "\r\n" : "\n"));
+            start = lf + 1;
+        }
+        return lines;
     }
 }

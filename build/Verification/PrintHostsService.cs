@@ -7,6 +7,14 @@ namespace DataPlatform.Build.Verification;
 /// <summary>Builds the hosts lines from what is deployed, prints them, and optionally writes them into a hosts file's marked block.</summary>
 public sealed class PrintHostsService(PlatformCluster cluster, string clusterName, string globalDomain, IAnsiConsole console)
 {
+    /// <summary>Where a browser on Windows looks up names, as WSL mounts it.</summary>
+    public const string WindowsHostsFile = "/mnt/c/Windows/System32/drivers/etc/hosts";
+
+    /// <summary>The kernel's release string (uname -r); WSL's contains "microsoft". Settable for tests.</summary>
+    public string KernelRelease { get; init; } = ReadKernelRelease();
+
+    public bool RunsUnderWsl => KernelRelease.Contains("microsoft", StringComparison.OrdinalIgnoreCase);
+
     public async Task<IReadOnlyList<HostsLine>> RunAsync(string? hostsFile, CancellationToken ct)
     {
         var state = await ClusterReader.ReadAsync(cluster, [], ct);
@@ -17,26 +25,36 @@ public sealed class PrintHostsService(PlatformCluster cluster, string clusterNam
 
         console.MarkupLine("[bold]Add to /etc/hosts[/] (or run ./build.sh --target=PrintHosts --hosts-file=/etc/hosts with sudo):");
         foreach (var line in lines) console.WriteLine(line.ToString());
+        if (RunsUnderWsl)
+            console.MarkupLine("[yellow]WSL:[/] " + Markup.Escape(
+                $"browsers on Windows read C:\\Windows\\System32\\drivers\\etc\\hosts ({WindowsHostsFile}), not /etc/hosts. " +
+                $"Changing it needs Windows administrator rights (sudo in WSL is not enough): paste the lines into it from an editor run as administrator, " +
+                $"or start the WSL terminal as administrator and run ./build.sh --target=PrintHosts --hosts-file={WindowsHostsFile}."));
 
         if (hostsFile is not null)
         {
-            try
-            {
-                var existing = File.Exists(hostsFile) ? await File.ReadAllTextAsync(hostsFile, ct) : "";
-                var updated = HostsFile.ReplaceBlock(existing, clusterName, lines);
-                if (updated != existing) await File.WriteAllTextAsync(hostsFile, updated, ct);
-                console.MarkupLineInterpolated($"Wrote the {HostsFile.Begin(clusterName)} block of {hostsFile}.");
-            }
-            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
-            {
-                throw new BuildFailure($"Cannot write {hostsFile}: {e.Message}. Run the same command with sudo, or paste the lines above by hand.", e);
-            }
+            var result = HostsFileWriter.Update(hostsFile, clusterName, existing => HostsFile.ReplaceBlock(existing, clusterName, lines, IsPlatformName));
+            var shown = result.WrittenPath == Path.GetFullPath(hostsFile) ? hostsFile : $"{hostsFile} (→ {result.WrittenPath})";
+            if (!result.Changed)
+                console.MarkupLineInterpolated($"The {HostsFile.Begin(clusterName)} block of {shown} is already up to date: nothing written.");
+            else
+                console.WriteLine($"Wrote the {HostsFile.Begin(clusterName)} block of {shown}" +
+                    (result.BackupPath is null ? "." : $"; the previous file is in {result.BackupPath}."));
         }
         return lines;
     }
+
+    /// <summary>A hostname the platform serves: one under GLOBAL_DOMAIN. Only such lines may be taken for ours without markers.</summary>
+    bool IsPlatformName(string name) => name.EndsWith("." + globalDomain, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Web hostnames grouped by the LoadBalancer IP that serves them, plus &lt;service&gt;.&lt;domain&gt; for each PostgreSQL LoadBalancer.</summary>
     public static IReadOnlyList<HostsLine> Lines(ClusterState state, string globalDomain) =>
         HostsFile.Group(PlatformEndpoints.Hosts(state).Select(h => (h.Host, h.Ip))
             .Concat(PlatformEndpoints.Postgres(state).Select(p => ($"{p.Service}.{globalDomain}", p.Ip))));
+
+    static string ReadKernelRelease()
+    {
+        try { return File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : ""; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return ""; }
+    }
 }

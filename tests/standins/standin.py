@@ -678,10 +678,34 @@ def helmfile(argv):
     out("UPDATED RELEASES:\nNAME\tNAMESPACE\tCHART\tVERSION\tDURATION\n" + "\n".join(row(r) for r in releases))
 
 
+def hang_if_asked(tool, argv):
+    """STANDIN_HANG="<tool> <word>..." (several separated by ';'), or the same one a line in the scenario file `hang`:
+    a call whose argv holds those words in that order never answers, like a frozen Docker Desktop or an API server that
+    stopped responding. The build must stop it at its bound. STANDIN_HANG_DEAF=1 also ignores SIGINT and SIGTERM, so
+    only a forced stop (SIGKILL) ends it."""
+    specs = (os.environ.get("STANDIN_HANG") or "").split(";")
+    if os.environ.get("STANDIN_STATE"):
+        specs += (read_state("hang", "") or "").splitlines()
+    for spec in specs:
+        words = spec.split()
+        if not words or words[0] != tool:
+            continue
+        rest = iter(argv)
+        if all(any(arg == word for arg in rest) for word in words[1:]):
+            if os.environ.get("STANDIN_HANG_DEAF") == "1":
+                import signal
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            sys.stdout.flush()
+            while True:
+                time.sleep(3600)
+
+
 def main(tool):
     argv = sys.argv[1:]
     context = flag_value(argv, {"kubectl": "--context", "helm": "--kube-context", "helmfile": "--kube-context"}.get(tool, "--no-such-flag"))
     start, code = time.time(), None
+    hang_if_asked(tool, argv)
     try:
         {"docker": docker, "kind": kind, "kubectl": kubectl, "helm": helm, "helmfile": helmfile}[tool](argv)
         code = 0

@@ -76,7 +76,7 @@ public sealed class CommandLineEndToEndTests(CompiledBuildRoot build) : IDisposa
         try
         {
             File.WriteAllText(helmfile, helmfileText.Replace($"kubeContext: {FixturePlatform.Context}", "kubeContext: kind-other"));
-            File.WriteAllText(env, envText + "this line is not an assignment\n");
+            File.WriteAllText(env, envText + "\nthis line is not an assignment\n");
             await _machine.GivenPlatformClusterAsync();
 
             foreach (var target in new[] { "--target=Up", "--target=Verify" })

@@ -24,10 +24,13 @@ static class FixturePlatform
               ipFamily: ipv4
             nodes:
               - role: control-plane
+                image: kindest/node:v1.36.4@sha256:099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed
               - role: worker
+                image: kindest/node:v1.36.4@sha256:099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed
                 labels:
                   net: metallb-gateway
               - role: worker
+                image: kindest/node:v1.36.4@sha256:099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed
             # The image cache's mirrors, read by the build (see the repository's kind-config.yaml).
             containerdConfigPatches:
               - |-

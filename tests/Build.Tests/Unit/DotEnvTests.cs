@@ -36,15 +36,34 @@ public class DotEnvTests
         Assert.Equal("b", DotEnv.Parse("K=a\nK=b\n", ".env")["K"]);
 
     [Theory]
-    [InlineData("GOOD=1\nthis is not an assignment\n", "line 2")]
-    [InlineData("GOOD=1\n\n# c\n1BAD=x\n", "line 4")]
-    [InlineData("K=\"never closed\n", "line 1")]
-    [InlineData("K='a' trailing\n", "line 1")]
-    public void Bad_lines_are_reported_with_their_line_number(string text, string where)
+    [InlineData("GOOD=1\nthis is not an assignment\n", ".env:2: this line is not KEY=value")]
+    [InlineData("GOOD=1\n\n# c\n1BAD=x\n", ".env:4: '1BAD' is not a variable name")]
+    [InlineData("K=\"never closed\n", ".env:1: K opens a \" quote that is never closed")]
+    [InlineData("K='a' trailing\n", ".env:1: K has text after its closing ' quote")]
+    [InlineData("MINIO_SECRET_KEY: value\n", ".env:1: MINIO_SECRET_KEY is written with ':'")]
+    public void Bad_lines_are_reported_with_their_line_number(string text, string expected)
     {
         var error = Assert.Throws<ConfigFileException>(() => DotEnv.Parse(text, "/repo/.env"));
-        Assert.Contains(where, error.Message);
-        Assert.StartsWith(".env:", error.Message);
+        Assert.StartsWith(expected, error.Message);
+    }
+
+    [Theory]
+    [InlineData("MINIO_SECRET_KEY: hunter2hunter2\n")]
+    [InlineData("REGISTRY_PASSWORD=\"hunter2hunter2\n")]
+    [InlineData("REGISTRY_PASSWORD='ok' hunter2hunter2\n")]
+    [InlineData("hunter2hunter2\n")]
+    [InlineData("export hunter2hunter2 x\n")]
+    public void A_bad_line_is_never_echoed_so_a_secret_on_it_stays_hidden(string text)
+    {
+        var error = Assert.Throws<ConfigFileException>(() => DotEnv.Parse(text, "/repo/.env"));
+        Assert.DoesNotContain("hunter2", error.Message);
+    }
+
+    [Fact]
+    public void Every_bad_line_is_reported_at_once()
+    {
+        var error = Assert.Throws<ConfigFileException>(() => DotEnv.Parse("A: 1\nGOOD=1\nB c\n'x'\n", "/repo/.env"));
+        Assert.Equal([".env:1", ".env:3", ".env:4"], error.Message.Split(Environment.NewLine).Select(l => string.Join(':', l.Split(':').Take(2))));
     }
 
     [Fact]

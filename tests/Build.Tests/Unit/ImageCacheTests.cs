@@ -79,7 +79,7 @@ public sealed class ImageCacheTests : IDisposable
 
         var error = Assert.Throws<ConfigFileException>(() => RegistryMirrors.Load(path));
 
-        Assert.StartsWith("kind-config.yaml: line 7: ", error.Message);
+        Assert.StartsWith("kind-config.yaml:7: ", error.Message);
         Assert.Contains(expected, error.Message);
     }
 
@@ -87,10 +87,10 @@ public sealed class ImageCacheTests : IDisposable
     public void Two_mirrors_for_one_registry_or_one_container_for_two_registries_are_refused_with_both_lines()
     {
         var registry = KindConfig("# mirror docker.io = a https://registry-1.docker.io\n# mirror docker.io = b https://registry-1.docker.io");
-        Assert.Contains("line 7: registry docker.io has a mirror already on line 6", Assert.Throws<ConfigFileException>(() => RegistryMirrors.Load(registry)).Message);
+        Assert.Contains("kind-config.yaml:7: registry docker.io has a mirror already on line 6", Assert.Throws<ConfigFileException>(() => RegistryMirrors.Load(registry)).Message);
 
         var container = KindConfig("# mirror docker.io = a https://registry-1.docker.io\n# mirror quay.io = a https://quay.io");
-        Assert.Contains("line 7: container a already mirrors docker.io (line 6)", Assert.Throws<ConfigFileException>(() => RegistryMirrors.Load(container)).Message);
+        Assert.Contains("kind-config.yaml:7: container a already mirrors docker.io (line 6)", Assert.Throws<ConfigFileException>(() => RegistryMirrors.Load(container)).Message);
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class ImageCacheTests : IDisposable
 
         var error = Assert.Throws<ConfigFileException>(() => RegistryMirrors.Load(path));
 
-        Assert.StartsWith("kind-config.yaml: line 5: ", error.Message);
+        Assert.StartsWith("kind-config.yaml:5: ", error.Message);
     }
 
     [Theory]

@@ -46,15 +46,15 @@ public class ServiceDecisionTests
     }
 
     [Fact]
-    public async Task A_preset_MetalLB_range_wins_and_docker_is_not_asked()
+    public async Task A_preset_MetalLB_range_wins_and_docker_is_only_asked_for_the_subnet_that_must_hold_it()
     {
         var root = Directory.CreateTempSubdirectory().FullName;
-        var runner = new RecordingRunner();
+        var runner = new RecordingRunner().Answer(0, "10.0.0.0/24 fc00::/64");
         var variables = PlatformEnvironment.Load(root, k => k == "METALLB_IP_RANGE" ? "10.0.0.1-10.0.0.5" : null);
         var (range, source) = await new MetalLbService(new Docker(runner), variables).ResolveAsync(default);
         Assert.Equal("10.0.0.1-10.0.0.5", range);
         Assert.Equal("METALLB_IP_RANGE", source);
-        Assert.Empty(runner.Commands);
+        Assert.All(runner.Commands, c => Assert.False(c.Mutating));
     }
 
     [Fact]

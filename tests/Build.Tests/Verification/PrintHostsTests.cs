@@ -116,8 +116,29 @@ public sealed class PrintHostsTests
         Assert.Contains($"# BEGIN data-platform\n{ClusterScenario.TraefikIp} minio-console.data-platform.internal minio.data-platform.internal traefik.data-platform.internal\n" +
                         $"{ClusterScenario.PgIp} pg-source.data-platform.internal\n# END data-platform\n", first);
         Assert.Contains("Add to /etc/hosts", f.Output.ToString());
+        Assert.Contains("already up to date: nothing written", Words(f.Output.ToString()));
+        Assert.Equal("127.0.0.1 localhost\n", File.ReadAllText(hosts + ".data-platform.bak"));
         Assert.Empty(f.Decoy.Requests);
     }
+
+    [Theory]
+    [InlineData("5.15.167.4-microsoft-standard-WSL2", true)]
+    [InlineData("4.4.0-19041-Microsoft", true)]
+    [InlineData("6.8.0-45-generic", false)]
+    public async Task Under_WSL_PrintHosts_names_the_hosts_file_Windows_browsers_read_and_the_rights_it_needs(string kernel, bool wsl)
+    {
+        await using var f = await VerifyFixture.StartAsync();
+        var service = new PrintHostsService(f.Cluster, f.Kind.Name, "data-platform.internal", f.Console) { KernelRelease = kernel };
+
+        await service.RunAsync(null, CancellationToken.None);
+
+        var output = Words(f.Output.ToString());
+        Assert.Equal(wsl, output.Contains(PrintHostsService.WindowsHostsFile));
+        Assert.Equal(wsl, output.Contains("administrator"));
+    }
+
+    /// <summary>The console wraps long lines at 80 columns; the words are what a user reads.</summary>
+    static string Words(string output) => System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " ");
 
     static System.Text.Json.JsonElement ToJson(object value) => System.Text.Json.JsonSerializer.SerializeToElement(value);
 }

@@ -1,0 +1,129 @@
+using System.Text.RegularExpressions;
+using DataPlatform.Build.Verification;
+
+namespace DataPlatform.Build.Tests.Unit.Safety;
+
+/// <summary>
+/// ReplaceBlock over many random hosts files: user lines, LF and CRLF, old blocks with odd spacing, duplicate blocks,
+/// BEGINs without END, stray ENDs, no final newline. Whatever the file, the user's lines all survive in order,
+/// exactly one block remains, and a second run changes nothing.
+/// </summary>
+public sealed class HostsBlockPropertyTests
+{
+    const string Name = "data-platform";
+    const string Domain = "data-platform.internal";
+
+    static readonly IReadOnlyList<HostsLine> Lines =
+    [
+        new("172.18.255.245", [$"minio.{Domain}", $"registry.{Domain}"]),
+        new("172.18.255.246", [$"pg-source.{Domain}"]),
+    ];
+
+    static readonly string[] UserLines =
+    [
+        "127.0.0.1 localhost", "::1 ip6-localhost ip6-loopback", "10.0.0.1 nas.home", "  192.168.1.9\tprinter.lan  ",
+        "# my own comment", "", "   ", "#", "# BEGIN other-cluster", "# END other-cluster", "# BEGIN data-platform-dev",
+        "172.18.255.245 minio.example.org", "garbage without an ip", "# café ☕", $"# mentions {Name} in passing",
+    ];
+
+    static readonly string[] Begins = ["# BEGIN data-platform", "#BEGIN data-platform", "  #  BEGIN\tdata-platform  ", "# begin data-platform"];
+    static readonly string[] Ends = ["# END data-platform", "#END data-platform", "\t# END   data-platform ", "# End data-platform"];
+    static readonly string[] Stale = [$"172.18.0.9 stale.{Domain}", $"172.18.255.245 minio.{Domain}", $"10.1.1.1 old.{Domain} other.{Domain}"];
+
+    static bool IsPlatformName(string name) => name.EndsWith("." + Domain, StringComparison.OrdinalIgnoreCase);
+
+    [Fact]
+    public void Any_file_ends_with_every_user_line_in_order_and_exactly_one_block_and_a_second_run_changes_nothing()
+    {
+        var random = new Random(20261125);
+        for (var run = 0; run < 2000; run++)
+        {
+            var (file, userLines) = RandomFile(random);
+
+            var once = HostsFile.ReplaceBlock(file, Name, Lines, IsPlatformName);
+            var twice = HostsFile.ReplaceBlock(once, Name, Lines, IsPlatformName);
+
+            var context = $"run {run}, file:\n{Visible(file)}\nresult:\n{Visible(once)}";
+            Assert.True(once == twice, "not idempotent: " + context);
+            var lines = once.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+            var begins = lines.Select((l, i) => (l, i)).Where(x => Regex.IsMatch(x.l, @"^\s*#\s*(?i:BEGIN)\s+data-platform\s*$")).ToList();
+            var ends = lines.Select((l, i) => (l, i)).Where(x => Regex.IsMatch(x.l, @"^\s*#\s*(?i:END)\s+data-platform\s*$")).ToList();
+            Assert.True(begins.Count == 1 && ends.Count == 1, "not exactly one block: " + context);
+            var (begin, end) = (begins[0].i, ends[0].i);
+            Assert.Equal(Lines.Select(l => l.ToString()), lines[(begin + 1)..end]);
+            var outside = lines[..begin].Concat(lines[(end + 1)..]).ToList();
+            if (outside.Count > 0 && outside[^1] == "" && once.EndsWith('\n')) outside.RemoveAt(outside.Count - 1);
+            Assert.True(userLines.SequenceEqual(outside), "user lines lost or reordered: " + context);
+        }
+    }
+
+    [Fact]
+    public void A_begin_without_end_takes_only_the_platform_lines_right_after_it()
+    {
+        var file = "127.0.0.1 localhost\n# BEGIN data-platform\n172.18.0.9 stale.data-platform.internal\n10.0.0.1 nas.home\n" +
+                   "172.18.0.10 mine.data-platform.internal\n# my comment\n";
+
+        var updated = HostsFile.ReplaceBlock(file, Name, Lines, IsPlatformName);
+
+        Assert.DoesNotContain("stale", updated);
+        // The user's lines after the first foreign one stay, even one that names a platform host: nothing proves it is ours.
+        Assert.EndsWith("# END data-platform\n10.0.0.1 nas.home\n172.18.0.10 mine.data-platform.internal\n# my comment\n", updated);
+    }
+
+    [Fact]
+    public void The_user_test_case_a_begin_without_end_then_a_full_block_keeps_the_lines_between()
+    {
+        // What an older build left after a run over a BEGIN without END: the orphan BEGIN, the user's lines, a full block.
+        var file = "# BEGIN data-platform\n10.0.0.1 nas.home\n192.168.1.9 printer.lan\n# BEGIN data-platform\n172.18.0.9 x.data-platform.internal\n# END data-platform\n";
+
+        var updated = HostsFile.ReplaceBlock(file, Name, Lines, IsPlatformName);
+
+        Assert.Equal("# BEGIN data-platform\n172.18.255.245 minio.data-platform.internal registry.data-platform.internal\n" +
+                     "172.18.255.246 pg-source.data-platform.internal\n# END data-platform\n10.0.0.1 nas.home\n192.168.1.9 printer.lan\n", updated);
+    }
+
+    [Fact]
+    public void A_crlf_file_gets_a_crlf_block_and_keeps_its_bytes()
+    {
+        var file = "127.0.0.1 localhost\r\n#  BEGIN  data-platform \r\n1.2.3.4 a.data-platform.internal\r\n# END data-platform\r\n10.0.0.1 nas.home";
+
+        var updated = HostsFile.ReplaceBlock(file, Name, Lines, IsPlatformName);
+
+        Assert.Equal("127.0.0.1 localhost\r\n# BEGIN data-platform\r\n172.18.255.245 minio.data-platform.internal registry.data-platform.internal\r\n" +
+                     "172.18.255.246 pg-source.data-platform.internal\r\n# END data-platform\r\n10.0.0.1 nas.home", updated);
+    }
+
+    static (string File, List<string> UserLines) RandomFile(Random random)
+    {
+        var segments = new List<(string Text, bool User)>();
+        // An END after a BEGIN without END closes that BEGIN, and the lines between are then a block by the markers'
+        // word; so a stray END is only generated where no BEGIN is open, as a hand edit would leave it.
+        var open = false;
+        for (var count = random.Next(0, 12); count > 0; count--)
+        {
+            var kind = random.Next(10);
+            if (kind == 9 && open) kind = 0;
+            if (kind < 6) segments.Add((Pick(random, UserLines), true));
+            else if (kind < 9)
+            {
+                segments.Add((Pick(random, Begins), false));
+                segments.AddRange(Enumerable.Range(0, random.Next(0, 3)).Select(_ => (Pick(random, Stale), false)));
+                open = kind == 8;
+                if (!open) segments.Add((Pick(random, Ends), false));
+            }
+            else segments.Add((Pick(random, Ends), false));
+        }
+        var endings = segments.Select(_ => random.Next(3) == 0 ? "\r\n" : "\n").ToList();
+        if (segments.Count > 0 && random.Next(4) == 0)
+        {
+            endings[^1] = "";   // no final newline
+            if (segments[^1] is { User: true, Text: "" }) segments.RemoveAt(segments.Count - 1);   // a blank line without newline is no line
+        }
+        var text = string.Concat(segments.Select((s, i) => s.Text + endings[i]));
+        return (text, segments.Where(s => s.User).Select(s => s.Text).ToList());
+    }
+
+    static string Pick(Random random, string[] items) => items[random.Next(items.Length)];
+
+    static string Visible(string text) => text.Replace("\r", "\\r").Replace("\t", "\\t");
+}
