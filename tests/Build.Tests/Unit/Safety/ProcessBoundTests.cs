@@ -31,7 +31,7 @@ public sealed class ProcessBoundTests
         // Shown like every expected failure: the message alone, never as Ctrl+C.
         Assert.Equal(error.Message, Failures.Describe(error));
         Assert.DoesNotContain("Ctrl+C", Failures.Describe(error));
-        Assert.IsAssignableFrom<Services.BuildFailure>(error);
+        Assert.IsAssignableFrom<BuildFailure>(error);
         // A query is not echoed, so the runner says once that it is still waiting.
         Assert.Equal(1, Count(console.Output, $"waiting for {command.Display}"));
     }
