@@ -30,7 +30,8 @@ internal static class PlatformValidator
         CheckDomain(variables, problems);
         CheckMetalLbRange(variables, problems);
         CheckImageCache(variables, problems);
-        CheckMirrors(Path.Combine(root, KindConfig.FileName), problems);
+        // A kind-config.yaml that does not load is already reported; reading it again would only repeat that.
+        if (kind is not null && problems.All(p => p.File != KindConfig.FileName)) CheckMirrors(Path.Combine(root, KindConfig.FileName), problems);
         return problems;
     }
 
