@@ -106,6 +106,11 @@ internal static class PlatformValidator
     /// <summary>IMAGE_CACHE: on or off, nothing else (a typo must not silently turn the cache off).</summary>
     static void CheckImageCache(PlatformEnvironment variables, List<ConfigProblem> problems)
     {
+        // Unset means on, so a misspelt IMAGE_CACHE=off would quietly keep the cache: name the near miss instead.
+        if (variables.Find(ImageCacheSetting.Variable) is null &&
+            variables.FileKeys.FirstOrDefault(k => YamlFields.EditDistance(k.Key, ImageCacheSetting.Variable) <= 2) is { Key: not null } near)
+            problems.Add(new(near.Source.File, near.Source.Line, null,
+                $"{near.Key} is not a variable the build reads: is that a typo for {ImageCacheSetting.Variable}? Write {ImageCacheSetting.Variable}=on or {ImageCacheSetting.Variable}=off."));
         try { ImageCacheSetting.IsOn(variables); }
         catch (ConfigFileException e)
         {

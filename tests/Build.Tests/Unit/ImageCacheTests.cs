@@ -223,3 +223,54 @@ public sealed class ImageCacheTests : IDisposable
         Assert.Equal(36, ImageCacheService.ParseSize("36B"));
     }
 }
+
+/// <summary>IMAGE_CACHE as the validator sees it, before the first change, over the fixture platform's files.</summary>
+public sealed class ImageCacheValidationTests : IDisposable
+{
+    readonly string _root = Directory.CreateTempSubdirectory("image-cache-validation-").FullName;
+
+    public ImageCacheValidationTests() => DataPlatform.Build.Tests.EndToEnd.FixturePlatform.WriteTo(_root);
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    IReadOnlyList<string> CacheProblems() =>
+        PlatformValidator.Validate(_root, _ => null).Select(p => p.ToString()).Where(p => p.Contains("IMAGE_CACHE") || p.Contains("mirror")).ToList();
+
+    [Fact]
+    public void A_misspelt_IMAGE_CACHE_in_env_local_is_named_with_its_line_instead_of_leaving_the_cache_on()
+    {
+        File.WriteAllText(Path.Combine(_root, ".env.local"), "# mine\nIMAGE_CAHCE=off\n");
+
+        var problem = Assert.Single(CacheProblems());
+
+        Assert.StartsWith(".env.local:2: IMAGE_CAHCE is not a variable the build reads: is that a typo for IMAGE_CACHE?", problem);
+    }
+
+    [Fact]
+    public void A_wrong_IMAGE_CACHE_value_is_reported_at_its_line()
+    {
+        File.WriteAllText(Path.Combine(_root, ".env.local"), "IMAGE_CACHE=no\n");
+
+        var problem = Assert.Single(CacheProblems());
+
+        Assert.StartsWith(".env.local:1: IMAGE_CACHE is 'no'", problem);
+    }
+
+    [Fact]
+    public void A_malformed_mirror_line_is_reported_by_the_validator_with_kind_config_and_its_line()
+    {
+        var path = Path.Combine(_root, "kind-config.yaml");
+        File.WriteAllText(path, File.ReadAllText(path).Replace("# mirror quay.io = data-platform-cache-quay-io https://quay.io", "# mirror quay.io data-platform-cache-quay-io"));
+        var line = Array.FindIndex(File.ReadAllLines(path), l => l.Contains("# mirror quay.io")) + 1;
+
+        var problem = Assert.Single(CacheProblems());
+
+        Assert.StartsWith($"kind-config.yaml:{line}: a mirror line reads", problem);
+    }
+
+    [Fact]
+    public void The_fixture_platform_has_no_image_cache_problem()
+    {
+        Assert.Empty(CacheProblems());
+    }
+}
