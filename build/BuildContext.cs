@@ -1,5 +1,6 @@
 using Cake.Core;
 using DataPlatform.Build.Frosting;
+using DataPlatform.Build.Kube;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Process;
 using DataPlatform.Build.Tools;
@@ -42,7 +43,7 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
         _gatewayApi = new(() => GatewayApiSpec.Load(System.IO.Path.Combine(root, "gateway-api.yaml")));
         _variables = new(() => PlatformEnvironment.Load(root, EnvironmentVariable));
         _registryHtpasswd = new(() => Htpasswd.Line(Variables.Require("REGISTRY_USER"), Variables.Require("REGISTRY_PASSWORD")));
-        _cluster = new(() => PlatformCluster.Connect(KindConfig.ContextName));
+        _cluster = new(() => PlatformCluster.Connect(Kubeconfig.Read(), KindConfig.ContextName));
         _registryMirrors = new(() => Platform.RegistryMirrors.Load(System.IO.Path.Combine(root, "kind-config.yaml")));
         Runner = runner(new SecretMask(SecretValues));
     }
@@ -59,6 +60,8 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
     public CancellationToken Cancellation { get; }
     public Func<string, string?> EnvironmentVariable { get; }
     public StepResults Results { get; } = new();
+    /// <summary>The kubeconfig as kubectl reads it (KUBECONFIG list merged, or ~/.kube/config); read afresh each time, since kind writes it.</summary>
+    public IKubeconfigReader Kubeconfig { get; } = KubeconfigReader.FromProcess();
 
     /// <summary>kind-config.yaml: the cluster's name, hence the only context the build talks to.</summary>
     public KindConfig KindConfig => _kindConfig.Value;
@@ -76,6 +79,8 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
     public IReadOnlyList<RegistryMirror> RegistryMirrors => _registryMirrors.Value;
     /// <summary>IMAGE_CACHE (on unless .env says off).</summary>
     public bool ImageCacheOn => ImageCacheSetting.IsOn(Variables);
+    /// <summary>What Doctor found (engine, access mode), once it ran: the first step of Up.</summary>
+    internal Host.DoctorReport? HostReport { get; set; }
 
     public Docker Docker => new(Runner);
     public Kind Kind => new(Runner);

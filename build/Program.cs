@@ -3,6 +3,7 @@ using DataPlatform.Build;
 using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Process;
+using DataPlatform.Build.Verification;
 using Spectre.Console;
 
 var console = AnsiConsole.Console;
@@ -23,6 +24,9 @@ return await new FrostingHost<BuildContext>
     Lifetime = lifetime,
     PrintHelp = Help.Print,
     DescribeFailure = Failures.Describe,
+    // A run given --report leaves a report on every way out, not only when Verify reaches its verdict.
+    OnFailure = (arguments, context, reason) =>
+        VerifyReport.WriteAfterFailedRun(arguments.Get(OptionTable.Report), context, reason),
 }.RunAsync(args);
 
 static class Clone

@@ -33,6 +33,8 @@ internal sealed class FrostingHost<TContext> where TContext : IFrostingContext
     public required Action<IAnsiConsole, IReadOnlyList<CakeTask>> PrintHelp { get; init; }
     /// <summary>Turns an expected failure into the lines a person reads; null means "unexpected, show the exception".</summary>
     public required Func<Exception, string?> DescribeFailure { get; init; }
+    /// <summary>Called once when a run fails, after the failure is printed: the context if it was built, and the message shown.</summary>
+    public Action<CommandLine, TContext?, string>? OnFailure { get; init; }
 
     enum Mode { Run, DryRun, Tree, Description, Help, Version }
 
@@ -73,6 +75,7 @@ internal sealed class FrostingHost<TContext> where TContext : IFrostingContext
         catch (Exception e) when (DescribeFailure(e) is { } message)
         {
             WriteFailure(console, message);
+            OnFailure?.Invoke(commandLine, default, message);
             return ExitCode.Failure;
         }
         RegisterTasks(engine, context);
@@ -117,6 +120,7 @@ internal sealed class FrostingHost<TContext> where TContext : IFrostingContext
             if (message is null || verbosity == Verbosity.Diagnostic)
                 console.WriteException(root, ExceptionFormats.ShortenPaths);
             if (message is not null) WriteFailure(console, message);
+            OnFailure?.Invoke(commandLine, context, message ?? root.Message);
             return ExitCode.Failure;
         }
         finally

@@ -18,6 +18,16 @@ public sealed partial record GatewayApiSpec(string Version, string Url)
         return spec!;
     }
 
+    /// <summary>The bundle's channel, as the release asset's name says it: experimental-install.yaml → experimental.</summary>
+    public string? Channel => ChannelOf(Url);
+
+    public static string? ChannelOf(string url)
+    {
+        var file = url.Split('?', '#')[0].TrimEnd('/').Split('/')[^1];
+        const string suffix = "-install.yaml";
+        return file.EndsWith(suffix, StringComparison.Ordinal) && file.Length > suffix.Length ? file[..^suffix.Length] : null;
+    }
+
     internal static GatewayApiSpec? Read(string path, List<ConfigProblem> problems)
     {
         var fields = new YamlFields(System.IO.Path.GetFileName(path), problems);
@@ -40,6 +50,8 @@ public sealed partial record GatewayApiSpec(string Version, string Url)
                 fields.Add(urlNode, "url has no {version}: write {version} where the release goes, so the version is kept in one place (version:).");
             else if (!Uri.TryCreate(url.Replace("{version}", version ?? "v0.0.0"), UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
                 fields.Add(urlNode, $"url '{url}' is not an http(s) address.");
+            else if (ChannelOf(url) is null)
+                fields.Add(urlNode, $"url ({url}) must name a release asset <channel>-install.yaml (experimental-install.yaml or standard-install.yaml): the channel is read from it.");
         }
 
         return version is null || url is null ? null : new GatewayApiSpec(version, url.Replace("{version}", version));

@@ -3,13 +3,18 @@ using YamlDotNet.RepresentationModel;
 
 namespace DataPlatform.Build.Platform;
 
-/// <summary>The facts the build needs from kind-config.yaml: the cluster's name, and from it the kube context.</summary>
-public sealed partial record KindConfig(string Path, string Name, int NodeCount)
+/// <summary>One node as kind-config.yaml asks for it: role (kind's default: control-plane), image (null: kind's default) and labels.</summary>
+public sealed record KindNode(string Role, string? Image, IReadOnlyDictionary<string, string> Labels);
+
+/// <summary>The facts the build needs from kind-config.yaml: the cluster's name (and from it the kube context), and the nodes it compares with the live cluster.</summary>
+public sealed partial record KindConfig(string Path, string Name, IReadOnlyList<KindNode> Nodes, string? IpFamily = null)
 {
     public const string FileName = "kind-config.yaml";
 
     /// <summary>kind names the kubeconfig context after the cluster; this is the only context the build ever talks to.</summary>
     public string ContextName => $"kind-{Name}";
+
+    public int NodeCount => Nodes.Count;
 
     /// <summary>Where `name:` is written, for messages about the name.</summary>
     internal (int Line, int Column)? NameMark { get; init; }
@@ -72,30 +77,34 @@ public sealed partial record KindConfig(string Path, string Name, int NodeCount)
         else if (name is { Length: > MaxNameLength })
             fields.Add(nameNode!, $"name '{name}' has {name.Length} characters; kind allows at most {MaxNameLength} (its node containers are named <name>-control-plane).");
 
-        var nodeCount = ReadNodes(root, fields, checkImages);
-        ReadNetworking(root, fields);
+        var nodes = ReadNodes(root, fields, checkImages);
+        var ipFamily = ReadNetworking(root, fields);
 
         // Without a valid name there is no context to compare helmfile.yaml with: the name is the one problem to report.
-        return !nameIsValid ? null : new KindConfig(path, name!, nodeCount)
+        return !nameIsValid ? null : new KindConfig(path, name!, nodes, ipFamily)
         {
             NameMark = ((int)nameNode!.Start.Line, (int)nameNode.Start.Column),
         };
     }
 
-    static int ReadNodes(YamlMappingNode root, YamlFields fields, bool checkImages)
+    /// <summary>kind's defaults: no nodes means one control-plane; a node without a role is a control-plane.</summary>
+    static readonly IReadOnlyList<KindNode> DefaultNodes = [new KindNode("control-plane", null, new Dictionary<string, string>())];
+
+    static IReadOnlyList<KindNode> ReadNodes(YamlMappingNode root, YamlFields fields, bool checkImages)
     {
         var nodesNode = YamlFields.Get(root, "nodes");
         var nodes = fields.Sequence(nodesNode, "nodes", "a list of nodes (- role: control-plane, image: …)");
-        if (nodes is null && nodesNode is not null && !YamlFields.IsNull(nodesNode)) return 1; // the wrong shape, already reported
+        if (nodes is null && nodesNode is not null && !YamlFields.IsNull(nodesNode)) return DefaultNodes; // the wrong shape, already reported
         if (nodes is null || nodes.Children.Count == 0)
         {
             // kind would create one control-plane node with its own default image, which changes with every kind release.
             if (checkImages) fields.Add(YamlFields.Get(root, "nodes") ?? root,
                 "nodes is missing: list the nodes (one `role: control-plane` at least), each with the same pinned `image: kindest/node:vX.Y.Z@sha256:…`.");
-            return 1;
+            return DefaultNodes;
         }
 
         var controlPlanes = 0;
+        var read = new List<KindNode>();
         (string Image, int Index)? first = null;
         for (var i = 0; i < nodes.Children.Count; i++)
         {
@@ -113,13 +122,16 @@ public sealed partial record KindConfig(string Path, string Name, int NodeCount)
             var image = fields.Text(YamlFields.Get(node, "image"), path + ".image", "an image reference");
             if (checkImages) CheckImage(image, YamlFields.Get(node, "image") ?? node, path, i, ref first, fields);
 
+            var labelValues = new Dictionary<string, string>();
             if (YamlFields.Get(node, "labels") is { } labels && fields.Mapping(labels, path + ".labels", "a mapping of label: value") is { } labelMap)
                 foreach (var (key, value) in labelMap.Children)
-                    fields.Text(value, $"{path}.labels.{(key as YamlScalarNode)?.Value}", "a label value (text)");
+                    if (fields.Text(value, $"{path}.labels.{(key as YamlScalarNode)?.Value}", "a label value (text)") is { } text && key is YamlScalarNode { Value: { } labelKey })
+                        labelValues[labelKey] = text;
+            read.Add(new KindNode(role, string.IsNullOrWhiteSpace(image) ? null : image, labelValues));
         }
         if (controlPlanes == 0)
             fields.Add(nodes, "nodes has no control-plane node: kind needs at least one `- role: control-plane`.");
-        return nodes.Children.Count;
+        return read;
     }
 
     /// <summary>Every node runs the same image, pinned by digest: a tag alone can point to another build.</summary>
@@ -135,9 +147,9 @@ public sealed partial record KindConfig(string Path, string Name, int NodeCount)
             fields.Add(at, $"{path}.image differs from nodes[{first.Value.Index}].image: every node runs the same pinned image ({first.Value.Image}).");
     }
 
-    static void ReadNetworking(YamlMappingNode root, YamlFields fields)
+    static string? ReadNetworking(YamlMappingNode root, YamlFields fields)
     {
-        if (fields.Mapping(YamlFields.Get(root, "networking"), "networking", "a mapping (ipFamily: ipv4, …)") is not { } networking) return;
+        if (fields.Mapping(YamlFields.Get(root, "networking"), "networking", "a mapping (ipFamily: ipv4, …)") is not { } networking) return null;
         fields.UnknownKeys(networking, "networking.", NetworkingFields, "kind's networking");
         var family = fields.Text(YamlFields.Get(networking, "ipFamily"), "networking.ipFamily", "ipv4, ipv6 or dual");
         switch (family)
@@ -150,6 +162,7 @@ public sealed partial record KindConfig(string Path, string Name, int NodeCount)
                 fields.Add(YamlFields.Get(networking, "ipFamily")!, $"networking.ipFamily is '{family}'; kind knows ipv4, ipv6 and dual (the platform uses ipv4).");
                 break;
         }
+        return family;
     }
 
     /// <summary>The name lowercased, with anything kind refuses turned into '-': "Data Platform" → "data-platform".</summary>

@@ -1,14 +1,19 @@
+using DataPlatform.Build.Kube;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Tools;
-using k8s;
 using Spectre.Console;
 
 namespace DataPlatform.Build.Services;
 
 public enum ClusterAction { Create, RestoreContext, None }
 
-/// <summary>Observe → decide → act for the kind cluster; the decision is a pure function so it is tested without processes.</summary>
-public sealed class ClusterService(Kind kind, Kubectl kubectl, KindConfig config, IAnsiConsole console)
+/// <summary>
+/// Observe → decide → act for the kind cluster. What it reads is injected (the kubeconfig reader, and kind/kubectl
+/// over a runner), and the decisions are pure functions (<see cref="Decide"/>, <see cref="ClusterDiff.Compare"/>),
+/// so every path is tested without processes. An existing cluster is never recreated: a destructive change is the
+/// user's to make, so a cluster that differs from kind-config.yaml is described, with the commands that recreate it.
+/// </summary>
+public sealed class ClusterService(Kind kind, Kubectl kubectl, IKubeconfigReader kubeconfig, KindConfig config, IAnsiConsole console)
 {
     public static ClusterAction Decide(bool clusterExists, bool contextExists) =>
         !clusterExists ? ClusterAction.Create : contextExists ? ClusterAction.None : ClusterAction.RestoreContext;
@@ -16,7 +21,7 @@ public sealed class ClusterService(Kind kind, Kubectl kubectl, KindConfig config
     public async Task<ClusterAction> EnsureAsync(bool planning, CancellationToken ct)
     {
         var exists = (await kind.GetClustersAsync(ct)).Contains(config.Name);
-        var action = Decide(exists, KubeContexts.Exists(config.ContextName));
+        var action = Decide(exists, kubeconfig.Read().HasContext(config.ContextName));
         switch (action)
         {
             case ClusterAction.Create:
@@ -26,12 +31,34 @@ public sealed class ClusterService(Kind kind, Kubectl kubectl, KindConfig config
                 console.MarkupLineInterpolated($"Cluster [bold]{config.Name}[/] exists but context {config.ContextName} is missing from your kubeconfig: restoring it.");
                 await kind.ExportKubeconfigAsync(config.Name, ct);
                 break;
-            default:
-                console.MarkupLineInterpolated($"Cluster [bold]{config.Name}[/] already exists: leaving it as it is.");
-                break;
         }
-        if (!planning) await kubectl.WaitForNodesReadyAsync(TimeSpan.FromMinutes(5), ct);
+        // A planned context restore has not happened, so there is no context to read the nodes through yet.
+        if (exists && !(planning && action == ClusterAction.RestoreContext))
+            await CompareWithConfigAsync(ct);
+        if (!planning) await kubectl.WaitForNodesReadyAsync(Kind.NodesReadyTimeout, ct);
         return action;
+    }
+
+    /// <summary>Reads the live nodes and says what differs from kind-config.yaml; changes nothing.</summary>
+    async Task CompareWithConfigAsync(CancellationToken ct)
+    {
+        var result = await kubectl.GetNodesAsync(ct);
+        if (!result.Succeeded)
+        {
+            var reason = result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? $"exit code {result.ExitCode}";
+            console.MarkupLineInterpolated($"[yellow]Cluster {config.Name} exists, but its nodes cannot be read to compare them with {Path.GetFileName(config.Path)} ({reason}).[/]");
+            return;
+        }
+        var differences = ClusterDiff.Compare(config, LiveNode.Parse(result.StandardOutput));
+        if (differences.Count == 0)
+        {
+            console.MarkupLineInterpolated($"Cluster [bold]{config.Name}[/] already exists and matches {Path.GetFileName(config.Path)}: leaving it as it is.");
+            return;
+        }
+        console.MarkupLineInterpolated($"[yellow]Cluster {config.Name} already exists but differs from {config.Path}:[/]");
+        foreach (var difference in differences) console.MarkupLineInterpolated($"[yellow]  - {difference}[/]");
+        console.MarkupLineInterpolated(
+            $"[yellow]The build never recreates a cluster on its own (that deletes everything in it). To recreate it from {Path.GetFileName(config.Path)}: ./build.sh --target=Clean, then ./build.sh --target=Up. Continuing with the cluster as it is.[/]");
     }
 
     /// <summary>Deletes the platform's cluster and nothing else; nothing to delete is a success.</summary>
@@ -43,30 +70,5 @@ public sealed class ClusterService(Kind kind, Kubectl kubectl, KindConfig config
             return;
         }
         await kind.DeleteClusterAsync(config.Name, ct);
-    }
-}
-
-/// <summary>Reads the kubeconfig (KUBECONFIG or ~/.kube/config) through KubernetesClient, without touching the current context.</summary>
-public static class KubeContexts
-{
-    public static bool Exists(string name)
-    {
-        try
-        {
-            var config = KubernetesClientConfiguration.LoadKubeConfig();
-            // An empty kubeconfig file loads as null.
-            return config?.Contexts?.Any(c => c.Name == name) == true;
-        }
-        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or FileNotFoundException or DirectoryNotFoundException)
-        {
-            return false;
-        }
-    }
-
-    public static void Require(string name)
-    {
-        if (!Exists(name))
-            throw new BuildFailure($"kube context {name} is not in your kubeconfig, and the build never falls back to your current context. " +
-                "Run ./build.sh --target=CreateCluster (it creates the cluster, or restores its context if the cluster exists).");
     }
 }

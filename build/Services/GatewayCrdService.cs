@@ -5,26 +5,26 @@ using Spectre.Console;
 
 namespace DataPlatform.Build.Services;
 
-/// <summary>Applies the pinned Gateway API bundle (experimental channel) unless the cluster already has that exact bundle.</summary>
+/// <summary>Applies the pinned Gateway API bundle (version and channel from gateway-api.yaml) unless the cluster already has that exact bundle.</summary>
 public sealed class GatewayCrdService(Kubectl kubectl, GatewayApiSpec spec, IAnsiConsole console)
 {
     const string ProbeCrd = "gateways.gateway.networking.k8s.io";
     const string VersionAnnotation = "gateway.networking.k8s.io/bundle-version";
     const string ChannelAnnotation = "gateway.networking.k8s.io/channel";
 
-    public static bool NeedsApply(string desiredVersion, string? installedVersion, string? installedChannel) =>
-        installedVersion != desiredVersion || installedChannel != "experimental";
+    public static bool NeedsApply(string desiredVersion, string? desiredChannel, string? installedVersion, string? installedChannel) =>
+        installedVersion != desiredVersion || installedChannel != desiredChannel;
 
     /// <param name="clusterIsPlanned">--plan is about to create the cluster: there is nothing to query (and no context yet).</param>
     public async Task<bool> EnsureAsync(CancellationToken ct, bool clusterIsPlanned = false)
     {
         var (version, channel) = clusterIsPlanned ? (null, null) : ReadInstalled((await kubectl.GetCrdAsync(ProbeCrd, ct)).StandardOutput);
-        if (!NeedsApply(spec.Version, version, channel))
+        if (!NeedsApply(spec.Version, spec.Channel, version, channel))
         {
-            console.MarkupLineInterpolated($"Gateway API {spec.Version} (experimental) is already installed: skipping.");
+            console.MarkupLineInterpolated($"Gateway API {spec.Version} ({spec.Channel}) is already installed: skipping.");
             return false;
         }
-        console.MarkupLineInterpolated($"Gateway API: installed {version ?? "none"} ({channel ?? "-"}), wanted {spec.Version} (experimental).");
+        console.MarkupLineInterpolated($"Gateway API: installed {version ?? "none"} ({channel ?? "-"}), wanted {spec.Version} ({spec.Channel}).");
         await kubectl.ServerSideApplyAsync(spec.Url, ct);
         return true;
     }

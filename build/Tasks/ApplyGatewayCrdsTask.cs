@@ -4,14 +4,14 @@ using DataPlatform.Build.Services;
 namespace DataPlatform.Build.Tasks;
 
 [TaskName("ApplyGatewayCrds")]
-[TaskDescription("Server-side applies the pinned Gateway API CRDs (experimental channel), unless that bundle is already installed.")]
+[TaskDescription("Server-side applies the pinned Gateway API CRDs (the version and channel gateway-api.yaml names), unless that bundle is already installed.")]
 [IsDependentOn(typeof(CreateClusterTask))]
 internal sealed class ApplyGatewayCrdsTask : FrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
         var cluster = context.Results.Find<ClusterOutcome>() ?? ClusterOutcome.Existing;
-        if (cluster.IsReachable) KubeContexts.Require(context.KindConfig.ContextName);
+        if (cluster.IsReachable) context.Kubeconfig.Read().Require(context.KindConfig.ContextName);
         await new GatewayCrdService(context.Kubectl, context.GatewayApi, context.Console).EnsureAsync(context.Cancellation, clusterIsPlanned: !cluster.IsReachable);
     }
 }

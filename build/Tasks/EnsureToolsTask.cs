@@ -4,6 +4,7 @@ using DataPlatform.Build.Toolchain;
 namespace DataPlatform.Build.Tasks;
 
 [TaskName("EnsureTools")]
+[IsDependentOn(typeof(DoctorTask))]
 [TaskDescription("Checks Docker is running; installs kind, kubectl, helm, helmfile and helm-diff at the versions in tools.yaml (checksum-verified, into .tools/) unless a good copy is on PATH.")]
 internal sealed class EnsureToolsTask : FrostingTask<BuildContext>
 {

@@ -13,7 +13,7 @@ internal sealed class HelmfileApplyTask : FrostingTask<BuildContext>
     public override async Task RunAsync(BuildContext context)
     {
         var cluster = context.Results.Find<ClusterOutcome>() ?? ClusterOutcome.Existing;
-        if (cluster.IsReachable) KubeContexts.Require(context.KindConfig.ContextName);
+        if (cluster.IsReachable) context.Kubeconfig.Read().Require(context.KindConfig.ContextName);
         var metalLb = context.Results.Find<MetalLbAddresses>()
             ?? await DeploymentInputs.MetalLbRangeAsync(cluster, context.Docker, context.Variables, context.Cancellation);
         var environment = DeploymentInputs.HelmfileEnvironment(context.Variables, metalLb, context.RegistryHtpasswd);

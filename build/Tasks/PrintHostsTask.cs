@@ -13,7 +13,7 @@ internal sealed class PrintHostsTask : FrostingTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        KubeContexts.Require(context.KindConfig.ContextName);
+        context.Kubeconfig.Read().Require(context.KindConfig.ContextName);
         await new PrintHostsService(context.Cluster, context.KindConfig.Name, context.Variables.Require("GLOBAL_DOMAIN"), context.Console)
             .RunAsync(context.Options.HostsFile, context.Cancellation);
     }

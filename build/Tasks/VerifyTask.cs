@@ -13,19 +13,21 @@ internal sealed class VerifyTask : FrostingTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        KubeContexts.Require(context.KindConfig.ContextName);
+        context.Kubeconfig.Read().Require(context.KindConfig.ContextName);
         var metalLb = context.Results.Find<MetalLbAddresses>()
             ?? await DeploymentInputs.MetalLbRangeAsync(ClusterOutcome.Existing, context.Docker, context.Variables, context.Cancellation);
+        var accessKey = context.Variables.Require("MINIO_ACCESS_KEY");
         var settings = new VerifySettings
         {
             Namespaces = context.HelmfileSpec.Namespaces.Union(VerifySettings.ClusterNamespaces).ToList(),
             Releases = context.HelmfileSpec.Releases,
             MetalLbRange = metalLb.Range,
-            Credentials = new ProbeCredentials(context.Variables.Require("MINIO_ACCESS_KEY"), context.Variables.Require("MINIO_SECRET_KEY"),
+            Credentials = new ProbeCredentials(accessKey, context.Variables.Require("MINIO_SECRET_KEY"),
                 context.Variables.Require("REGISTRY_USER"), context.Variables.Require("REGISTRY_PASSWORD")),
+            S3Bucket = MinioBuckets.Choose(context.HelmfileSpec.Path, accessKey, context.Variables.Find),
             Timeout = context.Options.VerifyTimeout,
             ReportPath = context.Options.ReportPath,
         };
-        await new Verifier(context.Cluster, settings, context.Console).RunAsync(context.Cancellation);
+        await new Verifier(context.Cluster, context.Helm, settings, context.Console).RunAsync(context.Cancellation);
     }
 }

@@ -1,16 +1,12 @@
-using DataPlatform.Build.Services;
 using Spectre.Console;
 
 namespace DataPlatform.Build.Toolchain;
 
-/// <summary>EnsureTools: Docker is checked (never installed), then every pinned tool is found, reused or installed, and reported.</summary>
+/// <summary>EnsureTools: every pinned tool is found, reused or installed, and reported (Docker is checked by Doctor, never installed).</summary>
 internal static class ToolchainService
 {
     public static async Task EnsureAsync(BuildContext context)
     {
-        var docker = await DockerPreflight.RequireRunningDaemonAsync(context.Docker, context.Cancellation);
-        context.Console.MarkupLineInterpolated($"Docker {docker} is running.");
-
         var pins = ToolPins.Load(Path.Combine(context.Root, ToolPins.FileName));
         var request = new ToolchainRequest(
             context.ToolsDirectory,

@@ -10,9 +10,12 @@ public sealed class Kind(IToolRunner runner)
 
     public static ToolCommand GetClustersCommand() => new("kind", ["get", "clusters"]);
 
+    /// <summary>How long the nodes may take to become Ready: kind create waits this long, and the build again after it.</summary>
+    public static readonly TimeSpan NodesReadyTimeout = TimeSpan.FromMinutes(5);
+
     /// <summary>The name comes from the config file itself; passing --name too could only disagree with it.</summary>
     public static ToolCommand CreateClusterCommand(string configPath) =>
-        new("kind", ["create", "cluster", "--config", configPath, "--wait", "5m"])
+        new("kind", ["create", "cluster", "--config", configPath, "--wait", $"{(int)NodesReadyTimeout.TotalSeconds}s"])
         {
             Mutating = true,
             Streamed = true,

@@ -21,6 +21,9 @@ public sealed class Kubectl(IToolRunner runner, string context)
                        "(the kind nodes must be running), then run the same target again.",
         };
 
+    /// <summary>The live nodes, to compare with kind-config.yaml; a failure is the caller's to report (AllowFailure).</summary>
+    public ToolCommand GetNodesCommand() => Command("get", "nodes", "-o", "json") with { AllowFailure = true };
+
     public ToolCommand GetCrdCommand(string name) => Command("get", "crd", name, "-o", "json") with { AllowFailure = true };
 
     /// <summary>Server-side apply: the Gateway API experimental CRDs are too large for client-side apply's annotation since v1.5.</summary>
@@ -35,6 +38,8 @@ public sealed class Kubectl(IToolRunner runner, string context)
         };
 
     public Task WaitForNodesReadyAsync(TimeSpan timeout, CancellationToken ct) => runner.RunAsync(WaitForNodesReadyCommand(timeout), ct);
+
+    public Task<ToolResult> GetNodesAsync(CancellationToken ct) => runner.RunAsync(GetNodesCommand(), ct);
 
     public Task<ToolResult> GetCrdAsync(string name, CancellationToken ct) => runner.RunAsync(GetCrdCommand(name), ct);
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DataPlatform.Build.Platform;
+using DataPlatform.Build.Tools;
 using k8s.Models;
 
 namespace DataPlatform.Build.Verification;
@@ -164,29 +165,25 @@ public static class ClusterChecks
 
     /// <summary>
     /// Every release helmfile.yaml declares, and every other helm release in the cluster, is deployed in its
-    /// latest revision. Helm stores each revision as a Secret labelled name, version and status.
+    /// latest revision, as `helm list --all-namespaces --all` reports them (helm reads its own storage driver).
     /// </summary>
-    public static IEnumerable<CheckResult> HelmReleases(ClusterState state, IEnumerable<Release> declared)
+    public static IEnumerable<CheckResult> HelmReleases(IReadOnlyList<HelmReleaseStatus> listed, IEnumerable<Release> declared, string context)
     {
-        var latest = state.HelmReleaseSecrets
-            .Where(s => s.Metadata.Labels?.ContainsKey("name") == true)
-            .GroupBy(s => $"{s.Namespace()}/{s.Metadata.Labels["name"]}")
-            .ToDictionary(g => g.Key, g => g.MaxBy(s => int.TryParse(s.Metadata.Labels.Get("version"), out var v) ? v : 0)!);
+        var latest = listed.GroupBy(r => r.Id).ToDictionary(g => g.Key, g => g.MaxBy(r => int.TryParse(r.Revision, out var v) ? v : 0)!);
 
-        foreach (var id in declared.Select(r => r.Id).Union(latest.Keys).OrderBy(id => id))
+        foreach (var id in declared.Select(r => r.Id).Union(latest.Keys).OrderBy(id => id, StringComparer.Ordinal))
         {
             var name = $"helm release {id}";
-            if (!latest.TryGetValue(id, out var secret))
+            if (!latest.TryGetValue(id, out var release))
             {
                 yield return CheckResult.Fail(Categories.Platform, name, "not installed (helmfile.yaml declares it): run ./build.sh --target=HelmfileApply");
                 continue;
             }
-            var labels = secret.Metadata.Labels;
-            var status = labels.Get("status") ?? "unknown";
-            var revision = labels.Get("version") ?? "?";
+            var status = string.IsNullOrEmpty(release.Status) ? "unknown" : release.Status;
+            var revision = string.IsNullOrEmpty(release.Revision) ? "?" : release.Revision;
             yield return status == "deployed"
                 ? CheckResult.Pass(Categories.Platform, name, $"revision {revision} deployed")
-                : CheckResult.Fail(Categories.Platform, name, $"revision {revision} is {status} (helm --kube-context <platform context> -n {secret.Namespace()} history {labels["name"]} tells why)");
+                : CheckResult.Fail(Categories.Platform, name, $"revision {revision} is {status} (helm --kube-context {context} -n {release.Namespace} history {release.Name} tells why)");
         }
     }
 }

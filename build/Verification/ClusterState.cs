@@ -24,8 +24,6 @@ public sealed record ClusterState
     public IList<V1Service> Services { get; init; } = [];
     public IList<V1Ingress> Ingresses { get; init; } = [];
     public IList<V1IngressClass> IngressClasses { get; init; } = [];
-    /// <summary>Helm's release records: Secrets of type helm.sh/release.v1 labelled owner=helm.</summary>
-    public IList<V1Secret> HelmReleaseSecrets { get; init; } = [];
     public IReadOnlyList<JsonElement>? Certificates { get; init; }
     public IReadOnlyList<JsonElement>? Bundles { get; init; }
     public IReadOnlyList<JsonElement>? Gateways { get; init; }
@@ -62,7 +60,6 @@ public static class ClusterReader
             var claims = k.CoreV1.ListPersistentVolumeClaimForAllNamespacesAsync(cancellationToken: ct);
             var ingresses = k.NetworkingV1.ListIngressForAllNamespacesAsync(cancellationToken: ct);
             var ingressClasses = k.NetworkingV1.ListIngressClassAsync(cancellationToken: ct);
-            var helm = k.CoreV1.ListSecretForAllNamespacesAsync(labelSelector: "owner=helm", cancellationToken: ct);
             var certificates = Custom(k, "cert-manager.io", "v1", "certificates", ct);
             var bundles = Custom(k, "trust.cert-manager.io", "v1alpha1", "bundles", ct);
             var gateways = Custom(k, "gateway.networking.k8s.io", "v1", "gateways", ct);
@@ -80,7 +77,6 @@ public static class ClusterReader
                 Claims = (await claims).Items,
                 Ingresses = (await ingresses).Items,
                 IngressClasses = (await ingressClasses).Items,
-                HelmReleaseSecrets = (await helm).Items.Where(s => s.Type == "helm.sh/release.v1").ToList(),
                 Certificates = await certificates,
                 Bundles = await bundles,
                 Gateways = await gateways,
@@ -94,17 +90,31 @@ public static class ClusterReader
                 CrashLogs = await CrashLogsAsync(k, state.Pods.Where(p => workloadNamespaces.Contains(p.Namespace())), ct),
             };
         }
+        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            // Not Ctrl+C (that cancels ct): the client's per-request timeout gave up on a server that never answered.
+            throw NoAnswer(cluster, cluster.RequestTimeout, e);
+        }
         catch (HttpRequestException e)
         {
             throw new BuildFailure($"Cannot reach the Kubernetes API of context {cluster.Context} at {cluster.Server}: {e.Message}. " +
-                "Is the cluster running? Start it with ./build.sh --target=Up (docker ps should list the data-platform nodes), then run Verify again.", e);
+                $"Is the cluster running? Start it with ./build.sh --target=Up (docker ps should list the {KindClusterName(cluster.Context)} nodes), then run Verify again.", e);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {
             throw new BuildFailure($"The Kubernetes API of context {cluster.Context} at {cluster.Server} refused the request ({(int)e.Response.StatusCode} {e.Response.StatusCode}). " +
-                $"The credentials of {cluster.Context} in your kubeconfig are stale: run kind export kubeconfig --name <cluster> (or ./build.sh --target=CreateCluster), then Verify again.", e);
+                $"The credentials of {cluster.Context} in your kubeconfig are stale: run kind export kubeconfig --name {KindClusterName(cluster.Context)} (or ./build.sh --target=CreateCluster), then Verify again.", e);
         }
     }
+
+    /// <summary>An API server that took the connection but gave no answer in time: name it, and what to look at.</summary>
+    public static BuildFailure NoAnswer(PlatformCluster cluster, TimeSpan waited, Exception? inner = null) =>
+        new($"the Kubernetes API of {cluster.Context} at {cluster.Server} did not answer within {waited.TotalSeconds:0} s: " +
+             "is the cluster's control-plane container running (docker ps)? If it is, it may be overloaded: " +
+             $"kubectl --context {cluster.Context} get --raw /readyz shows whether it answers at all.", inner);
+
+    /// <summary>kind names a cluster's context kind-&lt;cluster&gt;; the platform's context is always one of kind's.</summary>
+    static string KindClusterName(string context) => context.StartsWith("kind-", StringComparison.Ordinal) ? context["kind-".Length..] : context;
 
     /// <summary>Items of a cluster-wide custom resource list; null when the API does not know the resource (CRD not installed).</summary>
     static async Task<IReadOnlyList<JsonElement>?> Custom(IKubernetes k, string group, string version, string plural, CancellationToken ct)

@@ -76,7 +76,8 @@ public static class Probes
         var step = "put";
         try
         {
-            await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = body }, ct);
+            // One signed request with the plain body: the SDK's default aws-chunked framing is not understood by every S3 server.
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = body, UseChunkEncoding = false }, ct);
             step = "get";
             using (var got = await s3.GetObjectAsync(bucket, key, ct))
             using (var reader = new StreamReader(got.ResponseStream))
@@ -97,10 +98,11 @@ public static class Probes
         }
     }
 
-    /// <summary>The five sample tables of pg-source. They are the data the later parts of the series read.</summary>
-    public static readonly IReadOnlyList<string> SampleTables = ["station", "charging_device", "connector", "station_status", "connector_status"];
-
-    /// <summary>Connects with the application login and counts the rows of each sample table; an empty table fails.</summary>
+    /// <summary>
+    /// Connects with the application login and counts the rows of every table of its schema, as the database's own
+    /// catalogue lists them (the sample SQL declares them; nothing here restates their names). No table, or an empty
+    /// one, fails: the sample SQL did not load.
+    /// </summary>
     public static async Task<CheckResult> PostgresAsync(string name, string host, int port, string database, string user, string password, CancellationToken ct)
     {
         var connection = new NpgsqlConnectionStringBuilder
@@ -112,11 +114,20 @@ public static class Probes
         {
             await using var db = new NpgsqlConnection(connection);
             await db.OpenAsync(ct);
+            // pg_tables lists every table, also those the login may not read: a missing grant then fails by name.
+            var tables = new List<(string Schema, string Table)>();
+            await using (var list = new NpgsqlCommand(
+                "SELECT schemaname, tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema() ORDER BY tablename", db))
+            await using (var reader = await list.ExecuteReaderAsync(ct))
+                while (await reader.ReadAsync(ct)) tables.Add((reader.GetString(0), reader.GetString(1)));
+            if (tables.Count == 0)
+                return CheckResult.Fail(Categories.Probes, name, $"{user}@{host}:{port}/{database} has no tables in its schema: the sample SQL did not load");
+
             var counts = new List<string>();
             var empty = new List<string>();
-            foreach (var table in SampleTables)
+            foreach (var (schema, table) in tables)
             {
-                await using var command = new NpgsqlCommand($"SELECT count(*) FROM \"{table}\"", db);
+                await using var command = new NpgsqlCommand($"SELECT count(*) FROM {Identifier(schema)}.{Identifier(table)}", db);
                 var rows = (long)(await command.ExecuteScalarAsync(ct))!;
                 counts.Add($"{table} {rows}");
                 if (rows == 0) empty.Add(table);
@@ -130,6 +141,8 @@ public static class Probes
             return CheckResult.Fail(Categories.Probes, name, $"{user}@{host}:{port}/{database}: {e.Message}");
         }
     }
+
+    static string Identifier(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";
 
     static string Innermost(Exception e)
     {

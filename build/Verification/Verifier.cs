@@ -7,6 +7,8 @@ using k8s.Autorest;
 using Spectre.Console;
 
 using DataPlatform.Build.Services;
+using DataPlatform.Build.Process;
+using DataPlatform.Build.Tools;
 
 namespace DataPlatform.Build.Verification;
 
@@ -21,6 +23,10 @@ public sealed record VerifySettings
     public required string MetalLbRange { get; init; }
     /// <summary>Null skips the functional probes (the fake-API tests check the cluster objects only).</summary>
     public ProbeCredentials? Credentials { get; init; }
+    /// <summary>Where the S3 probe writes: chosen from MinIO's values for the probe's login (see <see cref="MinioBuckets"/>).</summary>
+    public ProbeBucket S3Bucket { get; init; } = new(null, "no bucket was chosen for the S3 probe");
+    /// <summary>How long one probe may take before it counts as "no answer" for this round.</summary>
+    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>Where a LoadBalancer IP:port is really reached; identity in the cluster, 127.0.0.1:&lt;port&gt; in tests.</summary>
@@ -29,15 +35,13 @@ public sealed record VerifySettings
 
     /// <summary>kind's own namespaces, which no release of ours declares.</summary>
     public static readonly IReadOnlyList<string> ClusterNamespaces = ["kube-system", "local-path-storage"];
-
-    public const string ProbeBucket = "bronze";
 }
 
 /// <summary>
 /// Runs every check in rounds until all pass or the timeout is spent, with a live table; then reports and
 /// fails with each failing check and the reason Kubernetes (or the probe) gave.
 /// </summary>
-public sealed class Verifier(PlatformCluster cluster, VerifySettings settings, IAnsiConsole console)
+public sealed class Verifier(PlatformCluster cluster, Helm helm, VerifySettings settings, IAnsiConsole console)
 {
     public async Task<IReadOnlyList<CheckResult>> RunAsync(CancellationToken ct)
     {
@@ -45,18 +49,40 @@ public sealed class Verifier(PlatformCluster cluster, VerifySettings settings, I
         var passedProbes = new Dictionary<string, CheckResult>();
         IReadOnlyList<CheckResult> results = [];
         var table = new Table().Border(TableBorder.Simple).AddColumns("Check", "Status", "Detail");
-        await console.Live(table).AutoClear(false).StartAsync(async live =>
+        // --timeout bounds the whole loop, reads included; a read begun in time gets one request timeout more, so a slow
+        // first answer is judged rather than cut off. A read still waiting after that is a timeout, never Ctrl+C.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(settings.Timeout + cluster.RequestTimeout);
+        var rounds = console.Live(table).AutoClear(false).StartAsync(async live =>
         {
             while (true)
             {
-                var state = await ClusterReader.ReadAsync(cluster, settings.Namespaces, ct);
-                results = [.. ClusterObjectChecks(state), .. await ProbeChecksAsync(state, passedProbes, ct)];
+                ClusterState state;
+                var readStarted = clock.Elapsed;
+                try { state = await ClusterReader.ReadAsync(cluster, settings.Namespaces, deadline.Token); }
+                catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+                {
+                    throw ClusterReader.NoAnswer(cluster, clock.Elapsed - readStarted, e);
+                }
+                results = [.. ClusterObjectChecks(state, await HelmReleaseChecksAsync(ct)), .. await ProbeChecksAsync(state, passedProbes, ct)];
                 Render(table, results, clock.Elapsed);
                 live.Refresh();
                 if (results.All(r => r.Passed) || clock.Elapsed >= settings.Timeout) break;
                 await Task.Delay(Min(settings.PollInterval, settings.Timeout - clock.Elapsed), ct);
             }
         });
+        try { await rounds; }
+        catch (Exception e) when (settings.ReportPath is { } stoppedPath)
+        {
+            // CI reads the report whatever happened: the last round's checks, then why Verify stopped (an unreachable or
+            // hung API server, Ctrl+C). The failure itself goes on unchanged.
+            var reason = e is OperationCanceledException && ct.IsCancellationRequested
+                ? $"stopped by Ctrl+C after {clock.Elapsed.TotalSeconds:0} s, before every check passed"
+                : e.Message;
+            try { VerifyReport.WriteIncomplete(stoppedPath, cluster.Context, reason, results, clock.Elapsed); }
+            catch (BuildFailure reportFailure) { console.WriteLine(reportFailure.Message); }
+            throw;
+        }
 
         if (settings.ReportPath is { } path) VerifyReport.Write(path, cluster.Context, results, clock.Elapsed);
         var failing = results.Where(r => !r.Passed).ToList();
@@ -66,13 +92,27 @@ public sealed class Verifier(PlatformCluster cluster, VerifySettings settings, I
         return results;
     }
 
-    IEnumerable<CheckResult> ClusterObjectChecks(ClusterState state) =>
+    IEnumerable<CheckResult> ClusterObjectChecks(ClusterState state, IEnumerable<CheckResult> helmReleases) =>
         ClusterChecks.Workloads(state, settings.Namespaces)
-            .Concat(ClusterChecks.HelmReleases(state, settings.Releases))
+            .Concat(helmReleases)
             .Concat(ClusterChecks.LoadBalancers(state, settings.MetalLbRange))
             .Concat(ClusterChecks.Certificates(state))
             .Concat(ClusterChecks.TrustBundles(state))
             .Concat(ClusterChecks.Gateways(state));
+
+    /// <summary>The releases as helm itself lists them (whatever HELM_DRIVER stores them in); a failing helm is one failing check.</summary>
+    async Task<IReadOnlyList<CheckResult>> HelmReleaseChecksAsync(CancellationToken ct)
+    {
+        try
+        {
+            return ClusterChecks.HelmReleases(await helm.ListReleasesAsync(ct), settings.Releases, cluster.Context).ToList();
+        }
+        catch (Exception e) when (e is ToolFailedException or FormatException && !ct.IsCancellationRequested)
+        {
+            var why = e is ToolFailedException failed ? $"exited with code {failed.Result.ExitCode}:{Environment.NewLine}{failed.StandardErrorTail(5)}" : e.Message;
+            return [CheckResult.Fail(Categories.Platform, "helm releases", $"{helm.ListReleasesCommand().Display} {why}")];
+        }
+    }
 
     /// <summary>Runs the probes that have not passed yet; one that passed stays passed, so a round does not repeat S3 writes.</summary>
     async Task<IReadOnlyList<CheckResult>> ProbeChecksAsync(ClusterState state, Dictionary<string, CheckResult> passed, CancellationToken ct)
@@ -83,12 +123,12 @@ public sealed class Verifier(PlatformCluster cluster, VerifySettings settings, I
         {
             if (passed.TryGetValue(name, out var done)) { results.Add(done); continue; }
             using var perProbe = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            perProbe.CancelAfter(TimeSpan.FromSeconds(30));
+            perProbe.CancelAfter(settings.ProbeTimeout);
             CheckResult result;
             try { result = await probe(perProbe.Token); }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                result = CheckResult.Fail(Categories.Probes, name, "no answer within 30 s");
+                result = CheckResult.Fail(Categories.Probes, name, $"no answer within {settings.ProbeTimeout.TotalSeconds:0} s");
             }
             if (result.Passed) passed[name] = result;
             results.Add(result);
@@ -118,14 +158,17 @@ public sealed class Verifier(PlatformCluster cluster, VerifySettings settings, I
                 var ip = host.Ip ?? traefikIp;
                 yield return ($"https {host.Host}", ct => Probes.HttpsAsync($"https {host.Host}", Entry(ip), new Uri($"https://{host.Host}{host.Path}"), ct));
             }
-            if (PlatformEndpoints.HostOfApp(state, "minio") is { } s3Host)
-                yield return ($"s3 {s3Host}", ct => Probes.S3Async($"s3 {s3Host}", Entry(traefikIp), new Uri($"https://{s3Host}"), VerifySettings.ProbeBucket,
+            if (PlatformEndpoints.HostOfApp(state, "minio") is not { } s3Host)
+                yield return Failing("s3 endpoint", "no Ingress routes to MinIO's API service (label app=minio)");
+            else if (settings.S3Bucket.Name is not { } bucket)
+                yield return Failing($"s3 {s3Host}", settings.S3Bucket.Explanation);
+            else
+                yield return ($"s3 {s3Host}", ct => Probes.S3Async($"s3 {s3Host}", Entry(traefikIp), new Uri($"https://{s3Host}"), bucket,
                     credentials.MinioAccessKey, credentials.MinioSecretKey, ct));
-            else yield return Failing("s3", "no Ingress routes to MinIO's API service (label app=minio)");
             if (PlatformEndpoints.HostOfApp(state, "docker-registry") is { } registryHost)
                 yield return ($"registry {registryHost}", ct => Probes.RegistryAsync($"registry {registryHost}", Entry(traefikIp), new Uri($"https://{registryHost}"),
                     credentials.RegistryUser, credentials.RegistryPassword, ct));
-            else yield return Failing("registry", "no Ingress routes to the registry service (label app=docker-registry)");
+            else yield return Failing("registry endpoint", "no Ingress routes to the registry service (label app=docker-registry)");
         }
 
         var postgres = PlatformEndpoints.Postgres(state);

@@ -9,6 +9,9 @@ Each tool is a tiny wrapper (tests/standins/<tool>) that calls main("<tool>"). A
 Scenario state ($STANDIN_STATE, a directory; every file is optional):
   clusters            kind clusters that exist, one name a line
   docker_down         present: the Docker daemon is not running
+  docker_engine       which captured `docker info` JSON answers (tests/standins/docker-info/<name>.json);
+                      absent: linux-rootful
+  control_plane_ip    what `docker inspect <cluster>-control-plane` answers (default 172.18.0.2)
   network_subnets     subnets of the docker network `kind` (space separated); absent: no such network.
                       `kind create cluster` writes the default one when it is absent, as real kind does.
   crd_version         Gateway API bundle version installed in the cluster (e.g. v1.5.1); absent: no CRDs
@@ -16,6 +19,7 @@ Scenario state ($STANDIN_STATE, a directory; every file is optional):
   helmfile_failures   a queue, one failure kind a line, consumed by each `helmfile apply`:
                       transient | timeout | permanent[:<release>]
   releases            JSON written by a successful `helmfile apply` (what `helm list` answers)
+  nodes-<cluster>     JSON written by `kind create cluster`: the nodes its config asked for (what `kubectl get nodes` shows)
   violations          written by the stand-ins: every call they refused (unpinned, unknown context, unsupported)
   containers.json     docker containers the stand-in runs: name -> {id, image, state, labels, networks, env, volumes}
   volumes.json        docker volumes: name -> labels
@@ -145,14 +149,27 @@ def record(tool, argv, context, start, end, exit_code):
 
 # ---------------------------------------------------------------- kubeconfig, as kind and kubectl keep it
 
+def kubeconfig_paths():
+    """The files kubectl and kind consider: KUBECONFIG's list (empty entries and repeats dropped), else ~/.kube/config."""
+    paths = []
+    for p in os.environ.get("KUBECONFIG", "").split(os.pathsep):
+        if p and p not in paths:
+            paths.append(p)
+    return paths or [os.path.join(os.path.expanduser("~"), ".kube", "config")]
+
+
 def kubeconfig_path():
-    paths = [p for p in os.environ.get("KUBECONFIG", "").split(os.pathsep) if p]
-    return paths[0] if paths else os.path.join(os.path.expanduser("~"), ".kube", "config")
+    """The file kind (and kubectl config) writes into, kind's pathForMerge: the only file listed, else the first one
+    that exists, else the last one."""
+    paths = kubeconfig_paths()
+    if len(paths) == 1:
+        return paths[0]
+    return next((p for p in paths if os.path.isfile(p)), paths[-1])
 
 
-def load_kubeconfig():
+def load_kubeconfig(path=None):
     try:
-        with open(kubeconfig_path()) as f:
+        with open(path or kubeconfig_path()) as f:
             config = yaml.safe_load(f) or {}
     except FileNotFoundError:
         config = {}
@@ -164,8 +181,22 @@ def load_kubeconfig():
     return config
 
 
-def save_kubeconfig(config):
-    path = kubeconfig_path()
+def merged_kubeconfig():
+    """What kubectl reads: every listed file that exists, merged in order; the first file to define a name wins."""
+    merged = load_kubeconfig(os.devnull)
+    for path in kubeconfig_paths():
+        if not os.path.exists(path):
+            continue
+        config = load_kubeconfig(path)
+        merged["current-context"] = merged["current-context"] or config.get("current-context") or ""
+        for key in ("clusters", "contexts", "users"):
+            names = {e.get("name") for e in merged[key]}
+            merged[key] += [e for e in config[key] if e.get("name") not in names]
+    return merged
+
+
+def save_kubeconfig(config, path=None):
+    path = path or kubeconfig_path()
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     with open(path, "w") as f:
         yaml.safe_dump(config, f, default_flow_style=False, sort_keys=False)
@@ -194,25 +225,27 @@ def write_kind_context(name):
 
 
 def remove_kind_context(name):
+    """kind delete removes kind-<name> from every kubeconfig file it considers."""
     context = "kind-" + name
-    config = load_kubeconfig()
-    for key in ("clusters", "contexts", "users"):
-        config[key] = without(config[key], context)
-    if config.get("current-context") == context:
-        config["current-context"] = ""
-    save_kubeconfig(config)
+    for path in (p for p in kubeconfig_paths() if os.path.isfile(p)):
+        config = load_kubeconfig(path)
+        for key in ("clusters", "contexts", "users"):
+            config[key] = without(config[key], context)
+        if config.get("current-context") == context:
+            config["current-context"] = ""
+        save_kubeconfig(config, path)
 
 
 def require_cluster_context(tool, context, flag):
     """Every cluster call must name its context, and that context must exist and reach a running kind cluster."""
     if context is None:
         fail(UNPINNED, f"STANDIN {tool}: cluster call without {flag}: it would use the current context "
-                       f"'{load_kubeconfig().get('current-context')}'. The build must pin every call.")
-    config = load_kubeconfig()
+                       f"'{merged_kubeconfig().get('current-context')}'. The build must pin every call.")
+    config = merged_kubeconfig()
     entry = next((c for c in config["contexts"] if c.get("name") == context), None)
     if entry is None:
         fail(UNKNOWN_CONTEXT, f'error: context "{context}" does not exist\n'
-                              f"STANDIN {tool}: asked for context {context}, which is not in {kubeconfig_path()}")
+                              f"STANDIN {tool}: asked for context {context}, which is not in {os.pathsep.join(kubeconfig_paths())}")
     cluster = (entry.get("context") or {}).get("cluster", "")
     if not cluster.startswith("kind-") or cluster[len("kind-"):] not in clusters():
         server = next((c.get("cluster", {}).get("server") for c in config["clusters"] if c.get("name") == cluster), "?")
@@ -230,7 +263,11 @@ def docker(argv):
             if argv[0] == "version":
                 out(f"Client: Docker Engine - Community\n Version: {version('docker')}")
             fail(1, "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?")
+        if argv[0] == "info" and flag_value(argv, "--format", "-f") == "{{json .}}":
+            return docker_info_json()
         return out(version("docker"))
+    if argv[:1] == ["inspect"]:
+        return docker_inspect(argv, down)
     if argv[:2] == ["network", "inspect"] and len(argv) >= 3:
         if down:
             fail(1, "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?")
@@ -437,6 +474,32 @@ def docker_objects(argv):
     fail(UNSUPPORTED, f"STANDIN docker: unsupported arguments {argv}")
 
 
+def docker_info_json():
+    """The whole `docker info` object of the engine the scenario names (state file docker_engine, default
+    linux-rootful): a real output captured from that engine, in tests/standins/docker-info/<engine>.json."""
+    engine = (read_state("docker_engine") or "linux-rootful").strip()
+    fixture = os.path.join(os.path.dirname(os.path.abspath(__file__)), "docker-info", engine + ".json")
+    if not os.path.exists(fixture):
+        fail(UNSUPPORTED, f"STANDIN docker: no captured docker info for engine '{engine}' ({fixture})")
+    with open(fixture) as f:
+        return out(f.read())
+
+
+def docker_inspect(argv, down):
+    """`docker inspect <cluster>-control-plane`: the node container of an existing kind cluster answers with its
+    address on the kind network (state file control_plane_ip, default 172.18.0.2); anything else does not exist."""
+    if down:
+        fail(1, "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?")
+    names = positional(argv, {"--format", "-f", "--type"})[1:]
+    for name in names:
+        if not any(name == c + "-control-plane" for c in clusters()):
+            fail(1, f"Error: No such object: {name}")
+    address = (read_state("control_plane_ip") or "172.18.0.2").strip()
+    if flag_value(argv, "--format", "-f") is None:
+        return out(json.dumps([{"Name": "/" + n, "NetworkSettings": {"Networks": {"kind": {"IPAddress": address}}}} for n in names]))
+    return out("\n".join(address + " " for _ in names))
+
+
 # ---------------------------------------------------------------- kind
 
 def kind(argv):
@@ -480,6 +543,7 @@ def kind(argv):
         if read_state("network_subnets") is None:
             write_state("network_subnets", DEFAULT_SUBNETS)
         write_kind_context(name)
+        write_cluster_nodes(name, config_file)
         return out(f"You can now use your cluster with:\n\nkubectl cluster-info --context kind-{name}")
 
     if words[:2] == ["delete", "cluster"]:
@@ -493,6 +557,7 @@ def kind(argv):
             files.pop(node, None)  # the node containers, and what was written into them, go with the cluster
         write_json("nodes.json", nodes)
         write_json("node_files.json", files)
+        remove_state("nodes-" + name)
         remove_kind_context(name)
         return
 
@@ -512,6 +577,51 @@ def kind(argv):
         return err(f'Set kubectl context to "kind-{name}"')
 
     fail(UNSUPPORTED, f"STANDIN kind: unsupported arguments {argv}")
+
+
+def write_cluster_nodes(name, config_file):
+    """What kind creates from its config, kept as state `nodes-<name>` (JSON) for `kubectl get nodes`: each node's
+    role (kind's default: control-plane), image (kind's default: the pinned kubectl's version, as this stand-in has
+    no image list), labels, and the cluster's ipFamily."""
+    config = {}
+    if config_file:
+        with open(config_file) as f:
+            config = yaml.safe_load(f) or {}
+    nodes = [{"role": n.get("role") or "control-plane",
+              "image": n.get("image") or f"kindest/node:v{version('kubectl')}",
+              "labels": {str(k): str(v) for k, v in (n.get("labels") or {}).items()}}
+             for n in (config.get("nodes") or [{}])]
+    family = (config.get("networking") or {}).get("ipFamily") or "ipv4"
+    write_state("nodes-" + name, json.dumps({"ipFamily": family, "nodes": nodes}))
+
+
+def kind_node_list(name):
+    """`kubectl get nodes -o json` for a kind cluster: kind's node names (<cluster>-<role>, then 2, 3, ...), the
+    labels kubelet and kubeadm set plus the config's, the kubelet version from the node image's tag."""
+    recorded = json.loads(read_state("nodes-" + name) or '{"nodes": [{"role": "control-plane"}]}')
+    counts, items = {}, []
+    for i, node in enumerate(recorded["nodes"]):
+        role = node.get("role", "control-plane")
+        counts[role] = counts.get(role, 0) + 1
+        node_name = f"{name}-{role}" + (str(counts[role]) if counts[role] > 1 else "")
+        labels = {"beta.kubernetes.io/arch": "amd64", "beta.kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
+                  "kubernetes.io/hostname": node_name, "kubernetes.io/os": "linux"}
+        if role == "control-plane":
+            labels.update({"node-role.kubernetes.io/control-plane": "", "node.kubernetes.io/exclude-from-external-load-balancers": ""})
+        labels.update(node.get("labels") or {})
+        tag = re.search(r":(v\d+\.\d+\.\d+)(@|$)", node.get("image") or "")
+        cidrs = {"ipv4": [f"10.244.{i}.0/24"], "ipv6": [f"fd00:10:244:{i}::/64"],
+                 "dual": [f"10.244.{i}.0/24", f"fd00:10:244:{i}::/64"]}[recorded.get("ipFamily", "ipv4")]
+        items.append({
+            "apiVersion": "v1", "kind": "Node",
+            "metadata": {"name": node_name, "labels": labels},
+            "spec": {"podCIDR": cidrs[0], "podCIDRs": cidrs, "providerID": f"kind://docker/{name}/{node_name}"},
+            "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady"}],
+                       "nodeInfo": {"architecture": "amd64", "containerRuntimeVersion": "containerd://2.1.1",
+                                    "kubeletVersion": tag.group(1) if tag else "v" + version("kubectl"),
+                                    "operatingSystem": "linux", "osImage": "Debian GNU/Linux 12 (bookworm)"}},
+        })
+    return {"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}}
 
 
 # ---------------------------------------------------------------- kubectl
@@ -543,8 +653,13 @@ def kubectl(argv):
     require_cluster_context("kubectl", context, "--context")
     name = context[len("kind-"):]
 
+    if words[:2] == ["get", "nodes"] and len(words) == 2:
+        if flag_value(argv, "-o", "--output") != "json":
+            fail(UNSUPPORTED, f"STANDIN kubectl: get nodes without -o json {argv}")
+        return out(json.dumps(kind_node_list(name), indent=4))
+
     if words[:1] == ["wait"] and "nodes" in words:
-        nodes = [f"{name}-control-plane", f"{name}-worker", f"{name}-worker2"]
+        nodes = [item["metadata"]["name"] for item in kind_node_list(name)["items"]]
         return out("\n".join(f"node/{n} condition met" for n in nodes))
 
     if words[:3] == ["get", "crd", words[2] if len(words) > 2 else ""] and len(words) == 3:
@@ -577,19 +692,23 @@ def kubectl_config(words):
     """The few `kubectl config` commands a test's scenario uses to shape the kubeconfig (never the build)."""
     config = load_kubeconfig()
     if words[:1] == ["current-context"]:
-        return out(config.get("current-context", ""))
+        return out(merged_kubeconfig().get("current-context", ""))
     if words[:1] == ["get-contexts"]:
-        return out("\n".join(c["name"] for c in config["contexts"]))
+        return out("\n".join(c["name"] for c in merged_kubeconfig()["contexts"]))
     if words[:1] == ["use-context"] and len(words) == 2:
-        if not any(c.get("name") == words[1] for c in config["contexts"]):
+        if not any(c.get("name") == words[1] for c in merged_kubeconfig()["contexts"]):
             fail(1, f'error: no context exists with the name: "{words[1]}"')
         config["current-context"] = words[1]
         save_kubeconfig(config)
         return out(f'Switched to context "{words[1]}".')
     if words[:1] == ["delete-context"] and len(words) == 2:
+        # From the file that defines it, as kubectl does.
+        path = next((p for p in kubeconfig_paths() if os.path.isfile(p)
+                     and any(c.get("name") == words[1] for c in load_kubeconfig(p)["contexts"])), kubeconfig_path())
+        config = load_kubeconfig(path)
         config["contexts"] = without(config["contexts"], words[1])
-        save_kubeconfig(config)
-        return out(f"deleted context {words[1]} from {kubeconfig_path()}")
+        save_kubeconfig(config, path)
+        return out(f"deleted context {words[1]} from {path}")
     fail(UNSUPPORTED, f"STANDIN kubectl: unsupported config command {words}")
 
 
@@ -674,7 +793,7 @@ def helmfile(argv):
     if failure:
         fail(UNSUPPORTED, f"STANDIN helmfile: unknown failure kind '{failure}' in helmfile_failures")
 
-    write_state("releases", json.dumps([{"name": r["name"], "namespace": r["namespace"], "status": "deployed"} for r in releases]))
+    write_state("releases", json.dumps(helm_list_rows(releases)))
     out("UPDATED RELEASES:\nNAME\tNAMESPACE\tCHART\tVERSION\tDURATION\n" + "\n".join(row(r) for r in releases))
 
 
@@ -699,6 +818,16 @@ def hang_if_asked(tool, argv):
             sys.stdout.flush()
             while True:
                 time.sleep(3600)
+
+
+def helm_list_rows(releases):
+    """The releases as `helm list --output json` prints them (helm's field names; revision is a string). A release
+    already there keeps its revision: helmfile apply upgrades only what changed."""
+    before = {(r.get("namespace"), r.get("name")): r.get("revision", "1") for r in json.loads(read_state("releases", "[]") or "[]")}
+    return [{"name": r["name"], "namespace": r["namespace"], "revision": before.get((r["namespace"], r["name"]), "1"),
+             "updated": time.strftime("%Y-%m-%d %H:%M:%S.000000000 +0000 UTC", time.gmtime()), "status": "deployed",
+             "chart": f"{os.path.basename(r.get('chart', ''))}-{r.get('version', '0.1.0')}", "app_version": ""}
+            for r in releases]
 
 
 def main(tool):

@@ -72,11 +72,11 @@ public sealed class CompiledBuildRoot : IAsyncLifetime
         catch (System.ComponentModel.Win32Exception e)
         {
             throw new InvalidOperationException($"The end-to-end tests need python3 for the stand-in tools (tests/standins), and it did not start: {e.Message}. " +
-                "Install it: apt-get install python3 python3-yaml.", e);
+                "Run ./test.sh, which installs it, or: sudo apt-get install python3 python3-yaml", e);
         }
         if (check.ExitCode != 0)
             throw new InvalidOperationException("The end-to-end tests' stand-in tools (tests/standins) need python3 with PyYAML, and `python3 -c \"import yaml\"` failed:\n" +
-                check.Output + "Install it: apt-get install python3-yaml (Debian/Ubuntu) or pip install pyyaml.");
+                check.Output + "Run ./test.sh, which installs it, or: sudo apt-get install python3-yaml (elsewhere: pip install pyyaml)");
     }
 
     /// <summary>

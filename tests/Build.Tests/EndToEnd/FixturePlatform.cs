@@ -105,6 +105,10 @@ static class FixturePlatform
             users:
               - accessKey: {{ requiredEnv "AIRBYTE_S3_ACCESS_KEY" }}
                 secretKey: {{ requiredEnv "AIRBYTE_S3_SECRET_KEY" }}
+            # As in the real values: the chart's default request (16Gi) is more than a laptop has (Doctor counts it).
+            resources:
+              requests:
+                memory: 512Mi
             """);
         File.WriteAllText(Path.Combine(values, "registry.yaml.gotmpl"), """
             secrets:

@@ -70,10 +70,16 @@ public sealed class Scenario : IDisposable
     public string State { get; }
     public string KubeConfig { get; }
     public string Log { get; }
+    /// <summary>Another build root to run (a case's private copy); the shared compiled root when null.</summary>
+    public string? BuildRoot { get; set; }
+    /// <summary>Variables this machine's user has set, on top of the stand-ins' own.</summary>
+    public Dictionary<string, string> UserEnvironment { get; } = new();
     /// <summary>Where the kind stand-in points kind-data-platform (a fake Kubernetes API); default https://127.0.0.1:6443, where nothing listens.</summary>
     public string? ApiServer { get; set; }
     /// <summary>IMAGE_CACHE in the build's environment: off unless a test is about the image cache, so the other tests' call lists stay about their own steps.</summary>
     public string? ImageCache { get; set; } = "off";
+    /// <summary>KUBECONFIG for the build and the stand-ins; default: the home kubeconfig alone.</summary>
+    public string? KubeconfigVariable { get; set; }
 
     public void SetState(string name, string content) => File.WriteAllText(Path.Combine(State, name), content);
 
@@ -101,7 +107,8 @@ public sealed class Scenario : IDisposable
     public async Task<BuildRun> RunBuildAsync(params string[] arguments)
     {
         var args = arguments.Any(a => a.StartsWith("--retry-delay")) ? arguments : [.. arguments, "--retry-delay=0"];
-        var result = await ChildProcess.RunAsync("bash", [_build.BuildScript, .. args], Home, Environment());
+        var script = BuildRoot is null ? _build.BuildScript : Path.Combine(BuildRoot, "build.sh");
+        var result = await ChildProcess.RunAsync("bash", [script, .. args], Home, Environment());
         var lines = File.Exists(Log) ? File.ReadAllLines(Log) : [];
         var calls = lines.Skip(_logLinesSeen).Where(l => l.Length > 0).Select(StandinCall.Parse).ToList();
         _logLinesSeen = lines.Length;
@@ -117,7 +124,7 @@ public sealed class Scenario : IDisposable
             // The stand-ins first; /usr/bin for bash, python3 and coreutils; dotnet last, only for a compile.
             ["PATH"] = $"{_build.StandinsDirectory}:/usr/bin:/bin:{_build.DotnetDirectory}",
             ["HOME"] = Home,
-            ["KUBECONFIG"] = KubeConfig,
+            ["KUBECONFIG"] = KubeconfigVariable ?? KubeConfig,
             ["STANDIN_STATE"] = State,
             ["STANDIN_LOG"] = Log,
             ["PYTHONDONTWRITEBYTECODE"] = "1",
@@ -127,6 +134,7 @@ public sealed class Scenario : IDisposable
         };
         if (ApiServer is not null) environment["STANDIN_API_SERVER"] = ApiServer;
         if (ImageCache is not null) environment["IMAGE_CACHE"] = ImageCache;
+        foreach (var (key, value) in UserEnvironment) environment[key] = value;
         return environment;
     }
 

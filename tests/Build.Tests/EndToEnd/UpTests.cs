@@ -27,7 +27,8 @@ public sealed class UpTests(CompiledBuildRoot build) : IDisposable
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal(
         [
-            "docker info",                // EnsureTools: the daemon runs
+            "docker info",                // Doctor: the whole docker info object, once
+            "docker inspect data-platform-control-plane", // the kind control plane (absent: nothing to probe)
             "kind get clusters",          // CreateCluster: observe
             "kind create cluster",        //   act
             "kubectl wait nodes",         //   nodes Ready

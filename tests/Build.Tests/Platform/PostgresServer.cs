@@ -13,7 +13,11 @@ namespace DataPlatform.Build.Tests.Platform;
 /// </summary>
 public sealed class PostgresServer(string? password = null) : IAsyncLifetime
 {
-    private const string BinDir = "/usr/lib/postgresql/15/bin";
+    /// <summary>
+    /// Debian's layout, version 15 when present, else the newest version above it (Ubuntu 24.04 ships 16). ./test.sh
+    /// installs by the same rule, so what it installs is what is found here.
+    /// </summary>
+    private static readonly string? BinDir = FindBinDir("/usr/lib/postgresql");
     private const string ServiceUser = "postgres";
 
     private DirectoryInfo? _dir;
@@ -35,11 +39,12 @@ public sealed class PostgresServer(string? password = null) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (!File.Exists(Path.Combine(BinDir, "initdb")) || !File.Exists(Path.Combine(BinDir, "pg_ctl")))
+        if (BinDir is null)
         {
             throw new InvalidOperationException(
-                $"PostgreSQL 15 server binaries are missing from {BinDir}: the sample SQL is tested against a real server. " +
-                ".ci/run installs postgresql; on a workstation install the postgresql-15 package, then run the tests again.");
+                "PostgreSQL server binaries (version 15 or later, initdb and pg_ctl under /usr/lib/postgresql/<version>/bin) are missing: " +
+                "the sample SQL and the PostgreSQL probe are tested against a real server. Run ./test.sh, which installs them, " +
+                "or: sudo apt-get install postgresql-15 (where the distribution has no 15: its postgresql package, if 15 or later).");
         }
 
         _dir = Directory.CreateTempSubdirectory("pg-source-sql-");
@@ -58,8 +63,8 @@ public sealed class PostgresServer(string? password = null) : IAsyncLifetime
             if (IsRoot) await RunAsync("chown", [$"{ServiceUser}:{ServiceUser}", pwfile], asServiceUser: false);
             auth = ["-A", "scram-sha-256", "--pwfile=" + pwfile];
         }
-        await RunAsync(Path.Combine(BinDir, "initdb"), ["-D", data, "-U", "postgres", .. auth, "-E", "UTF8", "--locale=C"]);
-        await RunAsync(Path.Combine(BinDir, "pg_ctl"),
+        await RunAsync(Path.Combine(BinDir!, "initdb"), ["-D", data, "-U", "postgres", .. auth, "-E", "UTF8", "--locale=C"]);
+        await RunAsync(Path.Combine(BinDir!, "pg_ctl"),
         [
             "-D", data, "-l", Path.Combine(_dir.FullName, "server.log"), "-w", "-t", "60",
             "-o", $"-p {Port} -k {_dir.FullName} -c listen_addresses=127.0.0.1 -c fsync=off",
@@ -74,13 +79,27 @@ public sealed class PostgresServer(string? password = null) : IAsyncLifetime
         {
             if (_started && _dir is not null)
             {
-                await RunAsync(Path.Combine(BinDir, "pg_ctl"), ["-D", Path.Combine(_dir.FullName, "data"), "-m", "fast", "-w", "stop"]);
+                await RunAsync(Path.Combine(BinDir!, "pg_ctl"), ["-D", Path.Combine(_dir.FullName, "data"), "-m", "fast", "-w", "stop"]);
             }
         }
         finally
         {
             _dir?.Delete(recursive: true);
         }
+    }
+
+    internal static string? FindBinDir(string root)
+    {
+        static bool HasServer(string bin) => File.Exists(Path.Combine(bin, "initdb")) && File.Exists(Path.Combine(bin, "pg_ctl"));
+        var versions = Directory.Exists(root)
+            ? Directory.EnumerateDirectories(root)
+                .Select(dir => int.TryParse(Path.GetFileName(dir), out var version) ? version : 0)
+                .Where(version => version >= 15 && HasServer(Path.Combine(root, version.ToString(), "bin")))
+                .ToList()
+            : [];
+        if (versions.Count == 0) return null;
+        var chosen = versions.Contains(15) ? 15 : versions.Max();
+        return Path.Combine(root, chosen.ToString(), "bin");
     }
 
     private static bool IsRoot => OperatingSystem.IsLinux() && geteuid() == 0;

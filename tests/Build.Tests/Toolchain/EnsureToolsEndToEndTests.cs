@@ -92,8 +92,12 @@ public class EnsureToolsEndToEndTests(ITestOutputHelper log)
         var stubs = Path.Combine(scratch, "stubs");
         Directory.CreateDirectory(stubs);
         var docker = Path.Combine(stubs, "docker");
+        // Answers Doctor's `docker info --format '{{json .}}'` (a trimmed Docker Engine object) and nothing else.
         File.WriteAllText(docker, "#!/bin/sh\n# stand-in docker: answers the daemon check only\n" +
-            "if [ \"$1\" = info ]; then echo 27.3.1; exit 0; fi\necho \"stand-in docker: unexpected $*\" >&2; exit 1\n");
+            "if [ \"$1\" = info ]; then echo '{\"ServerVersion\":\"27.3.1\",\"OperatingSystem\":\"Ubuntu 24.04 LTS\",\"OSType\":\"linux\"," +
+            "\"CgroupDriver\":\"systemd\",\"CgroupVersion\":\"2\",\"MemTotal\":17179869184,\"DockerRootDir\":\"/var/lib/docker\"," +
+            "\"SecurityOptions\":[\"name=seccomp,profile=builtin\",\"name=cgroupns\"]}'; exit 0; fi\n" +
+            "echo \"stand-in docker: unexpected $*\" >&2; exit 1\n");
         File.SetUnixFileMode(docker, (UnixFileMode)0b111_101_101);
 
         var system = Path.Combine(scratch, "system-bin");

@@ -122,17 +122,44 @@ public class ToolchainPureTests
         var pins = Repo.Pins;
         Assert.Equal(["kind", "kubectl", "helm", "helmfile"], pins.Binaries.Select(p => p.Name));
         Assert.Equal("helm-diff", pins.HelmDiff.Name);
-        Assert.All(pins.Binaries, pin => Assert.True(pin.Accepts(pin.Version), $"{pin.Name} must accept its own pin"));
+        // The floor is where it says: the oldest accepted copy passes and the patch release just below it does not.
+        Assert.All(pins.Binaries, pin =>
+        {
+            var floor = pin.Minimum ?? pin.Version;
+            Assert.True(pin.Accepts(floor), $"{pin.Name} must accept {floor}");
+            if (floor.Patch > 0) Assert.False(pin.Accepts(floor with { Patch = floor.Patch - 1 }), $"{pin.Name} must refuse below {floor}");
+            else if (floor.Minor > 0) Assert.False(pin.Accepts(new ToolVersion(floor.Major, floor.Minor - 1, 99)), $"{pin.Name} must refuse below {floor}");
+        });
+    }
+
+    [Fact]
+    public void A_pin_below_its_minimum_is_refused_naming_both()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "tools.yaml");
+        File.WriteAllText(path, "kind: { version: v0.33.0 }\nkubectl: { version: v1.36.4, minimum: v1.37.0 }\nhelm: { version: v4.3.0 }\nhelmfile: { version: v1.7.4 }\nhelm-diff: { version: v3.15.11 }\n");
+        var e = Assert.Throws<ConfigFileException>(() => ToolPins.Load(path));
+        Assert.StartsWith("tools.yaml:", e.Message);
+        Assert.Contains("kubectl.minimum (v1.37.0) is newer than kubectl.version (v1.36.4)", e.Message);
     }
 
     [Fact]
     public void A_pin_file_missing_a_tool_names_the_file_and_the_tool()
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "tools.yaml");
-        File.WriteAllText(path, "kind: { version: v0.33.0 }\nkubectl: { version: v1.36.4 }\nhelm: { version: v4.3.0 }\nhelmfile: { version: nope }\n");
+        File.WriteAllText(path, "kind: { version: v0.33.0 }\nkubectl: { version: v1.36.4 }\nhelm: { version: v4.3.0 }\nhelm-diff: { version: v3.15.11 }\n");
         var e = Assert.Throws<ConfigFileException>(() => ToolPins.Load(path));
         Assert.StartsWith("tools.yaml:", e.Message);
-        Assert.Contains("helmfile.version", e.Message);
+        Assert.Contains("has no `helmfile: { version: vX.Y.Z }` entry", e.Message);
+    }
+
+    [Fact]
+    public void A_pin_whose_version_does_not_parse_names_the_file_and_the_field()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "tools.yaml");
+        File.WriteAllText(path, "kind: { version: v0.33.0 }\nkubectl: { version: v1.36.4 }\nhelm: { version: v4.3.0 }\nhelmfile: { version: nope }\nhelm-diff: { version: v3.15.11 }\n");
+        var e = Assert.Throws<ConfigFileException>(() => ToolPins.Load(path));
+        Assert.StartsWith("tools.yaml:", e.Message);
+        Assert.Contains("helmfile.version is 'nope'", e.Message);
     }
 
     [Fact]

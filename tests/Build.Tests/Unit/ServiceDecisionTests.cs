@@ -10,20 +10,22 @@ namespace DataPlatform.Build.Tests.Unit;
 public class ServiceDecisionTests
 {
     [Theory]
-    [InlineData(false, false, ClusterAction.Create)]
-    [InlineData(false, true, ClusterAction.Create)] // a stale context without a cluster: kind create rewrites it
-    [InlineData(true, false, ClusterAction.RestoreContext)]
-    [InlineData(true, true, ClusterAction.None)]
-    public void Cluster_is_created_only_when_missing(bool exists, bool hasContext, ClusterAction expected) =>
-        Assert.Equal(expected, ClusterService.Decide(exists, hasContext));
+    [InlineData("experimental", "v1.5.1", "experimental", false)]
+    [InlineData("experimental", "v1.3.0", "experimental", true)]
+    [InlineData("experimental", "v1.5.1", "standard", true)]
+    [InlineData("standard", "v1.5.1", "standard", false)]     // the channel is gateway-api.yaml's, not a fixed one
+    [InlineData("standard", "v1.5.1", "experimental", true)]
+    [InlineData("experimental", null, null, true)]
+    public void Gateway_crds_are_applied_unless_the_exact_bundle_is_there(string wanted, string? version, string? channel, bool apply) =>
+        Assert.Equal(apply, GatewayCrdService.NeedsApply("v1.5.1", wanted, version, channel));
 
     [Theory]
-    [InlineData("v1.5.1", "experimental", false)]
-    [InlineData("v1.3.0", "experimental", true)]
-    [InlineData("v1.5.1", "standard", true)]
-    [InlineData(null, null, true)]
-    public void Gateway_crds_are_applied_unless_the_exact_bundle_is_there(string? version, string? channel, bool apply) =>
-        Assert.Equal(apply, GatewayCrdService.NeedsApply("v1.5.1", version, channel));
+    [InlineData("https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/experimental-install.yaml", "experimental")]
+    [InlineData("https://mirror.example/gateway-api/v1.5.1/standard-install.yaml?raw=1", "standard")]
+    [InlineData("https://mirror.example/gateway-api/v1.5.1/install.yaml", null)]
+    [InlineData("https://mirror.example/gateway-api/v1.5.1/-install.yaml", null)]
+    public void The_gateway_channel_is_read_from_the_release_asset_name(string url, string? channel) =>
+        Assert.Equal(channel, GatewayApiSpec.ChannelOf(url));
 
     [Fact]
     public async Task Installed_gateway_bundle_is_read_from_the_crd_annotations_and_skips_the_apply()
@@ -31,7 +33,7 @@ public class ServiceDecisionTests
         var runner = new RecordingRunner().Answer(0, """
             {"metadata":{"annotations":{"gateway.networking.k8s.io/bundle-version":"v1.5.1","gateway.networking.k8s.io/channel":"experimental"}}}
             """);
-        var applied = await new GatewayCrdService(new Kubectl(runner, "kind-x"), new GatewayApiSpec("v1.5.1", "u"), new TestConsole()).EnsureAsync(default);
+        var applied = await new GatewayCrdService(new Kubectl(runner, "kind-x"), new GatewayApiSpec("v1.5.1", "https://x.example/v1.5.1/experimental-install.yaml"), new TestConsole()).EnsureAsync(default);
         Assert.False(applied);
         Assert.Single(runner.Commands);
     }

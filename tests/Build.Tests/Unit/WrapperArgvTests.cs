@@ -44,7 +44,7 @@ public class WrapperArgvTests
     [Fact]
     public void Kind_takes_the_name_from_the_config_file_and_only_create_and_delete_mutate()
     {
-        Assert.Equal(["create", "cluster", "--config", "/repo/kind-config.yaml", "--wait", "5m"], Kind.CreateClusterCommand("/repo/kind-config.yaml").Arguments);
+        Assert.Equal(["create", "cluster", "--config", "/repo/kind-config.yaml", "--wait", "300s"], Kind.CreateClusterCommand("/repo/kind-config.yaml").Arguments);
         Assert.Equal(["delete", "cluster", "--name", "data-platform"], Kind.DeleteClusterCommand("data-platform").Arguments);
         Assert.Equal(["export", "kubeconfig", "--name", "data-platform"], Kind.ExportKubeconfigCommand("data-platform").Arguments);
         Assert.True(Kind.CreateClusterCommand("c").Mutating && Kind.DeleteClusterCommand("n").Mutating);
@@ -54,9 +54,11 @@ public class WrapperArgvTests
     [Fact]
     public void Docker_is_only_queried()
     {
-        Assert.Equal(["info", "--format", "{{.ServerVersion}}"], Docker.ServerVersionCommand().Arguments);
+        Assert.Equal(["info", "--format", "{{json .}}"], Docker.InfoCommand().Arguments);
+        Assert.Equal(["inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", "c-control-plane"],
+            Docker.ContainerAddressesCommand("c-control-plane").Arguments);
         Assert.Equal(["network", "inspect", "kind", "--format", "{{range .IPAM.Config}}{{.Subnet}} {{end}}"], Docker.NetworkSubnetsCommand("kind").Arguments);
-        Assert.False(Docker.ServerVersionCommand().Mutating || Docker.NetworkSubnetsCommand("kind").Mutating);
+        Assert.False(Docker.InfoCommand().Mutating || Docker.ContainerAddressesCommand("c").Mutating || Docker.NetworkSubnetsCommand("kind").Mutating);
     }
 
     [Fact]

@@ -43,9 +43,9 @@ public sealed class ClusterScenario
         Ingress("minio", "minio", "minio.data-platform.internal", "minio"),
     ];
 
-    public List<V1Secret> HelmSecrets { get; } =
+    /// <summary>What `helm list --all-namespaces --all --output json` answers: the latest revision of each release.</summary>
+    public List<HelmListRow> HelmReleases { get; } =
     [
-        HelmRelease("cert-manager", "cert-manager", 1, "superseded"),
         HelmRelease("cert-manager", "cert-manager", 2, "deployed"),
         HelmRelease("traefik", "traefik", 1, "deployed"),
         HelmRelease("minio", "minio", 1, "deployed"),
@@ -69,7 +69,6 @@ public sealed class ClusterScenario
         api.Responses["/api/v1/pods"] = () => k8s.KubernetesJson.Serialize(new V1PodList { Items = Pods });
         api.Responses["/api/v1/services"] = () => k8s.KubernetesJson.Serialize(new V1ServiceList { Items = Services });
         api.Responses["/apis/networking.k8s.io/v1/ingresses"] = () => k8s.KubernetesJson.Serialize(new V1IngressList { Items = Ingresses });
-        api.Responses["/api/v1/secrets"] = () => k8s.KubernetesJson.Serialize(new V1SecretList { Items = HelmSecrets });
         api.Responses["/apis/cert-manager.io/v1/certificates"] = () => List(Certificates);
         api.Responses["/apis/gateway.networking.k8s.io/v1/gateways"] = () => List(Gateways);
         api.Responses["/apis/traefik.io/v1alpha1/ingressroutes"] = () => List(IngressRoutes);
@@ -121,11 +120,15 @@ public sealed class ClusterScenario
         Status = new V1IngressStatus { LoadBalancer = new V1IngressLoadBalancerStatus { Ingress = [new V1IngressLoadBalancerIngress { Ip = TraefikIp }] } },
     };
 
-    static V1Secret HelmRelease(string ns, string name, int version, string status) => new()
+    public static HelmListRow HelmRelease(string ns, string name, int revision, string status) =>
+        new(name, ns, revision.ToString(), "2026-11-25 20:00:00.000000000 +0000 UTC", status, $"{name}-1.0.0", "1.0.0");
+
+    /// <summary>helm list's JSON, in helm's own field names.</summary>
+    public string HelmListJson() => System.Text.Json.JsonSerializer.Serialize(HelmReleases.Select(r => new Dictionary<string, string>
     {
-        Metadata = Meta(ns, $"sh.helm.release.v1.{name}.v{version}", new() { ["owner"] = "helm", ["name"] = name, ["version"] = version.ToString(), ["status"] = status }),
-        Type = "helm.sh/release.v1",
-    };
+        ["name"] = r.Name, ["namespace"] = r.Namespace, ["revision"] = r.Revision, ["updated"] = r.Updated,
+        ["status"] = r.Status, ["chart"] = r.Chart, ["app_version"] = r.AppVersion,
+    }));
 
     public static object Condition(string ns, string name, string type, string status, string reason = "", string message = "") => new
     {
@@ -133,3 +136,5 @@ public sealed class ClusterScenario
         status = new { conditions = new[] { new { type, status, reason, message } } },
     };
 }
+
+public sealed record HelmListRow(string Name, string Namespace, string Revision, string Updated, string Status, string Chart, string AppVersion);

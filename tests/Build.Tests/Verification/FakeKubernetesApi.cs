@@ -26,9 +26,16 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     ];
 
     readonly WebApplication _app;
+    readonly CancellationTokenSource _stopping = new();
     public ConcurrentDictionary<string, Func<string>> Responses { get; } = new();
     public ConcurrentQueue<string> Requests { get; } = new();
     public string Url { get; }
+
+    /// <summary>
+    /// The API server of a kind cluster whose control plane is wedged: it accepts the connection and the request,
+    /// then never answers (until the test ends). Requests are still recorded.
+    /// </summary>
+    public bool Hangs { get; set; }
 
     FakeKubernetesApi(WebApplication app, string url) { _app = app; Url = url; }
 
@@ -42,6 +49,12 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         app.Run(async http =>
         {
             fake!.Requests.Enqueue(http.Request.Path + http.Request.QueryString);
+            if (fake.Hangs)
+            {
+                using var either = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, fake._stopping.Token);
+                try { await Task.Delay(Timeout.Infinite, either.Token); } catch (OperationCanceledException) { }
+                return;
+            }
             http.Response.ContentType = "application/json";
             if (fake.Responses.TryGetValue(http.Request.Path.Value!, out var respond))
                 await http.Response.WriteAsync(respond());
@@ -63,6 +76,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _stopping.Cancel();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

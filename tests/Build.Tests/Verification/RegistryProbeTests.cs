@@ -10,8 +10,14 @@ namespace DataPlatform.Build.Tests.Verification;
 /// Debian's docker-registry (the same Distribution registry the platform runs) with htpasswd auth, plain HTTP on
 /// 127.0.0.1: it stands in for registry.&lt;domain&gt; behind Traefik. The htpasswd line is the build's own.
 /// </summary>
-public sealed class RegistryServer : IAsyncLifetime
+public class RegistryServer : IAsyncLifetime
 {
+    readonly bool _requireLogin;
+
+    public RegistryServer() : this(requireLogin: true) { }
+
+    protected RegistryServer(bool requireLogin) => _requireLogin = requireLogin;
+
     const string Binary = "/usr/bin/docker-registry";
     public const string User = "registry";
     public const string Password = "registrypassword";
@@ -23,7 +29,8 @@ public sealed class RegistryServer : IAsyncLifetime
     public async Task InitializeAsync()
     {
         if (!File.Exists(Binary))
-            throw new InvalidOperationException($"{Binary} is missing: the registry probe is tested against Debian's docker-registry package, which .ci/run installs (apt-get install -y docker-registry).");
+            throw new InvalidOperationException($"{Binary} is missing: the registry probe is tested against Debian's docker-registry package. " +
+                "Run ./test.sh, which installs it, or: sudo apt-get install docker-registry");
         _dir = Directory.CreateTempSubdirectory("verify-registry-").FullName;
         Port = LocalServers.FreePort();
         await File.WriteAllTextAsync(Path.Combine(_dir, "htpasswd"), Htpasswd.Line(User, Password) + "\n");
@@ -36,11 +43,13 @@ public sealed class RegistryServer : IAsyncLifetime
                 rootdirectory: {_dir}/data
             http:
               addr: 127.0.0.1:{Port}
+            """ + (_requireLogin ? $"""
+
             auth:
               htpasswd:
                 realm: verify-test
                 path: {_dir}/htpasswd
-            """);
+            """ : ""));
         _server = LocalServers.Start(Binary, ["serve", Path.Combine(_dir, "config.yml")], _log);
         await LocalServers.WaitForPortAsync(Port, _server, () => _log.ToString());
     }
@@ -76,5 +85,23 @@ public sealed class RegistryProbeTests(RegistryServer registry) : IClassFixture<
         Assert.False(result.Passed);
         Assert.Contains("answered 401, expected 200", result.Detail);
         Assert.Contains("REGISTRY_USER/REGISTRY_PASSWORD", result.Detail);
+    }
+}
+
+/// <summary>The same registry without an htpasswd section: it answers anyone, as a registry deployed without auth would.</summary>
+public sealed class OpenRegistryServer() : RegistryServer(requireLogin: false);
+
+public sealed class OpenRegistryProbeTests(OpenRegistryServer registry) : IClassFixture<OpenRegistryServer>
+{
+    [Fact]
+    public async Task A_registry_that_answers_anonymous_clients_fails_as_open_to_anyone()
+    {
+        var entry = new EntryPoint(new IPEndPoint(IPAddress.Loopback, registry.Port), new X509Certificate2Collection());
+
+        var result = await Probes.RegistryAsync("registry", entry, new Uri($"http://registry.data-platform.internal:{registry.Port}"),
+            RegistryServer.User, RegistryServer.Password, CancellationToken.None);
+
+        Assert.False(result.Passed);
+        Assert.Contains("without credentials answered 200, expected 401: the registry is open to anyone", result.Detail);
     }
 }

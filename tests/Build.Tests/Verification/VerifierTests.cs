@@ -103,17 +103,30 @@ public sealed class VerifierTests
     public async Task A_release_that_failed_or_is_missing_fails()
     {
         await using var f = await VerifyFixture.StartAsync();
-        f.Scenario.HelmSecrets.RemoveAll(s => s.Metadata.Labels["name"] == "minio");
-        f.Scenario.HelmSecrets.Add(new V1Secret
-        {
-            Metadata = ClusterScenario.Meta("traefik", "sh.helm.release.v1.traefik.v2", new() { ["owner"] = "helm", ["name"] = "traefik", ["version"] = "2", ["status"] = "failed" }),
-            Type = "helm.sh/release.v1",
-        });
+        f.Scenario.HelmReleases.RemoveAll(r => r.Name == "minio");
+        f.Scenario.HelmReleases.RemoveAll(r => r.Name == "traefik");
+        f.Scenario.HelmReleases.Add(ClusterScenario.HelmRelease("traefik", "traefik", 2, "failed"));
 
         var failure = await Assert.ThrowsAsync<BuildFailure>(() => f.VerifyAsync(f.Settings(TimeSpan.Zero)));
 
-        Assert.Contains("helm release traefik/traefik: revision 2 is failed", failure.Message);
+        Assert.Contains("helm release traefik/traefik: revision 2 is failed (helm --kube-context kind-data-platform -n traefik history traefik", failure.Message);
         Assert.Contains("helm release minio/minio: not installed", failure.Message);
+        // helm itself is asked (it reads whichever HELM_DRIVER stores the releases), pinned to the platform's context.
+        Assert.All(f.Helm.Commands, c => Assert.Equal(["--kube-context", "kind-data-platform"], c.Arguments.Take(2)));
+        Assert.DoesNotContain(f.Api.Requests, r => r.StartsWith("/api/v1/secrets"));
+    }
+
+    [Fact]
+    public async Task A_helm_that_cannot_read_its_releases_is_one_failing_check_with_helm_s_reason()
+    {
+        await using var f = await VerifyFixture.StartAsync();
+        f.Helm.Failure = "Error: list: failed to list: secrets is forbidden: User \"dev\" cannot list resource \"secrets\" in API group \"\" at the cluster scope";
+
+        var failure = await Assert.ThrowsAsync<BuildFailure>(() => f.VerifyAsync(f.Settings(TimeSpan.Zero)));
+
+        Assert.Contains("helm releases: helm --kube-context kind-data-platform list --all-namespaces --all --output json exited with code 1", failure.Message);
+        Assert.Contains("secrets is forbidden", failure.Message);
+        Assert.Contains("1 of", failure.Message);
     }
 
     [Fact]
@@ -196,5 +209,63 @@ public sealed class VerifierTests
         Assert.Equal("kind-data-platform", json.RootElement.GetProperty("context").GetString());
         Assert.True(json.RootElement.GetProperty("passed").GetBoolean());
         Assert.Contains(json.RootElement.GetProperty("checks").EnumerateArray(), c => c.GetProperty("name").GetString() == "gateway traefik/traefik-gateway");
+    }
+
+    [Fact]
+    public async Task Cancelling_mid_round_stops_promptly_as_stopped_not_as_a_failed_check()
+    {
+        await using var f = await VerifyFixture.StartAsync();
+        using var cancel = new CancellationTokenSource();
+        using var release = new SemaphoreSlim(0);
+        var pods = f.Api.Responses["/api/v1/pods"];
+        // The round is under way (the API is being read) when Ctrl+C comes; the API server then hangs.
+        f.Api.Responses["/api/v1/pods"] = () =>
+        {
+            cancel.Cancel();
+            release.Wait(TimeSpan.FromSeconds(30));
+            return pods();
+        };
+        // From the moment of the cancellation, not from the start (connecting may be slow on a busy machine).
+        var clock = new System.Diagnostics.Stopwatch();
+        cancel.Token.Register(clock.Start);
+
+        try
+        {
+            // Ten minutes to go: only the cancellation can end this quickly.
+            var stopped = await Record.ExceptionAsync(() => f.VerifyAsync(f.Settings(TimeSpan.FromMinutes(10)), cancel.Token));
+
+            Assert.IsAssignableFrom<OperationCanceledException>(stopped);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"Verify took {clock.Elapsed} to stop after the cancellation");
+        }
+        finally
+        {
+            release.Release(10);
+        }
+    }
+
+    [Fact]
+    public async Task Cancelling_while_waiting_for_the_next_round_stops_promptly()
+    {
+        await using var f = await VerifyFixture.StartAsync();
+        f.Scenario.Gateways[0] = ClusterScenario.Condition("traefik", "traefik-gateway", "Programmed", "False", "Pending", "Waiting for controller");
+        using var cancel = new CancellationTokenSource();
+        var reads = 0;
+        var deployments = f.Api.Responses["/apis/apps/v1/deployments"];
+        // Ctrl+C shortly after the first round read the cluster: by then Verify is asleep until the next round.
+        f.Api.Responses["/apis/apps/v1/deployments"] = () =>
+        {
+            if (Interlocked.Increment(ref reads) == 1) cancel.CancelAfter(TimeSpan.FromMilliseconds(300));
+            return deployments();
+        };
+        // From the moment of the cancellation, not from the start (connecting may be slow on a busy machine).
+        var clock = new System.Diagnostics.Stopwatch();
+        cancel.Token.Register(clock.Start);
+
+        // A poll interval of a minute: only the cancellation ends the wait.
+        var stopped = await Record.ExceptionAsync(() => f.VerifyAsync(f.Settings(TimeSpan.FromMinutes(10)) with { PollInterval = TimeSpan.FromMinutes(1) }, cancel.Token));
+
+        Assert.IsAssignableFrom<OperationCanceledException>(stopped);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"Verify took {clock.Elapsed} to stop after the cancellation");
+        Assert.Equal(1, reads);
     }
 }

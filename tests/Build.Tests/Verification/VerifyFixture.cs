@@ -19,6 +19,7 @@ public sealed class VerifyFixture : IAsyncDisposable
     public string KubeconfigPath { get; private set; } = null!;
     public KindConfig Kind { get; private set; } = null!;
     public HelmfileSpec Helmfile { get; private set; } = null!;
+    public ScenarioHelm Helm { get; private set; } = null!;
 
     VerifyFixture() => Console = AnsiConsole.Create(new AnsiConsoleSettings
     {
@@ -55,6 +56,7 @@ public sealed class VerifyFixture : IAsyncDisposable
             """);
         fixture.Kind = KindConfig.Load(Path.Combine(fixture.Root, "kind-config.yaml"));
         fixture.Helmfile = HelmfileSpec.Load(Path.Combine(fixture.Root, "helmfile.yaml"));
+        fixture.Helm = new ScenarioHelm(fixture.Scenario, fixture.Kind.ContextName);
         fixture.KubeconfigPath = Kubeconfig.Write(fixture.Root, platformServer ?? fixture.Api.Url, fixture.Decoy.Url, fixture.Kind.ContextName);
         return fixture;
     }
@@ -72,8 +74,8 @@ public sealed class VerifyFixture : IAsyncDisposable
         ReportPath = report,
     };
 
-    public Task<IReadOnlyList<CheckResult>> VerifyAsync(VerifySettings settings) =>
-        new Verifier(Cluster, settings, Console).RunAsync(CancellationToken.None);
+    public Task<IReadOnlyList<CheckResult>> VerifyAsync(VerifySettings settings, CancellationToken ct = default) =>
+        new Verifier(Cluster, Helm.Helm, settings, Console).RunAsync(ct);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,0 +1,17 @@
+using DataPlatform.Build.Process;
+
+namespace DataPlatform.Build.Host;
+
+/// <summary>
+/// Everything the Doctor examines, gathered before any check runs: the answer of `docker info --format '{{json .}}'`
+/// (null when docker is not installed), the kind control plane's address if the cluster exists, the platform's memory
+/// need, the kubeconfig file kind will write, and the variables (.env, .env.local, environment).
+/// </summary>
+internal sealed record DoctorInput(
+    ToolResult? DockerInfo,
+    HostOs Os,
+    string? ControlPlaneAddress,
+    MemoryNeed Memory,
+    int KindNodes,
+    string KubeconfigPath,
+    Func<string, string?> Variable);

@@ -1,0 +1,116 @@
+using System.Net;
+using DataPlatform.Build.Process;
+using DataPlatform.Build.Services;
+using DataPlatform.Build.Tools;
+using Spectre.Console;
+
+namespace DataPlatform.Build.Host;
+
+/// <summary>
+/// The Doctor target, and the first step of Up: gathers the facts (one `docker info --format '{{json .}}'`, one
+/// `docker inspect` of the kind control plane, /proc, the kubeconfig path, the platform's declared requests), prints
+/// the table and the access mode, and stops the build when a check fails. It only reads: nothing on the machine changes.
+/// </summary>
+internal static class DoctorService
+{
+    /// <summary>docker info normally answers in well under a second; a daemon that does not answer within this hangs.</summary>
+    static readonly TimeSpan DockerQueryTimeout = TimeSpan.FromSeconds(20);
+
+    public static async Task<DoctorReport> RunAsync(BuildContext context)
+    {
+        var report = await ExamineAsync(context, new LocalHostSystem(), HostEngine.CurrentOs());
+        context.Console.Write(Table(report));
+        if (report.Access is { } access)
+            context.Console.MarkupLineInterpolated($"Access mode: [bold]{access.Name}[/] ({access.Reason}).");
+        context.HostReport = report;
+        RequireHealthy(report);
+        return report;
+    }
+
+    public static async Task<DoctorReport> ExamineAsync(BuildContext context, IHostSystem host, HostOs os)
+    {
+        var ct = context.Cancellation;
+        var info = await BoundedAsync(token => context.Docker.InfoAsync(token), "docker info", ct);
+        string? controlPlane = null;
+        if (info is { Succeeded: true })
+        {
+            var container = $"{context.KindConfig.Name}-control-plane";
+            var inspect = await BoundedAsync(token => context.Docker.ContainerAddressesAsync(container, token), $"docker inspect {container}", ct);
+            controlPlane = inspect is { Succeeded: true }
+                ? inspect.StandardOutput.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .FirstOrDefault(a => IPAddress.TryParse(a, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+                : null;
+        }
+        var input = new DoctorInput(
+            info,
+            os,
+            controlPlane,
+            MemoryRequests.Measure(Path.Combine(context.Root, "helmfile.yaml"), context.KindConfig.NodeCount),
+            context.KindConfig.NodeCount,
+            Doctor.KubeconfigTarget(Environment.GetEnvironmentVariable("KUBECONFIG"), Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)),
+            context.Variables.Find);
+        return await new Doctor(host).ExamineAsync(input, ct);
+    }
+
+    /// <summary>
+    /// The access mode for later steps (the published-mode proxy, PrintHosts): Doctor's decision when it ran in this
+    /// build, otherwise examined now without printing. Fails, naming the cause, when it cannot be decided (Docker down,
+    /// a bad PLATFORM_ACCESS).
+    /// </summary>
+    public static async Task<AccessDecision> AccessModeAsync(BuildContext context)
+    {
+        context.HostReport ??= await ExamineAsync(context, new LocalHostSystem(), HostEngine.CurrentOs());
+        if (context.HostReport.Access is { } access) return access;
+        var cause = context.HostReport.Failures.FirstOrDefault(f => f.Name is "access mode" or "docker");
+        throw new BuildFailure($"The access mode cannot be decided: {cause?.Detail ?? "Docker did not describe its engine"}. Fix: {cause?.Fix ?? "run ./build.sh --target=Doctor"}.");
+    }
+
+    /// <summary>Failures stop Up before anything changes; warnings are printed and the build goes on.</summary>
+    public static void RequireHealthy(DoctorReport report)
+    {
+        var failures = report.Failures;
+        if (failures.Count == 0) return;
+        throw new BuildFailure($"Doctor: {failures.Count} check(s) failed, so the build stops before changing anything:{Environment.NewLine}" +
+            string.Join(Environment.NewLine, failures.Select(f => $"  - {f.Name}: {f.Detail}{Environment.NewLine}    fix: {f.Fix}")) +
+            $"{Environment.NewLine}Then run the same command again (./build.sh --target=Doctor re-checks without doing anything else).");
+    }
+
+    public static Table Table(DoctorReport report)
+    {
+        // Three columns, the fix under what was found: readable on an 80-column terminal and in CI logs.
+        var table = new Table().Border(TableBorder.Simple).AddColumns("Check", "Status", "Found / fix");
+        foreach (var check in report.Checks)
+        {
+            var status = check.Status switch
+            {
+                CheckStatus.Ok => "[green]ok[/]",
+                CheckStatus.Warning => "[yellow]warning[/]",
+                _ => "[red]failure[/]",
+            };
+            var found = Markup.Escape(check.Detail) + (check.Fix is { } fix ? $"\n[grey]fix: {Markup.Escape(fix)}[/]" : "");
+            table.AddRow(Markup.Escape(check.Name), status, found);
+        }
+        return table;
+    }
+
+    /// <summary>A docker query that cannot hang the build: null when docker is not installed, a named failure when it does not answer.</summary>
+    static async Task<ToolResult?> BoundedAsync(Func<CancellationToken, Task<ToolResult>> query, string what, CancellationToken ct)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bounded.CancelAfter(DockerQueryTimeout);
+        try
+        {
+            // The token reaches the runner, which stops the child (SIGINT, then kill) when the bound is spent.
+            return await query(bounded.Token).WaitAsync(bounded.Token);
+        }
+        catch (ToolNotFoundException)
+        {
+            return null;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new BuildFailure($"`{what}` did not answer within {DockerQueryTimeout.TotalSeconds:0} s: the Docker daemon hangs, or DOCKER_HOST " +
+                "points to a machine that does not answer. Check `docker info` by hand (restart Docker if it hangs there too), then run the same command again.");
+        }
+    }
+}

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# The README's test command: ./test.sh [dotnet test options], e.g. ./test.sh --filter FullyQualifiedName~Registry
+#
+# Some tests run real local servers and tools instead of mocks. On Debian/Ubuntu this installs whichever is missing
+# (with sudo when you are not root), then runs `dotnet test tests/Build.Tests "$@"` and exits with its code:
+#   - PostgreSQL 15 or later, server binaries (postgresql-15, else the distribution's postgresql): the sample SQL and
+#     the PostgreSQL probe run against a throw-away server started from /usr/lib/postgresql/<version>/bin;
+#   - docker-registry (Debian's build of Distribution): the registry probe, with htpasswd auth;
+#   - python3-yaml: the stand-in kind/kubectl/helm/helmfile/docker of the end-to-end tests read YAML;
+#   - Node.js and npm, then the npm packages pinned in tests/npm/package-lock.json (s3rver, which stands in for MinIO
+#     in the S3 probe tests) into the git-ignored tests/.deps.
+# Nothing is printed when nothing is missing. Installed packages never start their own services: the tests start
+# private instances on free ports.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+deps="$root/tests/.deps"
+npm_manifest="$root/tests/npm"
+
+say() { echo "test.sh: $*" >&2; }
+
+as_root() {
+  if ((EUID == 0)); then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else say "need root to run: $*  (sudo is not installed)"; return 1
+  fi
+}
+
+# The directory the tests take the PostgreSQL server binaries from; keep in step with tests/Build.Tests/Platform/PostgresServer.cs:
+# version 15 when present, else the newest version 15 or later.
+postgres_bin() {
+  local dir best="" best_version=0 version
+  for dir in /usr/lib/postgresql/*/bin; do
+    version="${dir#/usr/lib/postgresql/}"; version="${version%/bin}"
+    [[ "$version" =~ ^[0-9]+$ && -x "$dir/initdb" && -x "$dir/pg_ctl" ]] || continue
+    if ((version == 15)); then echo "$dir"; return 0; fi
+    if ((version > 15 && version > best_version)); then best="$dir"; best_version=$version; fi
+  done
+  if [[ -n "$best" ]]; then echo "$best"; fi
+}
+
+# The apt package that brings PostgreSQL 15+ server binaries: postgresql-15 where the distribution has it (Debian 12),
+# else the distribution's own version (Ubuntu 24.04: 16) when that is 15 or later.
+postgres_package() {
+  if apt-cache show postgresql-15 >/dev/null 2>&1; then echo postgresql-15; return 0; fi
+  local candidate
+  candidate="$(apt-cache policy postgresql 2>/dev/null | sed -n 's/^ *Candidate: *\([0-9]*\).*/\1/p')"
+  if [[ "$candidate" =~ ^[0-9]+$ ]] && ((candidate >= 15)); then echo postgresql; return 0; fi
+  return 1
+}
+
+missing=()   # what is missing, by what the tests need it for
+[[ -n "$(postgres_bin)" ]] || missing+=(postgresql)
+[[ -x /usr/bin/docker-registry ]] || missing+=(docker-registry)
+python3 -c 'import yaml' >/dev/null 2>&1 || missing+=(python3-yaml)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+
+if ((${#missing[@]})); then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    say "missing: ${missing[*]}. This machine has no apt-get: install them with your package manager (PostgreSQL 15 or later" \
+        "server binaries under /usr/lib/postgresql/<version>/bin, Distribution's registry as /usr/bin/docker-registry," \
+        "PyYAML, Node.js with npm). The tests that need them will fail until then."
+  else
+    apt_get=(as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -qq)
+    log="$(mktemp)"
+    if ! "${apt_get[@]}" update >"$log" 2>&1; then
+      cat "$log" >&2
+      say "apt-get update failed (above); carrying on with the package lists already here."
+    fi
+    packages=()
+    for need in "${missing[@]}"; do
+      case "$need" in
+        postgresql)
+          if package="$(postgres_package)"; then packages+=("$package")
+          else say "no PostgreSQL 15 or later in this distribution's packages: add apt.postgresql.org (https://wiki.postgresql.org/wiki/Apt), then apt-get install postgresql-15."
+          fi ;;
+        *) packages+=("$need") ;;
+      esac
+    done
+    if ((${#packages[@]})); then say "installing ${packages[*]} (apt-get): the tests run these real servers and tools"; fi
+    # policy-rc.d (exit 101) tells the packages' scripts not to start services, here postgresql and docker-registry.
+    made_policy=""
+    if [[ ! -e /usr/sbin/policy-rc.d ]] && as_root sh -c 'printf "#!/bin/sh\nexit 101\n" >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d'; then
+      made_policy=1
+      trap 'as_root rm -f /usr/sbin/policy-rc.d' EXIT
+    fi
+    if ((${#packages[@]})) && ! "${apt_get[@]}" install -y -qq --no-install-recommends "${packages[@]}" >"$log" 2>&1; then
+      cat "$log" >&2
+      say "could not install ${packages[*]} (above). Install them by hand: sudo apt-get install ${packages[*]}; the tests that need them will fail until then."
+    fi
+    rm -f "$log"
+    if [[ -n "$made_policy" ]]; then as_root rm -f /usr/sbin/policy-rc.d; trap - EXIT; fi
+  fi
+fi
+
+# The npm packages, exactly as locked; reinstalled when the lock file changes. Concurrent runs install once.
+if command -v npm >/dev/null 2>&1; then
+  mkdir -p "$deps"
+  exec 9>"$deps/.lock"
+  command -v flock >/dev/null 2>&1 && flock 9
+  if ! cmp -s "$npm_manifest/package-lock.json" "$deps/package-lock.json" || [[ ! -x "$deps/node_modules/.bin/s3rver" ]]; then
+    say "installing the npm packages of tests/npm/package-lock.json into tests/.deps (s3rver)"
+    rm -f "$deps/package-lock.json"
+    cp "$npm_manifest/package.json" "$npm_manifest/package-lock.json" "$deps/"
+    if ! (cd "$deps" && npm ci --no-audit --no-fund --loglevel=error >"$deps/npm-ci.log" 2>&1); then
+      cat "$deps/npm-ci.log" >&2
+      rm -f "$deps/package-lock.json"   # so the next run tries again
+      say "npm ci failed (above): the S3 probe tests will fail. Retry with ./test.sh once the npm registry is reachable."
+    fi
+  fi
+  exec 9>&-
+fi
+
+exec dotnet test tests/Build.Tests "$@"

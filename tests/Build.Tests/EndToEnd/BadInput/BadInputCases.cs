@@ -1,0 +1,285 @@
+namespace DataPlatform.Build.Tests.EndToEnd.BadInput;
+
+/// <summary>The table: one line per mistake, grouped by where the user makes it.</summary>
+static class BadInputCases
+{
+    public static readonly IReadOnlyList<BadInputCase> All =
+    [
+        .. Options(),
+        .. KindConfig(),
+        .. HelmfileYaml(),
+        .. OtherPlatformFiles(),
+        .. DotEnv(),
+        .. MetalLbRange(),
+        .. Kubeconfig(),
+        .. Faults(),
+    ];
+
+    // ------------------------------------------------------------------ the command line: exit 2, no tool runs
+
+    static IEnumerable<BadInputCase> Options() =>
+    [
+        new("option typo next to a destructive target", "--target=Clean", "--pln") { Culprit = ["--pln", "--plan"] },
+        new("target option typo", "--tagret=Clean") { Culprit = ["--tagret", "--target"] },
+        new("exclusive typo", "--target=CreateCluster", "--exclusiv") { Culprit = ["--exclusiv", "--exclusive"] },
+        new("unknown target", "--target=Cleen") { Culprit = ["Cleen", "Clean"] },
+        new("empty target", "--target=") { Culprit = ["--target"] },
+        new("zero helmfile attempts", "--helmfile-attempts=0") { Culprit = ["--helmfile-attempts"] },
+        new("helmfile attempts not a number", "--helmfile-attempts=three") { Culprit = ["--helmfile-attempts", "three"] },
+        new("helmfile attempts too large for an int", "--helmfile-attempts=99999999999") { Culprit = ["--helmfile-attempts"] },
+        new("timeout not a number", "--target=Verify", "--timeout=abc") { Culprit = ["--timeout", "abc"] },
+        new("timeout absurdly large", "--target=Verify", "--timeout=1e20") { Culprit = ["--timeout"] },
+        new("negative timeout", "--target=Verify", "--timeout=-5") { Culprit = ["--timeout"] },
+        new("negative retry delay", "--retry-delay=-1") { Culprit = ["--retry-delay"] },
+        new("retry delay not a number", "--retry-delay=soon") { Culprit = ["--retry-delay", "soon"] },
+        new("hosts file without a value", "--target=PrintHosts", "--hosts-file") { Culprit = ["--hosts-file"] },
+        new("hosts file empty", "--target=PrintHosts", "--hosts-file=") { Culprit = ["--hosts-file"] },
+        new("report empty", "--target=Verify", "--report=") { Culprit = ["--report"] },
+        new("report is a directory", "--target=Verify", "--report={scratch}") { Culprit = ["--report", "directory"] },
+        new("report parent is a file", "--target=Verify", "--report={scratch}/plain-file/verify.xml")
+        {
+            Culprit = ["--report", "plain-file"],
+            Arrange = c => File.WriteAllTextAsync(Path.Combine(c.Scratch, "plain-file"), "not a folder"),
+        },
+        new("unknown verbosity", "--verbosity=loud") { Culprit = ["--verbosity", "loud"] },
+        new("flag with a value that is not a boolean", "--target=Clean", "--plan=maybe") { Culprit = ["--plan", "maybe"] },
+        new("bare word instead of an option", "Up") { Culprit = ["Up", "--target"] },
+        new("option typo in a value-taking option", "--target=Verify", "--timout=30") { Culprit = ["--timout", "--timeout"] },
+    ];
+
+    // ------------------------------------------------------------------ kind-config.yaml: exit 1 before any change
+
+    static BadInputCase KindConfigCase(string name, string yaml, params string[] culprit) =>
+        new(name, "--target=Up")
+        {
+            ExitCode = 1,
+            Culprit = ["kind-config.yaml", .. culprit],
+            Arrange = c => { c.Root.Write("kind-config.yaml", yaml); return Task.CompletedTask; },
+        };
+
+    const string KindHeader = "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\n";
+
+    static IEnumerable<BadInputCase> KindConfig() =>
+    [
+        KindConfigCase("kind config not YAML", KindHeader + "name: data-platform\nnodes:\n  - role: control-plane\n   - role: worker\n", "line"),
+        KindConfigCase("kind config of another kind", "kind: Config\napiVersion: kind.x-k8s.io/v1alpha4\nname: data-platform\n", "Cluster"),
+        KindConfigCase("kind config without a name", KindHeader + "nodes:\n  - role: control-plane\n", "name"),
+        KindConfigCase("kind config name not valid for kind", KindHeader + "name: Data_Platform\n", "Data_Platform"),
+        KindConfigCase("kind config without a control plane", KindHeader + "name: data-platform\nnodes:\n  - role: worker\n", "control-plane"),
+        KindConfigCase("kind config unknown node role", KindHeader + "name: data-platform\nnodes:\n  - role: control-plane\n  - role: wroker\n", "wroker"),
+        KindConfigCase("kind config nodes not a list", KindHeader + "name: data-platform\nnodes: three\n", "nodes"),
+        KindConfigCase("kind config empty", "", "empty"),
+        new("kind config is a directory", "--target=Up")
+        {
+            ExitCode = 1,
+            Culprit = ["kind-config.yaml", "directory"],
+            Arrange = c => { File.Delete(c.Root.File("kind-config.yaml")); Directory.CreateDirectory(c.Root.File("kind-config.yaml")); return Task.CompletedTask; },
+        },
+    ];
+
+    // ------------------------------------------------------------------ helmfile.yaml: exit 1 before any change
+
+    static BadInputCase HelmfileCase(string name, Func<string, string> change, params string[] culprit) =>
+        new(name, "--target=Up")
+        {
+            ExitCode = 1,
+            Culprit = ["helmfile.yaml", .. culprit],
+            Arrange = c => { c.Root.Edit("helmfile.yaml", change); return Task.CompletedTask; },
+        };
+
+    static IEnumerable<BadInputCase> HelmfileYaml() =>
+    [
+        HelmfileCase("kube context and cluster name disagree", t => t.Replace("kubeContext: kind-data-platform", "kubeContext: kind-dataplatform"), "kind-dataplatform", "kind-data-platform"),
+        HelmfileCase("kube context missing", t => t.Replace("  kubeContext: kind-data-platform\n", ""), "kubeContext"),
+        HelmfileCase("duplicate release", t => t + "  - name: minio\n    namespace: minio\n    chart: minio/minio\n", "minio/minio"),
+        HelmfileCase("needs names an unknown release", t => t.Replace("needs: [minio/minio]", "needs: [minio/mino]"), "minio/mino"),
+        HelmfileCase("needs form a cycle", t => t.Replace("    version: 5.4.0\n", "    version: 5.4.0\n    needs: [registry/registry]\n"), "cycle"),
+        HelmfileCase("needs is a mapping", t => t.Replace("needs: [minio/minio]", "needs: { minio: minio }"), "needs", "line"),
+        HelmfileCase("helmfile not YAML", t => t.Replace("releases:", "releases: [\n"), "line"),
+        HelmfileCase("release without a namespace", t => t.Replace("    namespace: registry\n", ""), "registry", "namespace"),
+        HelmfileCase("helmfile without releases", _ => "helmDefaults:\n  kubeContext: kind-data-platform\n", "releases"),
+    ];
+
+    // ------------------------------------------------------------------ gateway-api.yaml and tools.yaml
+
+    static BadInputCase FileCase(string file, string name, string content, params string[] culprit) =>
+        new(name, "--target=Up")
+        {
+            ExitCode = 1,
+            Culprit = [file, .. culprit],
+            Arrange = c => { c.Root.Write(file, content); return Task.CompletedTask; },
+        };
+
+    static IEnumerable<BadInputCase> OtherPlatformFiles() =>
+    [
+        FileCase("gateway-api.yaml", "gateway api without url", "version: v1.5.1\n", "url"),
+        FileCase("gateway-api.yaml", "gateway api not YAML", "version: [v1.5.1\n", "line"),
+        new("tool version too large for an int", "--target=Up")
+        {
+            ExitCode = 1,
+            Culprit = ["tools.yaml", "v99999999999.0.0"],
+            Arrange = c => { c.Root.Edit("tools.yaml", t => ReplaceFirstVersion(t, "kind", "v99999999999.0.0")); return Task.CompletedTask; },
+        },
+        new("tool version is a word", "--target=Up")
+        {
+            ExitCode = 1,
+            Culprit = ["tools.yaml", "latest"],
+            Arrange = c => { c.Root.Edit("tools.yaml", t => ReplaceFirstVersion(t, "helm", "latest")); return Task.CompletedTask; },
+        },
+        new("tool pin is a string instead of a mapping", "--target=Up")
+        {
+            ExitCode = 1,
+            Culprit = ["tools.yaml", "kubectl"],
+            Arrange = c => { c.Root.Edit("tools.yaml", t => ReplaceEntry(t, "kubectl", "kubectl: v1.36.4\n")); return Task.CompletedTask; },
+        },
+    ];
+
+    // ------------------------------------------------------------------ .env and .env.local
+
+    static BadInputCase EnvCase(string name, Func<string, string> change, string[] culprit, string[]? secrets = null, string file = ".env") =>
+        new(name, "--target=Up")
+        {
+            ExitCode = 1,
+            Culprit = culprit,
+            Secrets = secrets ?? [],
+            Arrange = c =>
+            {
+                if (file == ".env") c.Root.Edit(".env", change);
+                else c.Root.Write(file, change(""));
+                return Task.CompletedTask;
+            },
+        };
+
+    static IEnumerable<BadInputCase> DotEnv() =>
+    [
+        EnvCase("env line with a colon instead of equals", t => t.Replace("MINIO_SECRET_KEY=adminpassword", "MINIO_SECRET_KEY: s3cr3t-colon"),
+            [".env", "line", "MINIO_SECRET_KEY"], ["s3cr3t-colon"]),
+        EnvCase("env secret with an unclosed quote", t => t.Replace("REGISTRY_PASSWORD=registrypassword", "REGISTRY_PASSWORD=\"unclosed-s3cr3t"),
+            [".env", "line", "REGISTRY_PASSWORD"], ["unclosed-s3cr3t"]),
+        EnvCase("env secret with text after the quote", t => t.Replace("AIRBYTE_S3_SECRET_KEY=airbytepassword", "AIRBYTE_S3_SECRET_KEY='q-s3cr3t' trailing-s3cr3t"),
+            [".env", "AIRBYTE_S3_SECRET_KEY"], ["q-s3cr3t", "trailing-s3cr3t"]),
+        EnvCase("env required key missing", t => t.Replace("AIRBYTE_S3_SECRET_KEY=airbytepassword\n", ""), ["AIRBYTE_S3_SECRET_KEY"]),
+        EnvCase("env required key empty", t => t.Replace("MINIO_SECRET_KEY=adminpassword", "MINIO_SECRET_KEY="), ["MINIO_SECRET_KEY"]),
+        EnvCase("domain with a space and capitals", t => t.Replace("GLOBAL_DOMAIN=data-platform.internal", "GLOBAL_DOMAIN=My Platform.Internal."), ["GLOBAL_DOMAIN"]),
+        EnvCase("domain starting with a hyphen", t => t.Replace("GLOBAL_DOMAIN=data-platform.internal", "GLOBAL_DOMAIN=-platform.internal"), ["GLOBAL_DOMAIN", "-platform.internal"]),
+        EnvCase("domain with an underscore", t => t.Replace("GLOBAL_DOMAIN=data-platform.internal", "GLOBAL_DOMAIN=data_platform.internal"), ["GLOBAL_DOMAIN", "data_platform.internal"]),
+        EnvCase("domain with a scheme", t => t.Replace("GLOBAL_DOMAIN=data-platform.internal", "GLOBAL_DOMAIN=https://data-platform.internal"), ["GLOBAL_DOMAIN"]),
+        EnvCase("env.local malformed", _ => "MINIO_SECRET_KEY => local-s3cr3t\n", [".env.local", "line 1", "MINIO_SECRET_KEY"], ["local-s3cr3t"], ".env.local"),
+        new("environment variable overrides the domain with a bad value", "--target=Up")
+        {
+            ExitCode = 1,
+            Culprit = ["GLOBAL_DOMAIN", "bad domain!"],
+            Arrange = c => { c.Machine.UserEnvironment["GLOBAL_DOMAIN"] = "bad domain!"; return Task.CompletedTask; },
+        },
+        new("environment variable empties a required secret", "--target=Up")
+        {
+            ExitCode = 1,
+            Culprit = ["MINIO_SECRET_KEY"],
+            Arrange = c => { c.Machine.UserEnvironment["MINIO_SECRET_KEY"] = ""; return Task.CompletedTask; },
+        },
+    ];
+
+    // ------------------------------------------------------------------ METALLB_IP_RANGE, preset by the user
+
+    static BadInputCase RangeCase(string name, string value, params string[] culprit) =>
+        new(name, "--target=Up")
+        {
+            ExitCode = 1,
+            Culprit = ["METALLB_IP_RANGE", .. culprit],
+            Arrange = c => { c.Machine.UserEnvironment["METALLB_IP_RANGE"] = value; return Task.CompletedTask; },
+        };
+
+    static IEnumerable<BadInputCase> MetalLbRange() =>
+    [
+        RangeCase("range with no end", "1.2.3.4-", "1.2.3.4-"),
+        RangeCase("range ends before it starts", "172.18.255.254-172.18.255.245", "172.18.255.254-172.18.255.245"),
+        RangeCase("range with an invalid address", "300.1.1.1-300.1.1.9", "300.1.1.1"),
+        RangeCase("range with an invalid prefix", "172.18.255.240/33", "/33"),
+        RangeCase("range of words", "the last ten", "the last ten"),
+        RangeCase("range mixing IPv4 and IPv6", "172.18.255.245-fc00::1", "fc00::1"),
+        new("range outside the kind network", "--target=Up")
+        {
+            ExitCode = 1,
+            MutationsAllowed = true,   // the kind network exists only once the cluster does
+            Culprit = ["METALLB_IP_RANGE", "10.0.0.1-10.0.0.10", "172.18.0.0/16"],
+            Arrange = c => { c.Machine.UserEnvironment["METALLB_IP_RANGE"] = "10.0.0.1-10.0.0.10"; return Task.CompletedTask; },
+            Then = (_, run) => Assert.DoesNotContain(run.Calls, call => call.Signature == "helmfile apply"),
+        },
+    ];
+
+    // ------------------------------------------------------------------ KUBECONFIG
+
+    static IEnumerable<BadInputCase> Kubeconfig() =>
+    [
+        new("kubeconfig is a directory", "--target=Verify", "--timeout=1")
+        {
+            ExitCode = 1,
+            Culprit = ["{scratch}/kube"],
+            Arrange = c => { Directory.CreateDirectory(Path.Combine(c.Scratch, "kube")); c.Machine.UserEnvironment["KUBECONFIG"] = Path.Combine(c.Scratch, "kube"); return Task.CompletedTask; },
+        },
+        new("kubeconfig is not YAML", "--target=Verify", "--timeout=1")
+        {
+            ExitCode = 1,
+            Culprit = ["{scratch}/broken-kubeconfig"],
+            Arrange = async c =>
+            {
+                var file = Path.Combine(c.Scratch, "broken-kubeconfig");
+                await File.WriteAllTextAsync(file, "apiVersion: v1\nclusters: [\n");
+                c.Machine.UserEnvironment["KUBECONFIG"] = file;
+            },
+        },
+        new("platform context missing from the kubeconfig list", "--target=Verify", "--timeout=1")
+        {
+            ExitCode = 1,
+            Culprit = ["kind-data-platform", "CreateCluster"],
+        },
+    ];
+
+    // ------------------------------------------------------------------ faults of the machine and the tools
+
+    static IEnumerable<BadInputCase> Faults() =>
+    [
+        new("docker is not running", "--target=Up")
+        {
+            ExitCode = 1,
+            Culprit = ["Docker is not running", "start"],
+            Arrange = c => { c.Machine.SetState("docker_down", ""); return Task.CompletedTask; },
+        },
+        new("helmfile fails for good on a release", "--target=HelmfileApply")
+        {
+            ExitCode = 1,
+            MutationsAllowed = true,
+            Culprit = ["minio", "HelmfileApply"],
+            Arrange = c => { c.Machine.SetState("helmfile_failures", "permanent:minio\n"); return Task.CompletedTask; },
+        },
+        new("helmfile times out on every attempt", "--target=HelmfileApply", "--helmfile-attempts=2")
+        {
+            ExitCode = 1,
+            MutationsAllowed = true,
+            Culprit = ["2 attempts"],
+            Arrange = c => { c.Machine.SetState("helmfile_failures", "timeout\ntimeout\n"); return Task.CompletedTask; },
+        },
+    ];
+
+    /// <summary>tools.yaml: replaces the `version:` of one tool's entry.</summary>
+    static string ReplaceFirstVersion(string toolsYaml, string tool, string version)
+    {
+        var lines = toolsYaml.Split('\n').ToList();
+        var start = lines.FindIndex(l => l.StartsWith(tool + ":"));
+        var at = lines.FindIndex(start, l => l.TrimStart().StartsWith("version:"));
+        lines[at] = lines[at][..lines[at].IndexOf("version:")] + "version: " + version;
+        return string.Join('\n', lines);
+    }
+
+    /// <summary>tools.yaml: replaces one tool's whole entry (its line and the indented lines under it).</summary>
+    static string ReplaceEntry(string toolsYaml, string tool, string replacement)
+    {
+        var lines = toolsYaml.Split('\n').ToList();
+        var start = lines.FindIndex(l => l.StartsWith(tool + ":"));
+        var end = start + 1;
+        while (end < lines.Count && (lines[end].StartsWith(' ') || lines[end].Length == 0)) end++;
+        lines.RemoveRange(start, end - start);
+        lines.Insert(start, replacement.TrimEnd('\n'));
+        return string.Join('\n', lines);
+    }
+}

@@ -1,0 +1,171 @@
+using DataPlatform.Build.Kube;
+using DataPlatform.Build.Platform;
+using DataPlatform.Build.Services;
+using DataPlatform.Build.Tools;
+using k8s.KubeConfigModels;
+using Spectre.Console.Testing;
+
+namespace DataPlatform.Build.Tests.Unit;
+
+/// <summary>Every observe → decide → act path of ClusterService, with its readers injected: no process, no kubeconfig file.</summary>
+public sealed class ClusterServiceTests
+{
+    const string Context = "kind-data-platform";
+    static readonly KindConfig Config = new("/repo/kind-config.yaml", "data-platform",
+    [
+        new KindNode("control-plane", "kindest/node:v1.36.4", new Dictionary<string, string>()),
+        new KindNode("worker", "kindest/node:v1.36.4", new Dictionary<string, string> { ["net"] = "metallb-gateway" }),
+    ]);
+
+    sealed class Contexts(params string[] names) : IKubeconfigReader
+    {
+        public int Reads { get; private set; }
+        public MergedKubeconfig Read()
+        {
+            Reads++;
+            return MergedKubeconfig.Merge([("/home/u/.kube/config", new K8SConfiguration { Contexts = names.Select(n => new Context { Name = n }).ToList() })], "~/.kube/config");
+        }
+    }
+
+    static string Nodes(string workerNet, string version = "v1.36.4") => """
+        {"kind":"List","apiVersion":"v1","items":[
+          {"metadata":{"name":"data-platform-control-plane","labels":{"node-role.kubernetes.io/control-plane":""}},"status":{"nodeInfo":{"kubeletVersion":"VERSION"}}},
+          {"metadata":{"name":"data-platform-worker","labels":{"net":"NET"}},"status":{"nodeInfo":{"kubeletVersion":"VERSION"}}}]}
+        """.Replace("VERSION", version).Replace("NET", workerNet);
+
+    static (ClusterService Service, RecordingRunner Runner, TestConsole Console) Service(IKubeconfigReader kubeconfig)
+    {
+        var runner = new RecordingRunner();
+        var console = new TestConsole().Width(1000); // one line per message, as a wide terminal shows it
+        return (new ClusterService(new Kind(runner), new Kubectl(runner, Context), kubeconfig, Config, console), runner, console);
+    }
+
+    static IEnumerable<string> Argv(RecordingRunner runner) => runner.Commands.Select(c => string.Join(' ', c.Arguments.Prepend(c.Program)));
+
+    [Theory]
+    [InlineData(false, false, ClusterAction.Create)]
+    [InlineData(false, true, ClusterAction.Create)] // a stale context without a cluster: kind create rewrites it
+    [InlineData(true, false, ClusterAction.RestoreContext)]
+    [InlineData(true, true, ClusterAction.None)]
+    public void The_cluster_is_created_only_when_missing(bool exists, bool hasContext, ClusterAction expected) =>
+        Assert.Equal(expected, ClusterService.Decide(exists, hasContext));
+
+    [Fact]
+    public async Task A_missing_cluster_is_created_then_waited_for_and_not_compared()
+    {
+        var (service, runner, _) = Service(new Contexts());
+        runner.Answer(0, "other-cluster\n");
+
+        Assert.Equal(ClusterAction.Create, await service.EnsureAsync(planning: false, default));
+
+        Assert.Equal(
+        [
+            "kind get clusters",
+            "kind create cluster --config /repo/kind-config.yaml --wait 5m",
+            $"kubectl --context {Context} wait --for=condition=Ready nodes --all --timeout=300s",
+        ], Argv(runner));
+    }
+
+    [Fact]
+    public async Task An_existing_cluster_that_matches_is_left_alone_and_says_so()
+    {
+        var (service, runner, console) = Service(new Contexts(Context));
+        runner.Answer(0, "data-platform\n").Answer(0, Nodes("metallb-gateway"));
+
+        Assert.Equal(ClusterAction.None, await service.EnsureAsync(planning: false, default));
+
+        Assert.Equal(["kind get clusters", $"kubectl --context {Context} get nodes -o json", $"kubectl --context {Context} wait --for=condition=Ready nodes --all --timeout=300s"], Argv(runner));
+        Assert.DoesNotContain(runner.Commands, c => c.Mutating);
+        Assert.Contains("already exists and matches kind-config.yaml", console.Output);
+    }
+
+    [Fact]
+    public async Task An_existing_cluster_that_differs_is_described_with_the_way_to_recreate_it_and_never_recreated()
+    {
+        var (service, runner, console) = Service(new Contexts(Context));
+        runner.Answer(0, "data-platform\n").Answer(0, Nodes("old", version: "v1.35.0"));
+
+        Assert.Equal(ClusterAction.None, await service.EnsureAsync(planning: false, default));
+
+        Assert.DoesNotContain(runner.Commands, c => c.Mutating);
+        var output = console.Output;
+        Assert.Contains("differs from /repo/kind-config.yaml", output);
+        Assert.Contains("node data-platform-worker has the label net=old, kind-config.yaml says net=metallb-gateway", output);
+        Assert.Contains("node data-platform-control-plane runs Kubernetes v1.35.0", output);
+        Assert.Contains("./build.sh --target=Clean, then ./build.sh --target=Up", output);
+    }
+
+    [Fact]
+    public async Task A_missing_context_is_restored_before_the_nodes_are_read_through_it()
+    {
+        var (service, runner, _) = Service(new Contexts("someone-else"));
+        runner.Answer(0, "data-platform\n").Answer(0).Answer(0, Nodes("metallb-gateway"));
+
+        Assert.Equal(ClusterAction.RestoreContext, await service.EnsureAsync(planning: false, default));
+
+        Assert.Equal(["kind get clusters", "kind export kubeconfig --name data-platform", $"kubectl --context {Context} get nodes -o json",
+            $"kubectl --context {Context} wait --for=condition=Ready nodes --all --timeout=300s"], Argv(runner));
+    }
+
+    [Fact]
+    public async Task Under_plan_a_context_still_to_restore_is_not_read_and_nothing_is_waited_for()
+    {
+        var (service, runner, _) = Service(new Contexts());
+        runner.Answer(0, "data-platform\n");
+
+        Assert.Equal(ClusterAction.RestoreContext, await service.EnsureAsync(planning: true, default));
+
+        Assert.Equal(["kind get clusters", "kind export kubeconfig --name data-platform"], Argv(runner));
+    }
+
+    [Fact]
+    public async Task Under_plan_an_existing_cluster_is_still_compared()
+    {
+        var (service, runner, console) = Service(new Contexts(Context));
+        runner.Answer(0, "data-platform\n").Answer(0, Nodes("old"));
+
+        await service.EnsureAsync(planning: true, default);
+
+        Assert.Equal(["kind get clusters", $"kubectl --context {Context} get nodes -o json"], Argv(runner));
+        Assert.Contains("net=old", console.Output);
+    }
+
+    [Fact]
+    public async Task Nodes_that_cannot_be_read_are_a_warning_and_the_wait_then_says_why()
+    {
+        var (service, runner, console) = Service(new Contexts(Context));
+        runner.Answer(0, "data-platform\n").Answer(1, "", "Unable to connect to the server: dial tcp 127.0.0.1:6443: connect: connection refused");
+
+        await service.EnsureAsync(planning: false, default);
+
+        Assert.Contains("cannot be read", console.Output);
+        Assert.Contains("connection refused", console.Output);
+        Assert.Contains(runner.Commands, c => c.Arguments.Contains("wait"));
+    }
+
+    [Fact]
+    public async Task The_kubeconfig_is_read_through_the_injected_reader()
+    {
+        var contexts = new Contexts(Context);
+        var (service, runner, _) = Service(contexts);
+        runner.Answer(0, "data-platform\n").Answer(0, Nodes("metallb-gateway"));
+
+        await service.EnsureAsync(planning: false, default);
+
+        Assert.Equal(1, contexts.Reads);
+    }
+
+    [Fact]
+    public async Task Clean_deletes_only_the_platform_cluster_and_only_when_it_exists()
+    {
+        var (service, runner, console) = Service(new Contexts());
+        runner.Answer(0, "other\n");
+        await service.CleanAsync(default);
+        Assert.Equal(["kind get clusters"], Argv(runner));
+        Assert.Contains("nothing to remove", console.Output);
+
+        runner.Answer(0, "other\ndata-platform\n");
+        await service.CleanAsync(default);
+        Assert.Equal("kind delete cluster --name data-platform", Argv(runner).Last());
+    }
+}
