@@ -32,7 +32,7 @@ public sealed record RegistryMirror(string Registry, string Container, Uri Upstr
     public const string HostsDirectory = "/etc/containerd/certs.d";
 
     /// <summary>containerd's default server for a registry host: docker.io is served by registry-1.docker.io.</summary>
-    static string ServerOf(string registry) => registry == "docker.io" ? "https://registry-1.docker.io" : $"https://{registry}";
+    static string ServerOf(string host) => host == "docker.io" ? "https://registry-1.docker.io" : $"https://{host}";
 }
 
 /// <summary>
@@ -51,7 +51,7 @@ public static partial class RegistryMirrors
     [GeneratedRegex(@"^#\s*mirror\b(?<rest>.*)$")]
     private static partial Regex MirrorLine();
 
-    [GeneratedRegex(@"^\s*(?<registry>\S+)\s*=\s*(?<container>\S+)\s+(?<upstream>\S+)\s*$")]
+    [GeneratedRegex(@"^\s*(?<host>\S+)\s*=\s*(?<container>\S+)\s+(?<upstream>\S+)\s*$")]
     private static partial Regex MirrorFields();
 
     // A registry host as image references name it: DNS labels, an optional port.
@@ -106,7 +106,7 @@ public static partial class RegistryMirrors
         var fields = MirrorFields().Match(rest);
         if (!fields.Success)
             throw At(path, line, $"a mirror line reads {Form}; found `# mirror{rest}`.");
-        var registry = fields.Groups["registry"].Value;
+        var registry = fields.Groups["host"].Value;
         var container = fields.Groups["container"].Value;
         var upstream = fields.Groups["upstream"].Value;
         if (!RegistryHost().IsMatch(registry))
