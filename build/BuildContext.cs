@@ -23,6 +23,7 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
     readonly Lazy<PlatformEnvironment> _variables;
     readonly Lazy<string> _registryHtpasswd;
     readonly Lazy<PlatformCluster> _cluster;
+    readonly Lazy<IReadOnlyList<RegistryMirror>> _registryMirrors;
 
     /// <param name="runner">Builds the process runner from the mask of this platform's secrets.</param>
     /// <param name="environment">Reads a process environment variable (the tests pass their own).</param>
@@ -43,6 +44,7 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
         _variables = new(() => PlatformEnvironment.Load(root, EnvironmentVariable));
         _registryHtpasswd = new(() => Htpasswd.Line(Variables.Require("REGISTRY_USER"), Variables.Require("REGISTRY_PASSWORD")));
         _cluster = new(() => PlatformCluster.Connect(Kubeconfig.Read(), KindConfig.ContextName));
+        _registryMirrors = new(() => Platform.RegistryMirrors.Load(System.IO.Path.Combine(root, "kind-config.yaml")));
         Mask = new SecretMask(SecretValues);
         Runner = runner(Mask);
     }
@@ -77,6 +79,10 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
     /// <summary>KubernetesClient pinned to kind-&lt;name&gt; (never the kubeconfig's current context), built once.</summary>
     public PlatformCluster Cluster => _cluster.Value;
 
+    /// <summary>The image cache's pull-through mirrors, from kind-config.yaml's `# mirror` lines.</summary>
+    public IReadOnlyList<RegistryMirror> RegistryMirrors => _registryMirrors.Value;
+    /// <summary>IMAGE_CACHE (on unless .env says off).</summary>
+    public bool ImageCacheOn => ImageCacheSetting.IsOn(Variables);
     /// <summary>What Doctor found (engine, access mode), once it ran: the first step of Up.</summary>
     internal Host.DoctorReport? HostReport { get; set; }
 

@@ -18,6 +18,7 @@ internal sealed class BuildLifetime(IAnsiConsole console) : IFrostingLifetime<Bu
     static readonly IReadOnlyDictionary<string, string[]> FilesOnlyNeededBy = new Dictionary<string, string[]>
     {
         ["Clean"] = ["kind-config.yaml"],
+        ["Purge"] = ["kind-config.yaml"],
         ["EnsureTools"] = ["kind-config.yaml", "tools.yaml"],
     };
 

@@ -29,6 +29,9 @@ internal static class PlatformValidator
         if (variables.UnreadableFiles.Count == 0) CheckRequired(variables, required, problems);
         CheckDomain(variables, problems);
         CheckMetalLbRange(variables, problems);
+        CheckImageCache(variables, problems);
+        // A kind-config.yaml that does not load is already reported; reading it again would only repeat that.
+        if (kind is not null && problems.All(p => p.File != KindConfig.FileName)) CheckMirrors(Path.Combine(root, KindConfig.FileName), problems);
         return problems;
     }
 
@@ -98,5 +101,29 @@ internal static class PlatformValidator
         var source = variables.SourceOf(key)!;
         problems.Add(new(source.File, source.Line, null,
             $"{key}={preset.Trim()} {problem}. Fix it, or remove it so the build computes the range from the kind network."));
+    }
+
+    /// <summary>IMAGE_CACHE: on or off, nothing else (a typo must not silently turn the cache off).</summary>
+    static void CheckImageCache(PlatformEnvironment variables, List<ConfigProblem> problems)
+    {
+        // Unset means on, so a misspelt IMAGE_CACHE=off would quietly keep the cache: name the near miss instead.
+        if (variables.Find(ImageCacheSetting.Variable) is null &&
+            variables.FileKeys.FirstOrDefault(k => YamlFields.EditDistance(k.Key, ImageCacheSetting.Variable) <= 2) is { Key: not null } near)
+            problems.Add(new(near.Source.File, near.Source.Line, null,
+                $"{near.Key} is not a variable the build reads: is that a typo for {ImageCacheSetting.Variable}? Write {ImageCacheSetting.Variable}=on or {ImageCacheSetting.Variable}=off."));
+        try { ImageCacheSetting.IsOn(variables); }
+        catch (ConfigFileException e)
+        {
+            var source = variables.SourceOf(ImageCacheSetting.Variable);
+            problems.AddRange(e.Problems.Select(p => p with { File = source?.File ?? p.File, Line = source?.Line }));
+        }
+    }
+
+    /// <summary>The image cache's `# mirror` lines in kind-config.yaml's containerd patch.</summary>
+    static void CheckMirrors(string kindConfig, List<ConfigProblem> problems)
+    {
+        if (!File.Exists(kindConfig)) return; // reported by KindConfig.Read
+        try { RegistryMirrors.Load(kindConfig); }
+        catch (ConfigFileException e) { problems.AddRange(e.Problems); }
     }
 }

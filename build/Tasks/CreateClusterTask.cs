@@ -5,7 +5,7 @@ namespace DataPlatform.Build.Tasks;
 
 [TaskName("CreateCluster")]
 [TaskDescription("Creates the kind cluster described in kind-config.yaml, or leaves it if it exists, and waits for Ready nodes.")]
-[IsDependentOn(typeof(EnsureToolsTask))]
+[IsDependentOn(typeof(StartImageCacheTask))]
 internal sealed class CreateClusterTask : FrostingTask<BuildContext, ClusterOutcome>
 {
     public override async Task<ClusterOutcome> ProduceAsync(BuildContext context)

@@ -5,6 +5,7 @@ namespace DataPlatform.Build.Tasks;
 
 [TaskName("HelmfileApply")]
 [TaskDescription("Runs helmfile apply against the platform's context with .env and the computed values, retrying transient failures.")]
+[IsDependentOn(typeof(ConnectImageCacheTask))]
 [IsDependentOn(typeof(ComputeMetalLbRangeTask))]
 [IsDependentOn(typeof(ApplyGatewayCrdsTask))]
 internal sealed class HelmfileApplyTask : FrostingTask<BuildContext>

@@ -2,7 +2,10 @@ using DataPlatform.Build.Process;
 
 namespace DataPlatform.Build.Tools;
 
-/// <summary>docker, only ever read: the build checks the daemon and reads kind's network.</summary>
+/// <summary>
+/// docker: the build checks the daemon, reads kind's network, and runs the image cache's mirrors (the only containers
+/// and volumes it creates itself; kind creates the nodes). Every call is an argv array; the changing ones are Mutating.
+/// </summary>
 public sealed class Docker(IToolRunner runner)
 {
     /// <summary>A running daemon answers docker info at once; a frozen one (Docker Desktop after sleep) never does.</summary>
@@ -31,9 +34,69 @@ public sealed class Docker(IToolRunner runner)
     public static ToolCommand NetworkSubnetsCommand(string network) =>
         new("docker", ["network", "inspect", network, "--format", "{{range .IPAM.Config}}{{.Subnet}} {{end}}"]) { AllowFailure = true };
 
+    /// <summary>Every container carrying the label, running or not, one JSON object a line (docker ps's own format).</summary>
+    public static ToolCommand ListContainersCommand(string label) =>
+        new("docker", ["ps", "--all", "--no-trunc", "--filter", $"label={label}", "--format", "{{json .}}"]);
+
+    public static ToolCommand ListVolumesCommand(string label) =>
+        new("docker", ["volume", "ls", "--filter", $"label={label}", "--format", "{{.Name}}"]);
+
+    public static ToolCommand CreateVolumeCommand(string name, IReadOnlyDictionary<string, string> labels) =>
+        new("docker", ["volume", "create", .. Labels(labels), name]) { Mutating = true };
+
+    /// <summary>A detached container that restarts with the daemon, so the cache is there after a reboot.</summary>
+    public static ToolCommand RunDetachedCommand(string name, string image, string network, string volume, string mountPath,
+        IReadOnlyDictionary<string, string> labels, IReadOnlyDictionary<string, string> environment) =>
+        new("docker", ["run", "--detach", "--name", name, "--restart", "unless-stopped", "--network", network,
+            "--volume", $"{volume}:{mountPath}", .. Labels(labels),
+            .. environment.OrderBy(kv => kv.Key, StringComparer.Ordinal).SelectMany(kv => new[] { "--env", $"{kv.Key}={kv.Value}" }),
+            image])
+        {
+            Mutating = true,
+            // The first run pulls the registry image (about 20 MB) before it starts the container.
+            Timeout = TimeSpan.FromMinutes(5),
+            WhenHung = "check that Docker can pull registry:3.0.0 (docker pull works, no proxy needed), then run ./build.sh --target=Up again",
+        };
+
+    public static ToolCommand StartCommand(string name) => new("docker", ["start", name]) { Mutating = true };
+
+    public static ToolCommand RemoveContainersCommand(IEnumerable<string> names) =>
+        new("docker", ["rm", "--force", .. names]) { Mutating = true };
+
+    public static ToolCommand RemoveVolumesCommand(IEnumerable<string> names) =>
+        new("docker", ["volume", "rm", .. names]) { Mutating = true };
+
+    public static ToolCommand ConnectNetworkCommand(string network, string container) =>
+        new("docker", ["network", "connect", network, container]) { Mutating = true };
+
+    /// <summary>Reads a file inside a container (a kind node); a missing file is an answer, not a failure.</summary>
+    public static ToolCommand ReadFileCommand(string container, string path) =>
+        new("docker", ["exec", container, "cat", path]) { AllowFailure = true };
+
+    /// <summary>
+    /// Writes a file inside a container without a shell-quoted string: the path and content travel as positional
+    /// arguments of `sh -c`, and the file is replaced by a rename so containerd never reads half of it.
+    /// </summary>
+    public static ToolCommand WriteFileCommand(string container, string path, string content) =>
+        new("docker", ["exec", container, "sh", "-c", "mkdir -p \"$(dirname \"$1\")\" && printf '%s' \"$2\" > \"$1.tmp\" && mv \"$1.tmp\" \"$1\"", "sh", path, content])
+        { Mutating = true };
+
+    /// <summary>The daemon's disk usage, volumes included; works for any user allowed to talk to the daemon (no root, no du).</summary>
+    public static ToolCommand DiskUsageCommand() => new("docker", ["system", "df", "--verbose"])
+    {
+        // The daemon sizes every volume and image; on a large Docker that takes a while, and it is only a report.
+        Timeout = TimeSpan.FromMinutes(2),
+        AllowFailure = true,
+    };
+
+    static IEnumerable<string> Labels(IReadOnlyDictionary<string, string> labels) =>
+        labels.OrderBy(kv => kv.Key, StringComparer.Ordinal).SelectMany(kv => new[] { "--label", $"{kv.Key}={kv.Value}" });
+
     public Task<ToolResult> InfoAsync(CancellationToken ct) => runner.RunAsync(InfoCommand(), ct);
 
     public Task<ToolResult> ContainerAddressesAsync(string container, CancellationToken ct) => runner.RunAsync(ContainerAddressesCommand(container), ct);
 
     public Task<ToolResult> NetworkSubnetsAsync(string network, CancellationToken ct) => runner.RunAsync(NetworkSubnetsCommand(network), ct);
+
+    public Task<ToolResult> RunAsync(ToolCommand command, CancellationToken ct) => runner.RunAsync(command, ct);
 }

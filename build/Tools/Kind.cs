@@ -34,11 +34,18 @@ public sealed class Kind(IToolRunner runner)
                        "restart Docker if it is frozen, then run the same target again.",
         };
 
+    /// <summary>The cluster's node containers, one a line; no cluster is an empty answer (kind says so on stderr, exit 0).</summary>
+    public static ToolCommand GetNodesCommand(string name) => new("kind", ["get", "nodes", "--name", name]);
+
     public static ToolCommand ExportKubeconfigCommand(string name) =>
         new("kind", ["export", "kubeconfig", "--name", name]) { Mutating = true };
 
     public async Task<IReadOnlyList<string>> GetClustersAsync(CancellationToken ct) =>
         (await runner.RunAsync(GetClustersCommand(), ct)).StandardOutput
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public async Task<IReadOnlyList<string>> GetNodesAsync(string name, CancellationToken ct) =>
+        (await runner.RunAsync(GetNodesCommand(name), ct)).StandardOutput
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public Task CreateClusterAsync(string configPath, CancellationToken ct) => runner.RunAsync(CreateClusterCommand(configPath), ct);

@@ -21,6 +21,10 @@ Scenario state ($STANDIN_STATE, a directory; every file is optional):
   releases            JSON written by a successful `helmfile apply` (what `helm list` answers)
   nodes-<cluster>     JSON written by `kind create cluster`: the nodes its config asked for (what `kubectl get nodes` shows)
   violations          written by the stand-ins: every call they refused (unpinned, unknown context, unsupported)
+  containers.json     docker containers the stand-in runs: name -> {id, image, state, labels, networks, env, volumes}
+  volumes.json        docker volumes: name -> labels
+  node_files.json     files written into kind nodes with docker exec: node -> {path: content}
+  nodes.json          kind clusters' node containers: cluster name -> [node names] (written by kind create cluster)
 
 Where real tools fail, these fail the same way (message and exit code 1). Where the build asks for something these do
 not know, or talks to a cluster without pinning a context, they exit with 97-99 and a line starting "STANDIN" so the
@@ -273,6 +277,200 @@ def docker(argv):
         if flag_value(argv, "--format", "-f") is None:
             return out(json.dumps([{"Name": "kind", "IPAM": {"Config": [{"Subnet": s} for s in subnets.split()]}}]))
         return out(" ".join(subnets.split()) + " ")
+    if down:
+        fail(1, "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?")
+    return docker_objects(argv)
+
+
+def read_json(name, default):
+    text = read_state(name)
+    return json.loads(text) if text else default
+
+
+def write_json(name, value):
+    write_state(name, json.dumps(value, indent=1, sort_keys=True))
+
+
+def docker_flags(argv, names):
+    """All values of repeated flags (--label a --label b), in order."""
+    values = []
+    for i, arg in enumerate(argv):
+        for name in names:
+            if arg == name and i + 1 < len(argv):
+                values.append(argv[i + 1])
+            elif arg.startswith(name + "="):
+                values.append(arg[len(name) + 1:])
+    return values
+
+
+def label_filter(argv):
+    """--filter label=KEY or label=KEY=VALUE, as docker applies it; None when there is no filter."""
+    for f in docker_flags(argv, ["--filter", "-f"]):
+        if f.startswith("label="):
+            key, _, value = f[len("label="):].partition("=")
+            return key, (value or None)
+    return None
+
+
+def matches(labels, wanted):
+    return wanted is None or (wanted[0] in labels and (wanted[1] is None or labels[wanted[0]] == wanted[1]))
+
+
+def no_such_container(name):
+    fail(1, f"Error response from daemon: No such container: {name}")
+
+
+def docker_objects(argv):
+    containers = read_json("containers.json", {})
+    volumes = read_json("volumes.json", {})
+    value_flags = {"--name", "--restart", "--network", "--volume", "-v", "--label", "-l", "--env", "-e", "--filter", "-f", "--format"}
+    words = positional(argv, value_flags)
+
+    if words[:1] == ["ps"]:
+        wanted = label_filter(argv)
+        show_all = "--all" in argv or "-a" in argv
+        rows = []
+        for name, c in sorted(containers.items()):
+            if not matches(c["labels"], wanted) or not (show_all or c["state"] == "running"):
+                continue
+            rows.append({"Command": '"registry serve /etc/distribution/config.yml"', "CreatedAt": "2026-11-25 21:00:00 +0000 UTC",
+                         "ID": c["id"], "Image": c["image"], "Labels": ",".join(f"{k}={v}" for k, v in sorted(c["labels"].items())),
+                         "LocalVolumes": str(len(c["volumes"])), "Mounts": ",".join(v.split(":")[0] for v in c["volumes"]),
+                         "Names": name, "Networks": ",".join(c["networks"]), "Ports": "5000/tcp", "RunningFor": "5 minutes ago",
+                         "Size": "0B", "State": c["state"],
+                         "Status": "Up 5 minutes" if c["state"] == "running" else "Exited (2) 1 minute ago"})
+        if flag_value(argv, "--format") == "{{json .}}":
+            return out("\n".join(json.dumps(r) for r in rows))
+        fail(UNSUPPORTED, f"STANDIN docker: ps only with --format '{{{{json .}}}}', got {argv}")
+
+    if words[:2] == ["container", "inspect"] or words[:1] == ["inspect"]:
+        names = words[2:] if words[0] == "container" else words[1:]
+        found = [n for n in names if n in containers]
+        missing = [n for n in names if n not in containers]
+        template = flag_value(argv, "--format", "-f")
+        if template == "{{.Name}}":
+            out("\n".join("/" + n for n in found))
+        elif template is None:
+            out(json.dumps([{"Id": containers[n]["id"], "Name": "/" + n, "State": {"Status": containers[n]["state"],
+                                                                                  "Running": containers[n]["state"] == "running"},
+                             "Config": {"Image": containers[n]["image"], "Labels": containers[n]["labels"],
+                                        "Env": [f"{k}={v}" for k, v in containers[n]["env"].items()]}} for n in found], indent=4))
+        else:
+            fail(UNSUPPORTED, f"STANDIN docker: inspect format {template!r} is not answered")
+        if missing:
+            fail(1, "\n".join(f"Error: No such container: {n}" for n in missing))
+        return
+
+    if words[:1] == ["run"]:
+        name = flag_value(argv, "--name")
+        if "--detach" not in argv and "-d" not in argv:
+            fail(UNSUPPORTED, f"STANDIN docker: run without --detach would block: {argv}")
+        if name in containers:
+            fail(125, f'docker: Error response from daemon: Conflict. The container name "/{name}" is already in use by container '
+                      f'"{containers[name]["id"]}". You have to remove (or rename) that container to be able to reuse that name.\n\n'
+                      "Run 'docker run --help' for more information")
+        network = flag_value(argv, "--network") or "bridge"
+        if network not in ("bridge", "host", "none") and not (network == "kind" and read_state("network_subnets") is not None):
+            fail(125, f"docker: Error response from daemon: network {network} not found.\n\nRun 'docker run --help' for more information")
+        mounts = docker_flags(argv, ["--volume", "-v"])
+        for mount in mounts:
+            source = mount.split(":")[0]
+            if not source.startswith("/") and source not in volumes:
+                volumes[source] = {}  # docker creates a named volume on first use, without labels
+        labels = dict(l.split("=", 1) for l in docker_flags(argv, ["--label", "-l"]))
+        env = dict(e.split("=", 1) for e in docker_flags(argv, ["--env", "-e"]))
+        image = words[1] if len(words) > 1 else fail(UNSUPPORTED, "STANDIN docker: run without an image")
+        cid = os.urandom(32).hex()
+        containers[name] = {"id": cid, "image": image, "state": "running", "labels": labels, "networks": [network],
+                            "env": env, "volumes": mounts, "restart": flag_value(argv, "--restart") or "no"}
+        write_json("containers.json", containers)
+        write_json("volumes.json", volumes)
+        return out(cid)
+
+    if words[:1] == ["start"]:
+        for name in words[1:]:
+            if name not in containers:
+                no_such_container(name)
+            containers[name]["state"] = "running"
+            out(name)
+        return write_json("containers.json", containers)
+
+    if words[:1] == ["rm"]:
+        force = "--force" in argv or "-f" in argv
+        for name in words[1:]:
+            if name not in containers:
+                if force:
+                    continue  # docker rm --force ignores a missing container
+                no_such_container(name)
+            if containers[name]["state"] == "running" and not force:
+                fail(1, f"Error response from daemon: cannot remove container \"/{name}\": container is running: stop the container before removing or force remove")
+            del containers[name]
+            out(name)
+        return write_json("containers.json", containers)
+
+    if words[:2] == ["volume", "create"]:
+        name = words[2]
+        labels = dict(l.split("=", 1) for l in docker_flags(argv, ["--label"]))
+        if name not in volumes:
+            volumes[name] = labels
+        write_json("volumes.json", volumes)
+        return out(name)
+
+    if words[:2] == ["volume", "ls"]:
+        wanted = label_filter(argv)
+        names = [n for n, labels in sorted(volumes.items()) if matches(labels, wanted)]
+        if flag_value(argv, "--format") == "{{.Name}}":
+            return out("\n".join(names))
+        return out("DRIVER    VOLUME NAME\n" + "\n".join(f"local     {n}" for n in names))
+
+    if words[:2] == ["volume", "rm"]:
+        for name in words[2:]:
+            if name not in volumes:
+                fail(1, f"Error response from daemon: get {name}: no such volume")
+            users = [c["id"] for c in containers.values() if any(v.split(":")[0] == name for v in c["volumes"])]
+            if users:
+                fail(1, f"Error response from daemon: remove {name}: volume is in use - [{', '.join(users)}]")
+            del volumes[name]
+            out(name)
+        return write_json("volumes.json", volumes)
+
+    if words[:2] == ["network", "connect"] and len(words) >= 4:
+        network, name = words[2], words[3]
+        if network != "kind" or read_state("network_subnets") is None:
+            fail(1, f"Error response from daemon: network {network} not found")
+        if name not in containers:
+            no_such_container(name)
+        if network in containers[name]["networks"]:
+            fail(1, f"Error response from daemon: endpoint with name {name} already exists in network {network}")
+        containers[name]["networks"].append(network)
+        return write_json("containers.json", containers)
+
+    if words[:1] == ["exec"] and len(words) >= 3:
+        node, command = words[1], argv[argv.index(words[1]) + 1:]
+        nodes = [n for names in read_json("nodes.json", {}).values() for n in names]
+        if node not in nodes:
+            no_such_container(node)
+        files = read_json("node_files.json", {})
+        if command[:1] == ["cat"] and len(command) == 2:
+            if command[1] not in files.get(node, {}):
+                fail(1, f"cat: {command[1]}: No such file or directory")
+            return sys.stdout.write(files[node][command[1]])
+        if command[:2] == ["sh", "-c"] and len(command) == 6 and "printf" in command[2]:
+            files.setdefault(node, {})[command[4]] = command[5]
+            return write_json("node_files.json", files)
+        fail(UNSUPPORTED, f"STANDIN docker: exec {command} is not answered")
+
+    if words[:2] == ["system", "df"] and ("--verbose" in argv or "-v" in argv):
+        sizes = read_json("volume_sizes.json", {})
+        lines = ["Images space usage:", "", "REPOSITORY   TAG       IMAGE ID       CREATED       SIZE      SHARED SIZE   UNIQUE SIZE   CONTAINERS", "",
+                 "Containers space usage:", "", "CONTAINER ID   IMAGE     COMMAND   LOCAL VOLUMES   SIZE      CREATED   STATUS    NAMES", "",
+                 "Local Volumes space usage:", "", "VOLUME NAME                          LINKS     SIZE"]
+        for name in sorted(volumes):
+            links = sum(1 for c in containers.values() if any(v.split(":")[0] == name for v in c["volumes"]))
+            lines.append(f"{name:<36} {links:<9} {sizes.get(name, '0B')}")
+        lines += ["", "Build cache usage: 0B", "", "CACHE ID   CACHE TYPE   SIZE      CREATED   LAST USED   USAGE     SHARED"]
+        return out("\n".join(lines))
+
     fail(UNSUPPORTED, f"STANDIN docker: unsupported arguments {argv}")
 
 
@@ -334,6 +532,14 @@ def kind(argv):
             f' ✓ Starting control-plane\n ✓ Installing CNI\n ✓ Installing StorageClass\n ✓ Joining worker nodes\n'
             f'Set kubectl context to "kind-{name}"')
         write_state("clusters", "\n".join(clusters() + [name]) + "\n")
+        roles = [n.get("role", "control-plane") for n in ((yaml.safe_load(open(config_file)) or {}).get("nodes") or [{}])] if config_file else ["control-plane"]
+        node_names, counts = [], {}
+        for role in roles:
+            counts[role] = counts.get(role, 0) + 1
+            node_names.append(f"{name}-{role}" + ("" if counts[role] == 1 else str(counts[role])))
+        nodes = read_json("nodes.json", {})
+        nodes[name] = node_names
+        write_json("nodes.json", nodes)
         if read_state("network_subnets") is None:
             write_state("network_subnets", DEFAULT_SUBNETS)
         write_kind_context(name)
@@ -345,9 +551,22 @@ def kind(argv):
         err(f'Deleting cluster "{name}" ...')
         # Like kind: deleting a cluster that does not exist is not an error. The docker network stays.
         write_state("clusters", "".join(c + "\n" for c in clusters() if c != name))
+        nodes = read_json("nodes.json", {})
+        files = read_json("node_files.json", {})
+        for node in nodes.pop(name, []):
+            files.pop(node, None)  # the node containers, and what was written into them, go with the cluster
+        write_json("nodes.json", nodes)
+        write_json("node_files.json", files)
         remove_state("nodes-" + name)
         remove_kind_context(name)
         return
+
+    if words[:2] == ["get", "nodes"]:
+        name = name or "kind"
+        found = read_json("nodes.json", {}).get(name) if name in clusters() else None
+        if not found:
+            return err(f'No kind nodes found for cluster "{name}".')
+        return out("\n".join(found))
 
     if words[:2] == ["export", "kubeconfig"]:
         name = name or "kind"

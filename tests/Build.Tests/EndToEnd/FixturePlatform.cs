@@ -11,6 +11,7 @@ static class FixturePlatform
     public const string Context = "kind-data-platform";
     public const string GatewayApiVersion = "v1.5.1";
     public const string ExpectedMetalLbRange = "172.18.255.245-172.18.255.254";
+    public static readonly string[] MirrorContainers = ["data-platform-cache-docker-io", "data-platform-cache-quay-io"];
     public static readonly string[] SecretValues = ["adminpassword", "airbytepassword", "registrypassword"];
 
     public static void WriteTo(string root)
@@ -30,6 +31,13 @@ static class FixturePlatform
                   net: metallb-gateway
               - role: worker
                 image: kindest/node:v1.36.4@sha256:099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed
+            # The image cache's mirrors, read by the build (see the repository's kind-config.yaml).
+            containerdConfigPatches:
+              - |-
+                [plugins."io.containerd.grpc.v1.cri".registry]
+                  config_path = "/etc/containerd/certs.d"
+                # mirror docker.io = data-platform-cache-docker-io https://registry-1.docker.io
+                # mirror quay.io = data-platform-cache-quay-io https://quay.io
             """);
         File.WriteAllText(Path.Combine(root, "helmfile.yaml"), """
             helmDefaults:

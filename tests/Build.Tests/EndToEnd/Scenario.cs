@@ -76,6 +76,8 @@ public sealed class Scenario : IDisposable
     public Dictionary<string, string> UserEnvironment { get; } = new();
     /// <summary>Where the kind stand-in points kind-data-platform (a fake Kubernetes API); default https://127.0.0.1:6443, where nothing listens.</summary>
     public string? ApiServer { get; set; }
+    /// <summary>IMAGE_CACHE in the build's environment: off unless a test is about the image cache, so the other tests' call lists stay about their own steps.</summary>
+    public string? ImageCache { get; set; } = "off";
     /// <summary>KUBECONFIG for the build and the stand-ins; default: the home kubeconfig alone.</summary>
     public string? KubeconfigVariable { get; set; }
 
@@ -131,6 +133,7 @@ public sealed class Scenario : IDisposable
             ["LANG"] = "C.UTF-8",
         };
         if (ApiServer is not null) environment["STANDIN_API_SERVER"] = ApiServer;
+        if (ImageCache is not null) environment["IMAGE_CACHE"] = ImageCache;
         foreach (var (key, value) in UserEnvironment) environment[key] = value;
         return environment;
     }

@@ -38,8 +38,10 @@ public sealed record StandinCall(string Tool, IReadOnlyList<string> Argv, string
         ("kubectl", "apply" or "create" or "delete" or "patch" or "replace" or "label" or "annotate" or "scale" or "edit") => true,
         ("helm", "install" or "upgrade" or "uninstall" or "rollback") => true,
         ("helmfile", "apply" or "sync" or "destroy" or "delete") => true,
-        ("docker", "run" or "rm" or "create") => true,
+        ("docker", "run" or "rm" or "create" or "start" or "stop") => true,
         ("docker", "network") => Words.ElementAtOrDefault(1) != "inspect",
+        ("docker", "volume") => Words.ElementAtOrDefault(1) is "create" or "rm" or "prune",
+        ("docker", "exec") => Words.ElementAtOrDefault(2) != "cat",
         _ => false,
     };
 

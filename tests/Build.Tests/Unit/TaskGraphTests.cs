@@ -18,7 +18,7 @@ public class TaskGraphTests
     {
         using var build = new TestBuild();
         Assert.Equal(
-            ["Doctor", "EnsureTools", "CreateCluster", "ComputeMetalLbRange", "ApplyGatewayCrds", "HelmfileApply", "Verify", "PrintHosts", "Up"],
+            ["Doctor", "EnsureTools", "StartImageCache", "CreateCluster", "ConnectImageCache", "ComputeMetalLbRange", "ApplyGatewayCrds", "HelmfileApply", "Verify", "PrintHosts", "Up"],
             build.Plan("Up"));
     }
 
@@ -28,6 +28,13 @@ public class TaskGraphTests
         using var build = new TestBuild();
         Assert.Equal(["Verify"], build.Plan("Verify"));
         Assert.Equal(["PrintHosts"], build.Plan("PrintHosts"));
+    }
+
+    [Fact]
+    public void Purge_is_Clean_then_the_image_cache_and_brings_nothing_up()
+    {
+        using var build = new TestBuild();
+        Assert.Equal(["Clean", "Purge"], build.Plan("Purge"));
     }
 
     [Fact]

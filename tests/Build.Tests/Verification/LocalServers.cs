@@ -29,10 +29,12 @@ static class LocalServers
         throw new InvalidOperationException($"{process.StartInfo.FileName} did not listen on {port}: {output()}");
     }
 
-    public static System.Diagnostics.Process Start(string program, IEnumerable<string> arguments, System.Text.StringBuilder log)
+    public static System.Diagnostics.Process Start(string program, IEnumerable<string> arguments, System.Text.StringBuilder log,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         var process = System.Diagnostics.Process.Start(info)!;
         process.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };

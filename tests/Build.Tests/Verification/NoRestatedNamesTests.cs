@@ -54,7 +54,9 @@ public sealed partial class NoRestatedNamesTests
     {
         var content = literal.TrimStart('$', '@').Trim('"');
         if (!word.IsMatch(content)) return false;
-        if (!proseMayNameIt || content == name || !content.Contains(' ')) return true;
+        // A name that is also a word of the product (the registry bucket, the registry component and its image) may appear
+        // in other roles: only the literal name itself, or the name in a data position, restates it.
+        if (!proseMayNameIt || content == name) return true;
         // A sentence may name the component; data in a sentence may not: s3://<bucket>, arn:aws:s3:::<bucket>, SQL.
         return Regex.IsMatch(content, $@"(s3://|arn:aws:s3:::|\b(FROM|INTO|TABLE|BUCKET)\s+""?){Regex.Escape(name)}\b", RegexOptions.IgnoreCase);
     }

@@ -1,0 +1,12 @@
+using DataPlatform.Build.Frosting;
+
+namespace DataPlatform.Build.Tasks;
+
+[TaskName("ConnectImageCache")]
+[TaskDescription("Puts the mirrors on the kind network and writes each node's containerd hosts.toml so pulls go through them, unless IMAGE_CACHE=off.")]
+[IsDependentOn(typeof(CreateClusterTask))]
+internal sealed class ConnectImageCacheTask : FrostingTask<BuildContext>
+{
+    public override Task RunAsync(BuildContext context) =>
+        context.ImageCacheOn ? ImageCache.Of(context).ConfigureNodesAsync(context.Cancellation) : Task.CompletedTask;
+}

@@ -1,0 +1,31 @@
+using DataPlatform.Build.Frosting;
+using DataPlatform.Build.Platform;
+using DataPlatform.Build.Services;
+using Spectre.Console;
+
+namespace DataPlatform.Build.Tasks;
+
+[TaskName("StartImageCache")]
+[TaskDescription("Runs the pull-through registry mirrors listed in kind-config.yaml on the host's Docker (kept across Clean), unless IMAGE_CACHE=off.")]
+[IsDependentOn(typeof(EnsureToolsTask))]
+internal sealed class StartImageCacheTask : FrostingTask<BuildContext>
+{
+    public override async Task RunAsync(BuildContext context)
+    {
+        if (!context.ImageCacheOn)
+        {
+            context.Console.MarkupLine($"Image cache: off ({ImageCacheSetting.Variable}=off); the nodes pull straight from the registries.");
+            return;
+        }
+        var service = ImageCache.Of(context);
+        await service.EnsureRunningAsync(context.Cancellation);
+        await service.ReportSizeAsync(context.Cancellation);
+    }
+}
+
+/// <summary>The image cache service over the context's Docker, kind and kind-config.yaml's mirrors.</summary>
+internal static class ImageCache
+{
+    public static ImageCacheService Of(BuildContext context) =>
+        new(context.Docker, context.Kind, context.KindConfig.Name, context.RegistryMirrors, context.Console);
+}
