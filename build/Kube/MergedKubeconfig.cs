@@ -10,7 +10,7 @@ namespace DataPlatform.Build.Kube;
 /// that defines it wins, whole. Paths inside an entry (certificate files) are made absolute against the file that
 /// defined it, as kubectl resolves them. Names are compared exactly, as kubectl does.
 /// </summary>
-public sealed class MergedKubeconfig
+internal sealed class MergedKubeconfig
 {
     readonly Dictionary<string, (Context Entry, string File)> _contexts = new(StringComparer.Ordinal);
     readonly Dictionary<string, (Cluster Entry, string File)> _clusters = new(StringComparer.Ordinal);

@@ -4,7 +4,7 @@ namespace DataPlatform.Build.Platform;
 /// A platform file is missing or wrong. The message is one "file:line:col: problem" line per problem found, so the user
 /// knows where to look and can fix everything in one go.
 /// </summary>
-public sealed class ConfigFileException : Exception
+internal sealed class ConfigFileException : Exception
 {
     public ConfigFileException(string path, string problem)
         : this([new ConfigProblem(System.IO.Path.GetFileName(path), null, null, problem)]) { }

@@ -13,7 +13,7 @@ internal sealed record VariableSource(string File, int? Line)
 /// The variables the platform's templates read: .env, then .env.local (personal, git-ignored), then whatever is
 /// already set in the environment, which wins. Values whose key names a secret are masked wherever they might show.
 /// </summary>
-public sealed class PlatformEnvironment
+internal sealed class PlatformEnvironment
 {
     public static readonly string[] Files = [".env", ".env.local"];
 
@@ -96,11 +96,11 @@ public sealed class PlatformEnvironment
 }
 
 /// <summary>
-/// The registry's htpasswd line, computed here so that no container runs while templating (the seed ran httpd's
-/// htpasswd in docker). The salt is derived from the credentials so the line is stable from one run to the next:
+/// The registry's htpasswd line, computed here so that no container runs while templating (running
+/// httpd's htpasswd in docker would need an engine just to render values). The salt is derived from the credentials so the line is stable from one run to the next:
 /// a fresh salt would make helmfile see a change, and upgrade the registry, on every Up.
 /// </summary>
-public static class Htpasswd
+internal static class Htpasswd
 {
     const string BcryptAlphabet = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 

@@ -5,7 +5,7 @@ namespace DataPlatform.Build.Process;
 /// Mutating commands are the ones --plan prints instead of running; Streamed ones are long steps whose output
 /// the user watches live, the rest are short queries whose output is buffered.
 /// </summary>
-public sealed record ToolCommand(string Program, IReadOnlyList<string> Arguments)
+internal sealed record ToolCommand(string Program, IReadOnlyList<string> Arguments)
 {
     /// <summary>How long a short query (a get, a version, docker info) may take before it counts as hung.</summary>
     public static readonly TimeSpan DefaultQueryTimeout = TimeSpan.FromSeconds(60);
@@ -37,12 +37,12 @@ public sealed record ToolCommand(string Program, IReadOnlyList<string> Arguments
         arg.Length > 0 && arg.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=,@%+{}".Contains(c)) ? arg : "'" + arg.Replace("'", "'\\''") + "'";
 }
 
-public sealed record ToolResult(int ExitCode, string StandardOutput, string StandardError)
+internal sealed record ToolResult(int ExitCode, string StandardOutput, string StandardError)
 {
     public bool Succeeded => ExitCode == 0;
 }
 
-public interface IToolRunner
+internal interface IToolRunner
 {
     Task<ToolResult> RunAsync(ToolCommand command, CancellationToken cancellationToken = default);
 }
@@ -52,7 +52,7 @@ public interface IToolRunner
 /// every secret masked. The command kept here has masked arguments and no environment, so nothing that prints the
 /// exception, its Command.Display or its output can leak a secret.
 /// </summary>
-public sealed class ToolFailedException(ToolCommand command, ToolResult result, SecretMask? mask = null)
+internal sealed class ToolFailedException(ToolCommand command, ToolResult result, SecretMask? mask = null)
     : Exception($"{command.Program} exited with code {result.ExitCode}")
 {
     public ToolCommand Command { get; } = Masked(command, mask ?? SecretMask.None);

@@ -3,7 +3,7 @@ using DataPlatform.Build.Process;
 namespace DataPlatform.Build.Tools;
 
 /// <summary>docker, only ever read: the build checks the daemon and reads kind's network.</summary>
-public sealed class Docker(IToolRunner runner)
+internal sealed class Docker(IToolRunner runner)
 {
     /// <summary>A running daemon answers docker info at once; a frozen one (Docker Desktop after sleep) never does.</summary>
     public static readonly TimeSpan InfoTimeout = TimeSpan.FromSeconds(30);

@@ -14,7 +14,7 @@ namespace DataPlatform.Build.Verification;
 /// Custom resources stay JSON: they are read through the generic custom-objects API, and a list is null
 /// when its CRD is not installed.
 /// </summary>
-public sealed record ClusterState
+internal sealed record ClusterState
 {
     public IList<V1Deployment> Deployments { get; init; } = [];
     public IList<V1DaemonSet> DaemonSets { get; init; } = [];
@@ -38,7 +38,7 @@ public sealed record ClusterState
     public static string CrashLogKey(V1Pod pod, string container) => $"{pod.Namespace()}/{pod.Name()}/{container}";
 }
 
-public static class ClusterReader
+internal static class ClusterReader
 {
     const int LogLines = 15;
 
@@ -167,7 +167,7 @@ public static class ClusterReader
 }
 
 /// <summary>Null-tolerant reads of the JSON that custom resources come as.</summary>
-public static class Json
+internal static class Json
 {
     public static JsonElement? At(this JsonElement element, params string[] path)
     {

@@ -71,15 +71,15 @@ public class EnsureToolsEndToEndTests(ITestOutputHelper log)
     static string CopyRepository(string scratch)
     {
         var root = Path.Combine(scratch, "clone");
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(Repo.Root, "build"), "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(Platform.RepoRoot.Path, "build"), "*", SearchOption.AllDirectories))
         {
-            var relative = Path.GetRelativePath(Repo.Root, file);
+            var relative = Path.GetRelativePath(Platform.RepoRoot.Path, file);
             if (relative.Split('/').Any(part => part is "bin" or "obj")) continue;
             Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(root, relative))!);
             File.Copy(file, Path.Combine(root, relative));
         }
         foreach (var file in new[] { "build.sh", "global.json", "Directory.Build.props", "tools.yaml" })
-            File.Copy(Path.Combine(Repo.Root, file), Path.Combine(root, file));
+            File.Copy(Path.Combine(Platform.RepoRoot.Path, file), Path.Combine(root, file));
         // The platform files, small but whole: Doctor (EnsureTools' first step) and the validation before it read them.
         EndToEnd.FixturePlatform.WriteTo(root);
         return root;
