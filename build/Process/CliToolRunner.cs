@@ -135,9 +135,3 @@ internal sealed class CliToolRunner(IAnsiConsole console, SecretMask mask, bool 
             null, SlowNotice, Timeout.InfiniteTimeSpan);
     }
 }
-
-internal sealed class ToolNotFoundException(string program)
-    : Exception($"'{program}' was not found on PATH: run ./build.sh --target=EnsureTools to install it")
-{
-    public string Program { get; } = program;
-}

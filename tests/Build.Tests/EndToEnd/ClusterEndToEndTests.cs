@@ -43,9 +43,7 @@ public sealed class ClusterEndToEndTests(CompiledBuildRoot build)
         cluster.Services[1] = ClusterScenario.LoadBalancer("postgresql", "pg-source", null, new(), 5432);
         cluster.ServeFrom(api);
         // ~/.kube/config still has kind-data-platform from an older cluster, pointing at the decoy API.
-        File.WriteAllText(machine.KubeConfig, File.ReadAllText(machine.KubeConfig)
-            .Replace("clusters:\n", $"clusters:\n  - name: {FixturePlatform.Context}\n    cluster:\n      server: {decoy.Url}\n")
-            .Replace("contexts:\n", $"contexts:\n  - name: {FixturePlatform.Context}\n    context:\n      cluster: {FixturePlatform.Context}\n      user: prod-admin\n"));
+        Kubeconfig.WriteFile(machine.KubeConfig, Scenario.DecoyContext, (Scenario.DecoyContext, decoy.Url), (FixturePlatform.Context, decoy.Url));
         // The current kubeconfig comes first in KUBECONFIG; kind writes the new cluster's context into it (it exists).
         var current = Path.Combine(machine.Home, "current.yaml");
         File.WriteAllText(current, "");
