@@ -1,9 +1,4 @@
-using System.Net;
 using System.Text.Json;
-using k8s;
-using k8s.Autorest;
-using k8s.Models;
-using DataPlatform.Build.Services;
 
 namespace DataPlatform.Build.Verification;
 
