@@ -24,8 +24,6 @@ internal sealed class MergedKubeconfig
     /// <summary>The files that exist and were read, in priority order.</summary>
     public IReadOnlyList<string> Files { get; }
 
-    public IEnumerable<string> ContextNames => _contexts.Keys;
-
     public static MergedKubeconfig Merge(IReadOnlyList<(string File, K8SConfiguration Config)> files, string origin)
     {
         var merged = new MergedKubeconfig(origin, files.Select(f => f.File).ToList());

@@ -15,9 +15,6 @@ internal sealed class ConfigFileException : Exception
 
     internal IReadOnlyList<ConfigProblem> Problems { get; }
 
-    /// <summary>The file of the first problem (the one the message starts with).</summary>
-    public string FilePath => Problems.Count > 0 ? Problems[0].File : "";
-
     /// <summary>Throws when a loader collected any problem; loaders collect all of them before giving up.</summary>
     internal static void ThrowIfAny(List<ConfigProblem> problems)
     {

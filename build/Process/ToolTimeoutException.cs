@@ -9,7 +9,6 @@ namespace DataPlatform.Build.Process;
 internal sealed class ToolTimeoutException(string shownCommand, TimeSpan bound, string whenHung)
     : BuildFailure($"{shownCommand} did not finish within {Describe(bound)} and was stopped. {whenHung}")
 {
-    public string ShownCommand { get; } = shownCommand;
     public TimeSpan Bound { get; } = bound;
 
     /// <summary>"45 s", "5 min", "1 min 30 s": how people say a bound.</summary>
