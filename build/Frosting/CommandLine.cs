@@ -15,8 +15,6 @@ internal sealed class CommandLine
 
     public T Get<T>(CommandLineOption<T> option) => _given.TryGetValue(option, out var given) ? (T)given.Value : option.Default;
 
-    public bool Has(CommandLineOption option) => _given.ContainsKey(option);
-
     /// <summary>The options as Cake's engine sees them (context.Arguments), under their main names.</summary>
     public ICakeArguments CakeArguments => new CakeArguments(_given.ToLookup(g => g.Key.Name, g => g.Value.Text, StringComparer.OrdinalIgnoreCase));
 

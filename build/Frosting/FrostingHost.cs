@@ -11,14 +11,6 @@ using Spectre.Console;
 
 namespace DataPlatform.Build.Frosting;
 
-/// <summary>The exit codes the README promises.</summary>
-internal static class ExitCode
-{
-    public const int Success = 0;
-    public const int Failure = 1;
-    public const int CommandLineMistake = 2;
-}
-
 /// <summary>
 /// A small stand-in for Cake.Frosting's CakeHost, built from the pieces Cake.Tool 7 ships (Cake.Core's engine,
 /// Cake.Cli's script hosts and report printer). It parses the command line against <see cref="OptionTable"/>,

@@ -7,7 +7,7 @@ using DataPlatform.Build.Services;
 namespace DataPlatform.Build.Kube;
 
 /// <summary>Reads the kubeconfig the way kubectl, kind and helmfile do; injected so tests can point it at any environment.</summary>
-public interface IKubeconfigReader
+internal interface IKubeconfigReader
 {
     MergedKubeconfig Read();
 }
@@ -20,7 +20,7 @@ public interface IKubeconfigReader
 /// KubernetesClient's LoadKubeConfig() reads ~/.kube/config only, and its own merge fails on a missing file,
 /// so it is not used for this.
 /// </summary>
-public sealed class KubeconfigReader(Func<string, string?> environment) : IKubeconfigReader
+internal sealed class KubeconfigReader(Func<string, string?> environment) : IKubeconfigReader
 {
     public static KubeconfigReader FromProcess() => new(Environment.GetEnvironmentVariable);
 

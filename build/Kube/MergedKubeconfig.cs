@@ -10,7 +10,7 @@ namespace DataPlatform.Build.Kube;
 /// that defines it wins, whole. Paths inside an entry (certificate files) are made absolute against the file that
 /// defined it, as kubectl resolves them. Names are compared exactly, as kubectl does.
 /// </summary>
-public sealed class MergedKubeconfig
+internal sealed class MergedKubeconfig
 {
     readonly Dictionary<string, (Context Entry, string File)> _contexts = new(StringComparer.Ordinal);
     readonly Dictionary<string, (Cluster Entry, string File)> _clusters = new(StringComparer.Ordinal);
@@ -23,8 +23,6 @@ public sealed class MergedKubeconfig
 
     /// <summary>The files that exist and were read, in priority order.</summary>
     public IReadOnlyList<string> Files { get; }
-
-    public IEnumerable<string> ContextNames => _contexts.Keys;
 
     public static MergedKubeconfig Merge(IReadOnlyList<(string File, K8SConfiguration Config)> files, string origin)
     {

@@ -4,7 +4,7 @@ namespace DataPlatform.Build.Platform;
 /// A platform file is missing or wrong. The message is one "file:line:col: problem" line per problem found, so the user
 /// knows where to look and can fix everything in one go.
 /// </summary>
-public sealed class ConfigFileException : Exception
+internal sealed class ConfigFileException : Exception
 {
     public ConfigFileException(string path, string problem)
         : this([new ConfigProblem(System.IO.Path.GetFileName(path), null, null, problem)]) { }
@@ -14,9 +14,6 @@ public sealed class ConfigFileException : Exception
         Problems = problems;
 
     internal IReadOnlyList<ConfigProblem> Problems { get; }
-
-    /// <summary>The file of the first problem (the one the message starts with).</summary>
-    public string FilePath => Problems.Count > 0 ? Problems[0].File : "";
 
     /// <summary>Throws when a loader collected any problem; loaders collect all of them before giving up.</summary>
     internal static void ThrowIfAny(List<ConfigProblem> problems)

@@ -11,7 +11,7 @@ internal sealed record DotEnvEntry(string Key, string Value, int Line);
 /// 'single' (literal) and "double" (with \n \" \\ escapes) quotes, # comments and blank lines. Anything else is
 /// reported with its line number and, at most, its key: a line that does not parse may hold a secret.
 /// </summary>
-public static partial class DotEnv
+internal static partial class DotEnv
 {
     [GeneratedRegex(@"^(?:export\s+)?(?<key>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?<value>.*)$")]
     private static partial Regex Assignment();

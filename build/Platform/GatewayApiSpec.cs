@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace DataPlatform.Build.Platform;
 
 /// <summary>gateway-api.yaml: the one place the Gateway API CRD bundle version (and where to fetch it) is kept.</summary>
-public sealed partial record GatewayApiSpec(string Version, string Url)
+internal sealed partial record GatewayApiSpec(string Version, string Url)
 {
     public const string FileName = "gateway-api.yaml";
 

@@ -2,13 +2,13 @@ using YamlDotNet.RepresentationModel;
 
 namespace DataPlatform.Build.Platform;
 
-public sealed record Release(string Name, string Namespace, IReadOnlyList<string> Needs)
+internal sealed record Release(string Name, string Namespace, IReadOnlyList<string> Needs)
 {
     public string Id => $"{Namespace}/{Name}";
 }
 
 /// <summary>What the build reads from helmfile.yaml: the pinned kube context and the releases with their namespaces.</summary>
-public sealed record HelmfileSpec(string Path, string KubeContext, IReadOnlyList<Release> Releases)
+internal sealed record HelmfileSpec(string Path, string KubeContext, IReadOnlyList<Release> Releases)
 {
     public const string FileName = "helmfile.yaml";
 

@@ -4,7 +4,7 @@ namespace DataPlatform.Build.Platform;
 /// IMAGE_CACHE in .env (or .env.local, or the environment): `on` runs the pull-through mirrors of kind-config.yaml,
 /// `off` runs none (containerd then pulls from the upstream registries, as it falls back to them anyway).
 /// </summary>
-public static class ImageCacheSetting
+internal static class ImageCacheSetting
 {
     public const string Variable = "IMAGE_CACHE";
 

@@ -4,10 +4,10 @@ using YamlDotNet.RepresentationModel;
 namespace DataPlatform.Build.Platform;
 
 /// <summary>One node as kind-config.yaml asks for it: role (kind's default: control-plane), image (null: kind's default) and labels.</summary>
-public sealed record KindNode(string Role, string? Image, IReadOnlyDictionary<string, string> Labels);
+internal sealed record KindNode(string Role, string? Image, IReadOnlyDictionary<string, string> Labels);
 
 /// <summary>The facts the build needs from kind-config.yaml: the cluster's name (and from it the kube context), and the nodes it compares with the live cluster.</summary>
-public sealed partial record KindConfig(string Path, string Name, IReadOnlyList<KindNode> Nodes, string? IpFamily = null)
+internal sealed partial record KindConfig(string Path, string Name, IReadOnlyList<KindNode> Nodes, string? IpFamily = null)
 {
     public const string FileName = "kind-config.yaml";
 

@@ -1,10 +1,10 @@
 namespace DataPlatform.Build.Platform;
 
 /// <summary>
-/// The seed's last10range.sh, with the checks it lacked: the ten usable addresses just below the broadcast address
+/// The MetalLB pool: the ten usable addresses just below the broadcast address
 /// of the kind network's IPv4 subnet (172.18.0.0/16 → 172.18.255.245-172.18.255.254).
 /// </summary>
-public static class MetalLbRange
+internal static class MetalLbRange
 {
     const int Size = 10;
 
@@ -33,7 +33,7 @@ public static class MetalLbRange
         var usable = (long)subnet.Count - 2;
         if (usable < Size)
             throw new MetalLbRangeException($"subnet {cidr} has {Math.Max(usable, 0)} usable addresses; MetalLB needs {Size} (a /28 or larger), or set METALLB_IP_RANGE.");
-        // The block, not the address docker printed: the seed assumed it was given the network base, docker does not promise that.
+        // The block, not the address docker printed: docker does not promise to print the network base.
         return new AddressRange(subnet.Last - Size, subnet.Last - 1, null).ToString();
     }
 
@@ -49,4 +49,4 @@ public static class MetalLbRange
         AddressRange.TryParse(range, out var parsed, out _) && parsed.Contains(ip);
 }
 
-public sealed class MetalLbRangeException(string message) : Exception(message);
+internal sealed class MetalLbRangeException(string message) : Exception(message);

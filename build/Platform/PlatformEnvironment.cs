@@ -13,7 +13,7 @@ internal sealed record VariableSource(string File, int? Line)
 /// The variables the platform's templates read: .env, then .env.local (personal, git-ignored), then whatever is
 /// already set in the environment, which wins. Values whose key names a secret are masked wherever they might show.
 /// </summary>
-public sealed class PlatformEnvironment
+internal sealed class PlatformEnvironment
 {
     public static readonly string[] Files = [".env", ".env.local"];
 
@@ -93,22 +93,4 @@ public sealed class PlatformEnvironment
         new[] { "SECRET", "PASSWORD", "PASSWD", "TOKEN" }.Any(word => key.Contains(word, StringComparison.OrdinalIgnoreCase));
 
     public IEnumerable<string> SecretValues => _values.Where(kv => IsSecretKey(kv.Key)).Select(kv => kv.Value);
-}
-
-/// <summary>
-/// The registry's htpasswd line, computed here so that no container runs while templating (the seed ran httpd's
-/// htpasswd in docker). The salt is derived from the credentials so the line is stable from one run to the next:
-/// a fresh salt would make helmfile see a change, and upgrade the registry, on every Up.
-/// </summary>
-public static class Htpasswd
-{
-    const string BcryptAlphabet = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-
-    public static string Line(string user, string password)
-    {
-        var seed = HMACSHA256.HashData(Encoding.UTF8.GetBytes(user), Encoding.UTF8.GetBytes("data-platform-registry:" + password));
-        // 22 salt characters; the last one carries only 2 significant bits in bcrypt's encoding.
-        var salt = new string(seed.Take(21).Select(b => BcryptAlphabet[b % 64]).Append(BcryptAlphabet[seed[21] % 4 * 16]).ToArray());
-        return $"{user}:{BCrypt.Net.BCrypt.HashPassword(password, "$2y$10$" + salt)}";
-    }
 }

@@ -8,7 +8,7 @@ namespace DataPlatform.Build.Platform;
 /// container <see cref="Container"/> on the kind network, which fetches from <see cref="Upstream"/> once and keeps the
 /// blobs in the volume of the same name.
 /// </summary>
-public sealed record RegistryMirror(string Registry, string Container, Uri Upstream, int Line)
+internal sealed record RegistryMirror(string Registry, string Container, Uri Upstream, int Line)
 {
     /// <summary>Distribution listens on 5000 inside the container; the nodes reach it by container name on the kind network.</summary>
     public const int Port = 5000;
@@ -42,7 +42,7 @@ public sealed record RegistryMirror(string Registry, string Container, Uri Upstr
 /// inline registry.mirrors table next to config_path, and kind decodes its config strictly (no field of our own):
 /// the comment keeps the mapping next to the config_path setting it goes with, and the file goes to kind unchanged.
 /// </summary>
-public static partial class RegistryMirrors
+internal partial class RegistryMirrors
 {
     /// <summary>A problem at a line of kind-config.yaml: reported as "kind-config.yaml:&lt;line&gt;: …", as compilers do.</summary>
     static ConfigFileException At(string path, long line, string problem) =>

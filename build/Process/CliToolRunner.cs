@@ -12,7 +12,7 @@ namespace DataPlatform.Build.Process;
 /// clean up), then forcefully (SIGKILL) after a grace period or as soon as the child itself is gone and only orphans
 /// remain. A timeout throws <see cref="ToolTimeoutException"/>, Ctrl+C an OperationCanceledException.
 /// </summary>
-public sealed class CliToolRunner(IAnsiConsole console, SecretMask mask, bool echoQueries) : IToolRunner
+internal sealed class CliToolRunner(IAnsiConsole console, SecretMask mask, bool echoQueries) : IToolRunner
 {
     /// <summary>How long a stopped command may take to clean up after SIGINT before it is killed.</summary>
     public static readonly TimeSpan DefaultGracePeriod = TimeSpan.FromSeconds(10);
@@ -134,10 +134,4 @@ public sealed class CliToolRunner(IAnsiConsole console, SecretMask mask, bool ec
             $"[grey]waiting for {shown}… (stopped after {ToolTimeoutException.Describe(bound)} without an answer)[/]"),
             null, SlowNotice, Timeout.InfiniteTimeSpan);
     }
-}
-
-public sealed class ToolNotFoundException(string program)
-    : Exception($"'{program}' was not found on PATH: run ./build.sh --target=EnsureTools to install it")
-{
-    public string Program { get; } = program;
 }

@@ -3,7 +3,7 @@ using Spectre.Console;
 namespace DataPlatform.Build.Process;
 
 /// <summary>--plan: read-only queries really run (so the plan reflects the cluster), mutating commands are only printed.</summary>
-public sealed class PlanningRunner(IToolRunner inner, IAnsiConsole console, SecretMask mask) : IToolRunner
+internal sealed class PlanningRunner(IToolRunner inner, IAnsiConsole console, SecretMask mask) : IToolRunner
 {
     public Task<ToolResult> RunAsync(ToolCommand command, CancellationToken cancellationToken = default)
     {

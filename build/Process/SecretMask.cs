@@ -11,7 +11,7 @@ namespace DataPlatform.Build.Process;
 /// <c>auth</c> = base64("user:password").
 /// The secrets are gathered lazily: computing some of them (a bcrypt hash) is not free, and most runs print little.
 /// </summary>
-public sealed class SecretMask(Func<IEnumerable<string>> secrets)
+internal sealed class SecretMask(Func<IEnumerable<string>> secrets)
 {
     public const string Replacement = "***";
 

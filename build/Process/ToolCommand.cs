@@ -5,7 +5,7 @@ namespace DataPlatform.Build.Process;
 /// Mutating commands are the ones --plan prints instead of running; Streamed ones are long steps whose output
 /// the user watches live, the rest are short queries whose output is buffered.
 /// </summary>
-public sealed record ToolCommand(string Program, IReadOnlyList<string> Arguments)
+internal sealed record ToolCommand(string Program, IReadOnlyList<string> Arguments)
 {
     /// <summary>How long a short query (a get, a version, docker info) may take before it counts as hung.</summary>
     public static readonly TimeSpan DefaultQueryTimeout = TimeSpan.FromSeconds(60);
@@ -37,41 +37,7 @@ public sealed record ToolCommand(string Program, IReadOnlyList<string> Arguments
         arg.Length > 0 && arg.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=,@%+{}".Contains(c)) ? arg : "'" + arg.Replace("'", "'\\''") + "'";
 }
 
-public sealed record ToolResult(int ExitCode, string StandardOutput, string StandardError)
+internal sealed record ToolResult(int ExitCode, string StandardOutput, string StandardError)
 {
     public bool Succeeded => ExitCode == 0;
-}
-
-public interface IToolRunner
-{
-    Task<ToolResult> RunAsync(ToolCommand command, CancellationToken cancellationToken = default);
-}
-
-/// <summary>
-/// A command failed: carries what a person needs to act on it (the command, the exit code, the end of stderr), with
-/// every secret masked. The command kept here has masked arguments and no environment, so nothing that prints the
-/// exception, its Command.Display or its output can leak a secret.
-/// </summary>
-public sealed class ToolFailedException(ToolCommand command, ToolResult result, SecretMask? mask = null)
-    : Exception($"{command.Program} exited with code {result.ExitCode}")
-{
-    public ToolCommand Command { get; } = Masked(command, mask ?? SecretMask.None);
-    public ToolResult Result { get; } = result with
-    {
-        StandardError = (mask ?? SecretMask.None).Apply(result.StandardError),
-        StandardOutput = (mask ?? SecretMask.None).Apply(result.StandardOutput),
-    };
-
-    public string StandardErrorTail(int lines = 15)
-    {
-        var all = (Result.StandardError.Length > 0 ? Result.StandardError : Result.StandardOutput)
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return string.Join(System.Environment.NewLine, all.TakeLast(lines).Select(l => "    " + l));
-    }
-
-    static ToolCommand Masked(ToolCommand command, SecretMask mask) => command with
-    {
-        Arguments = command.Arguments.Select(mask.Apply).ToList(),
-        Environment = new Dictionary<string, string>(),
-    };
 }

@@ -6,10 +6,9 @@ namespace DataPlatform.Build.Process;
 /// A command ran past its bound and was stopped, with its whole process tree. An expected failure, shown without a
 /// stack trace, and never reported as Ctrl+C: the message names the command (secrets masked), the bound and what to check.
 /// </summary>
-public sealed class ToolTimeoutException(string shownCommand, TimeSpan bound, string whenHung)
+internal sealed class ToolTimeoutException(string shownCommand, TimeSpan bound, string whenHung)
     : BuildFailure($"{shownCommand} did not finish within {Describe(bound)} and was stopped. {whenHung}")
 {
-    public string ShownCommand { get; } = shownCommand;
     public TimeSpan Bound { get; } = bound;
 
     /// <summary>"45 s", "5 min", "1 min 30 s": how people say a bound.</summary>

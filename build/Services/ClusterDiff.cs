@@ -9,7 +9,7 @@ namespace DataPlatform.Build.Services;
 /// kindest/node:vX.Y.Z image runs, the IP family of the pod CIDRs); anything the cluster does not show (an image
 /// digest, an image without a version tag, a label kind-config.yaml no longer sets) is never called a difference.
 /// </summary>
-public static partial class ClusterDiff
+internal static partial class ClusterDiff
 {
     public static IReadOnlyList<string> Compare(KindConfig desired, IReadOnlyList<LiveNode> live)
     {

@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace DataPlatform.Build.Services;
 
-public enum ClusterAction { Create, RestoreContext, None }
+internal enum ClusterAction { Create, RestoreContext, None }
 
 /// <summary>
 /// Observe → decide → act for the kind cluster. What it reads is injected (the kubeconfig reader, and kind/kubectl
@@ -13,7 +13,7 @@ public enum ClusterAction { Create, RestoreContext, None }
 /// so every path is tested without processes. An existing cluster is never recreated: a destructive change is the
 /// user's to make, so a cluster that differs from kind-config.yaml is described, with the commands that recreate it.
 /// </summary>
-public sealed class ClusterService(Kind kind, Kubectl kubectl, IKubeconfigReader kubeconfig, KindConfig config, IAnsiConsole console)
+internal sealed class ClusterService(Kind kind, Kubectl kubectl, IKubeconfigReader kubeconfig, KindConfig config, IAnsiConsole console)
 {
     public static ClusterAction Decide(bool clusterExists, bool contextExists) =>
         !clusterExists ? ClusterAction.Create : contextExists ? ClusterAction.None : ClusterAction.RestoreContext;

@@ -6,7 +6,7 @@ using Spectre.Console;
 namespace DataPlatform.Build.Services;
 
 /// <summary>Applies the pinned Gateway API bundle (version and channel from gateway-api.yaml) unless the cluster already has that exact bundle.</summary>
-public sealed class GatewayCrdService(Kubectl kubectl, GatewayApiSpec spec, IAnsiConsole console)
+internal sealed class GatewayCrdService(Kubectl kubectl, GatewayApiSpec spec, IAnsiConsole console)
 {
     const string ProbeCrd = "gateways.gateway.networking.k8s.io";
     const string VersionAnnotation = "gateway.networking.k8s.io/bundle-version";

@@ -8,17 +8,17 @@ using Spectre.Console;
 
 namespace DataPlatform.Build.Services;
 
-public sealed record RetrySettings(int Attempts, TimeSpan FirstDelay)
+internal sealed record RetrySettings(int Attempts, TimeSpan FirstDelay)
 {
     public static readonly TimeSpan MaxDelay = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>
-/// Runs `helmfile apply`, and runs it again when the failure is one the blog tells readers to retry by hand:
+/// Runs `helmfile apply`, and runs it again when the failure is one a person would simply retry by hand:
 /// timeouts, and webhooks that are not serving yet (connection refused, x509) right after cert-manager starts.
 /// Anything else stops at once and names the release that failed.
 /// </summary>
-public sealed partial class HelmfileDeployer(Helmfile helmfile, HelmfileSpec spec, RetrySettings retry, IAnsiConsole console)
+internal sealed partial class HelmfileDeployer(Helmfile helmfile, HelmfileSpec spec, RetrySettings retry, IAnsiConsole console)
 {
     [GeneratedRegex(
         @"timed out waiting for the condition|context deadline exceeded|i/o timeout|TLS handshake timeout|" +

@@ -8,13 +8,13 @@ using Spectre.Console;
 namespace DataPlatform.Build.Services;
 
 /// <summary>A mirror container as `docker ps --format '{{json .}}'` reports it.</summary>
-public sealed record MirrorContainer(string Name, string State, IReadOnlyDictionary<string, string> Labels, IReadOnlyList<string> Networks)
+internal sealed record MirrorContainer(string Name, string State, IReadOnlyDictionary<string, string> Labels, IReadOnlyList<string> Networks)
 {
     public bool Running => State == "running";
 }
 
 /// <summary>One change to the image cache, decided before anything runs.</summary>
-public abstract record MirrorStep(RegistryMirror Mirror)
+internal abstract record MirrorStep(RegistryMirror Mirror)
 {
     /// <summary>No container yet: create its volume (kept if it survived a purge-less recreate) and run it.</summary>
     public sealed record Create(RegistryMirror Mirror) : MirrorStep(Mirror);
@@ -30,7 +30,7 @@ public abstract record MirrorStep(RegistryMirror Mirror)
 /// <see cref="Decide"/> is pure, the rest only runs what it decided. Containers and volumes carry <see cref="Label"/>,
 /// and Purge removes only what carries it and is named in kind-config.yaml.
 /// </summary>
-public sealed class ImageCacheService(Docker docker, Kind kind, string clusterName, IReadOnlyList<RegistryMirror> mirrors, IAnsiConsole console)
+internal sealed class ImageCacheService(Docker docker, Kind kind, string clusterName, IReadOnlyList<RegistryMirror> mirrors, IAnsiConsole console)
 {
     /// <summary>
     /// Distribution v3.0.0 (`registry:3.0.0`), pinned by the digest published for the tag. It could not be pulled where

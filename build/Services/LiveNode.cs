@@ -8,7 +8,7 @@ namespace DataPlatform.Build.Services;
 /// kind names nodes &lt;cluster&gt;-control-plane, &lt;cluster&gt;-worker, &lt;cluster&gt;-worker2, ...; the control plane carries the
 /// node-role.kubernetes.io/control-plane label; the kubelet's version is the kindest/node image's tag.
 /// </summary>
-public sealed record LiveNode(string Name, string Role, string? KubeletVersion, IReadOnlyDictionary<string, string> Labels, IReadOnlyList<string> PodCidrs)
+internal sealed record LiveNode(string Name, string Role, string? KubeletVersion, IReadOnlyDictionary<string, string> Labels, IReadOnlyList<string> PodCidrs)
 {
     public static IReadOnlyList<LiveNode> Parse(string nodeListJson)
     {

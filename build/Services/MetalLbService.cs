@@ -4,7 +4,7 @@ using DataPlatform.Build.Tools;
 namespace DataPlatform.Build.Services;
 
 /// <summary>Where METALLB_IP_RANGE comes from: a preset value wins, otherwise the docker network kind creates.</summary>
-public sealed class MetalLbService(Docker docker, PlatformEnvironment variables)
+internal sealed class MetalLbService(Docker docker, PlatformEnvironment variables)
 {
     /// <summary>kind always attaches its nodes to the docker network of this name.</summary>
     public const string KindNetwork = "kind";

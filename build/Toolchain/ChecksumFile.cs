@@ -6,7 +6,7 @@ namespace DataPlatform.Build.Toolchain;
 /// Reads the SHA-256 of one file out of the checksum formats upstream publishes: a bare hash (kubectl's .sha256),
 /// or sha256sum lines "&lt;hash&gt;  &lt;name&gt;" (kind's and helm's .sha256sum, helmfile's and helm-diff's checksums.txt).
 /// </summary>
-public static partial class ChecksumFile
+internal static partial class ChecksumFile
 {
     [GeneratedRegex(@"^([0-9a-fA-F]{64})(?:\s+\*?(\S+))?\s*$")]
     private static partial Regex Line();

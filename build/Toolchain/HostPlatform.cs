@@ -4,7 +4,7 @@ using DataPlatform.Build.Services;
 namespace DataPlatform.Build.Toolchain;
 
 /// <summary>The OS and architecture as the upstream download URLs spell them (Go's GOOS/GOARCH): linux|darwin, amd64|arm64.</summary>
-public sealed record HostPlatform(string Os, string Arch)
+internal sealed record HostPlatform(string Os, string Arch)
 {
     public static readonly HostPlatform[] Supported =
         [new("linux", "amd64"), new("linux", "arm64"), new("darwin", "amd64"), new("darwin", "arm64")];

@@ -5,7 +5,7 @@ namespace DataPlatform.Build.Toolchain;
 /// its path, so a mirror lays files out as upstream does: https://get.helm.sh/helm-v4.3.0-linux-amd64.tar.gz becomes
 /// &lt;mirror&gt;/helm-v4.3.0-linux-amd64.tar.gz. A path in the mirror URL (an Artifactory repository, say) is kept as a prefix.
 /// </summary>
-public static class MirrorUrl
+internal static class MirrorUrl
 {
     public const string Variable = "DATA_PLATFORM_TOOLS_MIRROR";
 

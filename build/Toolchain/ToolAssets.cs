@@ -1,20 +1,20 @@
 namespace DataPlatform.Build.Toolchain;
 
 /// <summary>How a download is packed: the bare executable, or a .tar.gz holding it (or, for a plugin, a whole folder).</summary>
-public enum AssetPacking { Executable, TarGz }
+internal enum AssetPacking { Executable, TarGz }
 
 /// <summary>
 /// Where one tool's release for one platform lives upstream, and how to check and unpack it.
 /// <paramref name="ArchiveMember"/> is the executable's path inside a tarball, or the folder to take for a plugin.
 /// </summary>
-public sealed record ToolAsset(string Tool, ToolVersion Version, Uri Url, Uri ChecksumUrl, AssetPacking Packing, string? ArchiveMember)
+internal sealed record ToolAsset(string Tool, ToolVersion Version, Uri Url, Uri ChecksumUrl, AssetPacking Packing, string? ArchiveMember)
 {
     /// <summary>The name the checksum file lists the download under.</summary>
     public string FileName => Url.Segments[^1];
 }
 
 /// <summary>The upstream URL patterns and checksum conventions of each tool (pure: pins and platform in, URLs out).</summary>
-public static class ToolAssets
+internal static class ToolAssets
 {
     public static ToolAsset Kind(ToolVersion v, HostPlatform p)
     {

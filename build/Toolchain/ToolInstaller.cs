@@ -20,20 +20,20 @@ namespace DataPlatform.Build.Toolchain;
 /// <param name="Mirror">DATA_PLATFORM_TOOLS_MIRROR, if set.</param>
 /// <param name="KubeContext">The platform's context: kubectl is never called without it, not even for its version.</param>
 /// <param name="Plan">--plan: look, but download and change nothing.</param>
-public sealed record ToolchainRequest(
+internal sealed record ToolchainRequest(
     string ToolsDirectory, string HelmPluginsDirectory, string SearchPath, string? Mirror, HostPlatform Platform, string KubeContext, bool Plan);
 
-public enum ToolStatus { FoundOnPath, Cached, Installed, WouldInstall }
+internal enum ToolStatus { FoundOnPath, Cached, Installed, WouldInstall }
 
 /// <summary>One line of the final report: what the build will use for this tool and where it is.</summary>
-public sealed record ToolReport(string Tool, ToolStatus Status, string Version, string Path, string? Note = null);
+internal sealed record ToolReport(string Tool, ToolStatus Status, string Version, string Path, string? Note = null);
 
 /// <summary>
 /// Decides, per tool, between a good copy on PATH, the cached pinned copy, and a fresh checksum-verified download.
 /// A download goes to a temporary file next to its destination and is moved into place only once verified (and
 /// unpacked), so an interrupted run never leaves a half-written or unverified executable where the build looks.
 /// </summary>
-public sealed class ToolInstaller(IToolRunner runner, IAnsiConsole console, HttpClient http)
+internal sealed class ToolInstaller(IToolRunner runner, IAnsiConsole console, HttpClient http)
 {
     const string TempMarker = ".partial-";
 

@@ -4,14 +4,14 @@ using YamlDotNet.RepresentationModel;
 namespace DataPlatform.Build.Toolchain;
 
 /// <summary>One tool's pin from tools.yaml: the version EnsureTools installs and the oldest copy on PATH it accepts.</summary>
-public sealed record ToolPin(string Name, ToolVersion Version, ToolVersion? Minimum)
+internal sealed record ToolPin(string Name, ToolVersion Version, ToolVersion? Minimum)
 {
     /// <summary>Without a minimum, only the pinned version itself is acceptable.</summary>
     public bool Accepts(ToolVersion found) => found.CompareTo(Minimum ?? Version) >= 0;
 }
 
 /// <summary>tools.yaml, read strictly: every tool the platform needs must be pinned, with versions that parse.</summary>
-public sealed record ToolPins(ToolPin Kind, ToolPin Kubectl, ToolPin Helm, ToolPin Helmfile, ToolPin HelmDiff)
+internal sealed record ToolPins(ToolPin Kind, ToolPin Kubectl, ToolPin Helm, ToolPin Helmfile, ToolPin HelmDiff)
 {
     public const string FileName = "tools.yaml";
 

@@ -6,7 +6,7 @@ namespace DataPlatform.Build.Toolchain;
 /// A tool's major.minor.patch, read out of whatever its version command prints ("kind v0.33.0 go1.25 linux/amd64",
 /// "v4.3.0+g1a2b3c", "1.7.4"). Pre-release and build suffixes are ignored: the pins are plain releases.
 /// </summary>
-public sealed partial record ToolVersion(int Major, int Minor, int Patch) : IComparable<ToolVersion>
+internal sealed partial record ToolVersion(int Major, int Minor, int Patch) : IComparable<ToolVersion>
 {
     // The first x.y.z that is a word of its own (or follows a "v"), so "go1.25.1" after the version is not picked.
     [GeneratedRegex(@"(?<![\w.])v?(\d+)\.(\d+)\.(\d+)")]

@@ -6,7 +6,7 @@ namespace DataPlatform.Build.Tools;
 /// docker: the build checks the daemon, reads kind's network, and runs the image cache's mirrors (the only containers
 /// and volumes it creates itself; kind creates the nodes). Every call is an argv array; the changing ones are Mutating.
 /// </summary>
-public sealed class Docker(IToolRunner runner)
+internal sealed class Docker(IToolRunner runner)
 {
     /// <summary>A running daemon answers docker info at once; a frozen one (Docker Desktop after sleep) never does.</summary>
     public static readonly TimeSpan InfoTimeout = TimeSpan.FromSeconds(30);

@@ -5,7 +5,7 @@ using DataPlatform.Build.Process;
 namespace DataPlatform.Build.Tools;
 
 /// <summary>helm, always with --kube-context.</summary>
-public sealed class Helm(IToolRunner runner, string context)
+internal sealed class Helm(IToolRunner runner, string context)
 {
     public ToolCommand Command(params string[] arguments) => new("helm", ["--kube-context", context, .. arguments]);
 
@@ -20,7 +20,7 @@ public sealed class Helm(IToolRunner runner, string context)
 }
 
 /// <summary>One row of `helm list --output json`: name, namespace, revision (a string), updated, status, chart, app_version.</summary>
-public sealed record HelmReleaseStatus(
+internal sealed record HelmReleaseStatus(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("namespace")] string Namespace,
     [property: JsonPropertyName("revision")] string? Revision,

@@ -3,7 +3,7 @@ using DataPlatform.Build.Process;
 namespace DataPlatform.Build.Tools;
 
 /// <summary>helmfile, always with --kube-context; the platform's variables (secrets included) go in the child's environment.</summary>
-public sealed class Helmfile(IToolRunner runner, string context, string helmfilePath)
+internal sealed class Helmfile(IToolRunner runner, string context, string helmfilePath)
 {
     /// <summary>Every release in order, each allowed helm's own --timeout (5 min by default) to become ready.</summary>
     public static readonly TimeSpan ApplyTimeout = TimeSpan.FromMinutes(30);

@@ -2,7 +2,7 @@ using DataPlatform.Build.Process;
 
 namespace DataPlatform.Build.Tools;
 
-public sealed class Kind(IToolRunner runner)
+internal sealed class Kind(IToolRunner runner)
 {
     /// <summary>Pulling the node image on a slow link, starting the nodes, then kind's own --wait for the control plane.</summary>
     public static readonly TimeSpan CreateTimeout = TimeSpan.FromMinutes(20);

@@ -3,7 +3,7 @@ using DataPlatform.Build.Process;
 namespace DataPlatform.Build.Tools;
 
 /// <summary>kubectl, always with --context: the platform's context, never the user's current one.</summary>
-public sealed class Kubectl(IToolRunner runner, string context)
+internal sealed class Kubectl(IToolRunner runner, string context)
 {
     /// <summary>kubectl wait reports its own --timeout; this much more lets it say so before the runner stops it.</summary>
     public static readonly TimeSpan WaitMargin = TimeSpan.FromSeconds(30);

@@ -1,13 +1,13 @@
 namespace DataPlatform.Build.Verification;
 
 /// <summary>One verified fact about the platform: a name a person recognises, pass or fail, and the reason.</summary>
-public sealed record CheckResult(string Category, string Name, bool Passed, string Detail)
+internal sealed record CheckResult(string Category, string Name, bool Passed, string Detail)
 {
     public static CheckResult Pass(string category, string name, string detail = "") => new(category, name, true, detail);
     public static CheckResult Fail(string category, string name, string detail) => new(category, name, false, detail);
 }
 
-public static class Categories
+internal static class Categories
 {
     public const string Workloads = "workloads";
     public const string Platform = "platform";

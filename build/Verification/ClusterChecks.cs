@@ -6,7 +6,7 @@ using k8s.Models;
 namespace DataPlatform.Build.Verification;
 
 /// <summary>The checks that only read Kubernetes objects: pure functions of one <see cref="ClusterState"/>.</summary>
-public static class ClusterChecks
+internal static class ClusterChecks
 {
     /// <summary>Every DaemonSet, Deployment and StatefulSet of these namespaces is fully ready, or says why not.</summary>
     public static IEnumerable<CheckResult> Workloads(ClusterState state, IReadOnlyCollection<string> namespaces)

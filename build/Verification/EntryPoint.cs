@@ -10,7 +10,7 @@ namespace DataPlatform.Build.Verification;
 /// in the cluster, 127.0.0.1:port in tests), while the URL keeps the real name for SNI and the Host header.
 /// Server certificates are checked against the given roots only, never the machine's trust store.
 /// </summary>
-public sealed class EntryPoint(IPEndPoint endpoint, X509Certificate2Collection trustedRoots)
+internal sealed class EntryPoint(IPEndPoint endpoint, X509Certificate2Collection trustedRoots)
 {
     public IPEndPoint Endpoint => endpoint;
 

@@ -5,13 +5,13 @@ using System.Text.RegularExpressions;
 namespace DataPlatform.Build.Verification;
 
 /// <summary>A hosts-file line: one IP and the names it serves.</summary>
-public sealed record HostsLine(string Ip, IReadOnlyList<string> Names)
+internal sealed record HostsLine(string Ip, IReadOnlyList<string> Names)
 {
     public override string ToString() => $"{Ip} {string.Join(' ', Names)}";
 }
 
 /// <summary>Pure functions behind PrintHosts: grouping names by IP, and replacing the platform's marked block in a hosts file.</summary>
-public static class HostsFile
+internal static class HostsFile
 {
     /// <summary>One line per IP, IPs in numeric order, names sorted and de-duplicated; names without an IP are left out.</summary>
     public static IReadOnlyList<HostsLine> Group(IEnumerable<(string Name, string? Ip)> entries) =>

@@ -6,7 +6,7 @@ using DataPlatform.Build.Services;
 namespace DataPlatform.Build.Verification;
 
 /// <summary>What <see cref="HostsFileWriter.Update"/> did: the file really written (a symlink's target) and its backup.</summary>
-public sealed record HostsFileUpdate(bool Changed, string WrittenPath, string? BackupPath);
+internal sealed record HostsFileUpdate(bool Changed, string WrittenPath, string? BackupPath);
 
 /// <summary>
 /// Edits a hosts file without ever losing it: the new text goes to a temporary file in the same folder, is flushed to
@@ -15,7 +15,7 @@ public sealed record HostsFileUpdate(bool Changed, string WrittenPath, string? B
 /// written. The previous content is kept in &lt;file&gt;.&lt;block&gt;.bak before every change, and nothing is written
 /// when the content would not change.
 /// </summary>
-public static class HostsFileWriter
+internal static class HostsFileWriter
 {
     /// <summary>A new hosts file must be readable by everyone (every program resolves names through it), whatever the umask.</summary>
     const UnixFileMode NewFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;

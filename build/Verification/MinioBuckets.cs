@@ -5,7 +5,7 @@ using YamlDotNet.RepresentationModel;
 namespace DataPlatform.Build.Verification;
 
 /// <summary>The bucket the S3 probe writes to, or why there is none.</summary>
-public sealed record ProbeBucket(string? Name, string Explanation);
+internal sealed record ProbeBucket(string? Name, string Explanation);
 
 /// <summary>
 /// Finds the MinIO values file among the releases' values (the one that declares `buckets:`), and from it the bucket

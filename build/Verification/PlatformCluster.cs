@@ -9,7 +9,7 @@ namespace DataPlatform.Build.Verification;
 /// so the kubeconfig's current-context is never used, not even for reads. Every request has its own timeout,
 /// so an API server that accepts connections but never answers is reported, not waited on for ever.
 /// </summary>
-public sealed record PlatformCluster(string Context, string Server, IKubernetes Client, TimeSpan RequestTimeout)
+internal sealed record PlatformCluster(string Context, string Server, IKubernetes Client, TimeSpan RequestTimeout)
 {
     /// <summary>Long enough for a busy kind control plane to list every pod; short enough to say "not answering" quickly.</summary>
     public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(10);

@@ -5,16 +5,16 @@ using k8s.Models;
 namespace DataPlatform.Build.Verification;
 
 /// <summary>A hostname a route serves, the LoadBalancer IP that serves it, and a path worth asking for.</summary>
-public sealed record ServedHost(string Host, string? Ip, string Path, string Source);
+internal sealed record ServedHost(string Host, string? Ip, string Path, string Source);
 
 /// <summary>A CloudNativePG cluster reachable from outside: its LoadBalancer service and its application secret.</summary>
-public sealed record PostgresTarget(string Namespace, string Cluster, string Service, string? Ip, int Port, string AppSecret);
+internal sealed record PostgresTarget(string Namespace, string Cluster, string Service, string? Ip, int Port, string AppSecret);
 
 /// <summary>
 /// Where the platform answers, found in what is deployed (routes, services, CNPG clusters) rather than restated:
 /// the hostnames come from the Ingress, HTTPRoute and IngressRoute objects, the IPs from their LoadBalancers.
 /// </summary>
-public static partial class PlatformEndpoints
+internal static partial class PlatformEndpoints
 {
     [GeneratedRegex(@"Host\(([^)]*)\)")]
     private static partial Regex HostRule();

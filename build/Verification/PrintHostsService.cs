@@ -5,7 +5,7 @@ using DataPlatform.Build.Services;
 namespace DataPlatform.Build.Verification;
 
 /// <summary>Builds the hosts lines from what is deployed, prints them, and optionally writes them into a hosts file's marked block.</summary>
-public sealed class PrintHostsService(PlatformCluster cluster, string clusterName, string globalDomain, IAnsiConsole console)
+internal sealed class PrintHostsService(PlatformCluster cluster, string clusterName, string globalDomain, IAnsiConsole console)
 {
     /// <summary>Where a browser on Windows looks up names, as WSL mounts it.</summary>
     public const string WindowsHostsFile = "/mnt/c/Windows/System32/drivers/etc/hosts";

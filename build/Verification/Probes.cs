@@ -12,7 +12,7 @@ namespace DataPlatform.Build.Verification;
 /// The functional probes: each asks a real entry point a real question and turns the answer into a CheckResult.
 /// Where they connect is injected (an <see cref="EntryPoint"/>, a host and port), so tests aim them at local servers.
 /// </summary>
-public static class Probes
+internal static class Probes
 {
     /// <summary>HTTPS on the route: the certificate chains to the platform CA and a backend answers (Traefik's 404 means no route matched).</summary>
     public static async Task<CheckResult> HttpsAsync(string name, EntryPoint entry, Uri url, CancellationToken ct)

@@ -13,9 +13,9 @@ using DataPlatform.Build.Tools;
 namespace DataPlatform.Build.Verification;
 
 /// <summary>The logins the probes use, from .env.</summary>
-public sealed record ProbeCredentials(string MinioAccessKey, string MinioSecretKey, string RegistryUser, string RegistryPassword);
+internal sealed record ProbeCredentials(string MinioAccessKey, string MinioSecretKey, string RegistryUser, string RegistryPassword);
 
-public sealed record VerifySettings
+internal sealed record VerifySettings
 {
     /// <summary>Namespaces whose workloads must be ready: the releases' namespaces plus kind's own.</summary>
     public required IReadOnlyCollection<string> Namespaces { get; init; }
@@ -41,7 +41,7 @@ public sealed record VerifySettings
 /// Runs every check in rounds until all pass or the timeout is spent, with a live table; then reports and
 /// fails with each failing check and the reason Kubernetes (or the probe) gave.
 /// </summary>
-public sealed class Verifier(PlatformCluster cluster, Helm helm, VerifySettings settings, IAnsiConsole console)
+internal sealed class Verifier(PlatformCluster cluster, Helm helm, VerifySettings settings, IAnsiConsole console)
 {
     public async Task<IReadOnlyList<CheckResult>> RunAsync(CancellationToken ct)
     {

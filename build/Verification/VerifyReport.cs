@@ -13,7 +13,7 @@ namespace DataPlatform.Build.Verification;
 /// when the path ends in .json. It is written on every way out of a run given --report: Verify's verdict, or,
 /// when Verify could not finish or never started, the checks done so far plus one failing testcase saying why.
 /// </summary>
-public static partial class VerifyReport
+internal static partial class VerifyReport
 {
     /// <summary>The category of the testcase that says why Verify did not complete.</summary>
     public const string Incomplete = "run";

@@ -1,4 +1,6 @@
-using System.Diagnostics;
+using System.Collections;
+using System.Text;
+using CliWrap;
 
 namespace DataPlatform.Build.Tests.EndToEnd;
 
@@ -9,7 +11,7 @@ public sealed record ChildResult(int ExitCode, string StandardOutput, string Sta
 
 /// <summary>
 /// Starts a child with exactly the environment given (nothing inherited from the test process, whose PATH must not
-/// change and whose variables must not leak in), no TTY and a closed stdin, and captures both streams.
+/// change and whose variables must not leak in), no TTY and an empty stdin, and captures both streams.
 /// </summary>
 static class ChildProcess
 {
@@ -19,32 +21,28 @@ static class ChildProcess
     public static async Task<ChildResult> RunAsync(string program, IEnumerable<string> arguments, string workingDirectory,
         IReadOnlyDictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo(program)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        start.Environment.Clear();
-        foreach (var (key, value) in environment) start.Environment[key] = value;
-
-        using var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
+        var argv = arguments.ToList();
+        // CliWrap starts from the test process's environment: a null value removes an inherited variable.
+        var only = new Dictionary<string, string?>();
+        foreach (DictionaryEntry inherited in Environment.GetEnvironmentVariables()) only[(string)inherited.Key] = null;
+        foreach (var (key, value) in environment) only[key] = value;
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
         using var guard = new CancellationTokenSource(HangGuard);
         try
         {
-            await process.WaitForExitAsync(guard.Token);
+            var result = await Cli.Wrap(program).WithArguments(argv).WithWorkingDirectory(workingDirectory)
+                .WithEnvironmentVariables(only)
+                .WithStandardOutputPipe(PipeTarget.ToStringBuilder(stdout))
+                .WithStandardErrorPipe(PipeTarget.ToStringBuilder(stderr))
+                .WithValidation(CommandResultValidation.None)
+                .ExecuteAsync(guard.Token);
+            return new ChildResult(result.ExitCode, stdout.ToString(), stderr.ToString());
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (guard.IsCancellationRequested)
         {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{program} {string.Join(' ', start.ArgumentList)} did not finish within {HangGuard}:\n{await stdout}{await stderr}");
+            // CliWrap has killed the child's whole tree by now.
+            throw new TimeoutException($"{program} {string.Join(' ', argv)} did not finish within {HangGuard}:\n{stdout}{stderr}");
         }
-        return new ChildResult(process.ExitCode, await stdout, await stderr);
     }
 }

@@ -140,6 +140,7 @@ public sealed class CommandLineEndToEndTests(CompiledBuildRoot build) : IDisposa
     [Fact]
     public async Task A_truncated_build_host_is_rebuilt_instead_of_crashing()
     {
+        // The one test that compiles the host a second time: the rebuild of a damaged host is what it checks.
         var dll = Path.Combine(build.Root, ".artifacts", "build", "build.dll");
         var size = new FileInfo(dll).Length;
         using (var stream = new FileStream(dll, FileMode.Open, FileAccess.Write)) stream.SetLength(size / 3);

@@ -15,7 +15,7 @@ public sealed class CompiledBuildRoot : IAsyncLifetime
 {
     public CompiledBuildRoot()
     {
-        RepositoryRoot = FindRepositoryRoot();
+        RepositoryRoot = Platform.RepoRoot.Path;
         Root = Directory.CreateTempSubdirectory("data-platform-e2e-").FullName;
         StandinsDirectory = Path.Combine(RepositoryRoot, "tests", "standins");
         DotnetDirectory = FindDotnetDirectory();
@@ -107,14 +107,6 @@ public sealed class CompiledBuildRoot : IAsyncLifetime
         foreach (var directory in Directory.EnumerateDirectories(from))
             if (Path.GetFileName(directory) is not ("bin" or "obj"))
                 CopySources(directory, Path.Combine(to, Path.GetFileName(directory)));
-    }
-
-    static string FindRepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            if (File.Exists(Path.Combine(directory.FullName, "build.sh")) && Directory.Exists(Path.Combine(directory.FullName, "tests", "standins")))
-                return directory.FullName;
-        throw new InvalidOperationException($"no build.sh with tests/standins above {AppContext.BaseDirectory}");
     }
 
     /// <summary>build.sh only needs dotnet to compile; the test host runs under the same dotnet.</summary>

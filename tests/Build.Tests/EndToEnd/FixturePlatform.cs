@@ -2,7 +2,7 @@ namespace DataPlatform.Build.Tests.EndToEnd;
 
 /// <summary>
 /// Small copies of the platform files, shaped like the real ones: the cluster name, the pinned context, a few releases
-/// with needs, the Gateway API pin and the blog's demo .env. Values files use requiredEnv, so the helmfile stand-in
+/// with needs, the Gateway API pin and the demo .env. Values files use requiredEnv, so the helmfile stand-in
 /// fails, as helmfile would, when the build does not pass a variable.
 /// </summary>
 static class FixturePlatform
@@ -77,7 +77,7 @@ static class FixturePlatform
             url: https://github.com/kubernetes-sigs/gateway-api/releases/download/{version}/experimental-install.yaml
             """);
         File.WriteAllText(Path.Combine(root, ".env"), """
-            # The blog's demo values.
+            # The demo values.
             GLOBAL_DOMAIN=data-platform.internal
             MINIO_ACCESS_KEY=adminuser
             MINIO_SECRET_KEY=adminpassword

@@ -45,25 +45,7 @@ public sealed class Scenario : IDisposable
         State = Directory.CreateDirectory(Path.Combine(_directory, "state")).FullName;
         KubeConfig = Path.Combine(Home, ".kube", "config");
         Log = Path.Combine(_directory, "calls.jsonl");
-        Directory.CreateDirectory(Path.GetDirectoryName(KubeConfig)!);
-        File.WriteAllText(KubeConfig, $"""
-            apiVersion: v1
-            kind: Config
-            current-context: {DecoyContext}
-            clusters:
-              - name: {DecoyContext}
-                cluster:
-                  server: {decoyServer}
-            contexts:
-              - name: {DecoyContext}
-                context:
-                  cluster: {DecoyContext}
-                  user: prod-admin
-            users:
-              - name: prod-admin
-                user:
-                  token: decoy-token-never-to-be-used
-            """);
+        Kubeconfig.WriteFile(KubeConfig, DecoyContext, (DecoyContext, decoyServer));
     }
 
     public string Home { get; }

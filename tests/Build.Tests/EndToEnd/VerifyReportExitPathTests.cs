@@ -108,11 +108,7 @@ public sealed class VerifyReportExitPathTests(CompiledBuildRoot build) : IDispos
         await using var api = await FakeKubernetesApi.StartAsync();
         using var machine = new Scenario(build) { ApiServer = api.Url };
         await machine.GivenPlatformClusterAsync();
-        var cluster = new ClusterScenario();
-        cluster.Deployments[2] = ClusterScenario.Deployment("minio", "minio", 1, 0);
-        // Traefik without an address: the HTTPS, S3 and registry probes fail at once instead of dialling 172.18.x.
-        cluster.Services[0] = ClusterScenario.LoadBalancer("traefik", "traefik", null, new() { ["app.kubernetes.io/name"] = "traefik" }, 443);
-        cluster.ServeFrom(api);
+        ServeUnreadyMinio(api);
         var report = Path.Combine(_reports, "verify.xml");
 
         var run = await machine.RunBuildAsync("--target=Verify", "--timeout=1", $"--report={report}");
@@ -134,10 +130,7 @@ public sealed class VerifyReportExitPathTests(CompiledBuildRoot build) : IDispos
         await using var api = await FakeKubernetesApi.StartAsync();
         using var machine = new Scenario(build) { ApiServer = api.Url };
         await machine.GivenPlatformClusterAsync();
-        var cluster = new ClusterScenario();
-        cluster.Deployments[2] = ClusterScenario.Deployment("minio", "minio", 1, 0);
-        cluster.Services[0] = ClusterScenario.LoadBalancer("traefik", "traefik", null, new() { ["app.kubernetes.io/name"] = "traefik" }, 443);
-        cluster.ServeFrom(api);
+        ServeUnreadyMinio(api);
         var report = Path.Combine(_reports, "interrupted.xml");
 
         // Ten minutes to wait: only Ctrl+C ends this run early.
@@ -203,5 +196,17 @@ public sealed class VerifyReportExitPathTests(CompiledBuildRoot build) : IDispos
             await Task.Delay(100);
         }
         Assert.True(condition(), what);
+    }
+
+    /// <summary>
+    /// A cluster whose MinIO never becomes ready, so Verify keeps failing; Traefik has no address, so the HTTPS, S3 and
+    /// registry probes fail at once instead of dialling 172.18.x.
+    /// </summary>
+    static void ServeUnreadyMinio(FakeKubernetesApi api)
+    {
+        var cluster = new ClusterScenario();
+        cluster.Deployments[2] = ClusterScenario.Deployment("minio", "minio", 1, 0);
+        cluster.Services[0] = ClusterScenario.LoadBalancer("traefik", "traefik", null, new() { ["app.kubernetes.io/name"] = "traefik" }, 443);
+        cluster.ServeFrom(api);
     }
 }

@@ -11,20 +11,9 @@ public sealed class KubeconfigReaderTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    /// <summary>A kubeconfig with one context per (name, server): cluster, user and context all named after the context.</summary>
-    string Write(string file, params (string Context, string Server)[] entries)
-    {
-        var path = Path.Combine(_dir, file);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, KubeconfigYaml(entries));
-        return path;
-    }
-
-    internal static string KubeconfigYaml(params (string Context, string Server)[] entries) =>
-        "apiVersion: v1\nkind: Config\n" +
-        "clusters:\n" + string.Concat(entries.Select(e => $"- name: {e.Context}\n  cluster:\n    server: {e.Server}\n")) +
-        "users:\n" + string.Concat(entries.Select(e => $"- name: {e.Context}\n  user:\n    token: token-of-{e.Context}\n")) +
-        "contexts:\n" + string.Concat(entries.Select(e => $"- name: {e.Context}\n  context:\n    cluster: {e.Context}\n    user: {e.Context}\n"));
+    /// <summary>A kubeconfig with one context per (name, server), no current context.</summary>
+    string Write(string file, params (string Context, string Server)[] entries) =>
+        Kubeconfig.WriteFile(Path.Combine(_dir, file), null, entries);
 
     KubeconfigReader Reader(string? kubeconfigVariable) =>
         new(name => name switch { "KUBECONFIG" => kubeconfigVariable, "HOME" => Home, _ => null });

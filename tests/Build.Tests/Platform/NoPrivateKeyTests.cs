@@ -1,9 +1,10 @@
-using System.Diagnostics;
+using CliWrap;
+using CliWrap.Buffered;
 using System.Text.RegularExpressions;
 
 namespace DataPlatform.Build.Tests.Platform;
 
-/// <summary>The seed committed its root CA private key; ours is created in the cluster, and no key may reach git.</summary>
+/// <summary>The root CA private key is created in the cluster: no private key may reach git, where every clone would share it.</summary>
 public sealed class NoPrivateKeyTests
 {
     // Assembled from parts so that this file does not match itself.
@@ -28,23 +29,10 @@ public sealed class NoPrivateKeyTests
     /// <summary>Tracked files plus untracked ones that are not ignored, i.e. what the next commit could contain.</summary>
     private static List<string> GitFiles()
     {
-        var start = new ProcessStartInfo("git")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "-C", RepoRoot.Path, "ls-files", "-z", "--cached", "--others", "--exclude-standard" })
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var git = Cli.Wrap("git").WithArguments(["-C", RepoRoot.Path, "ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+            .WithValidation(CommandResultValidation.None).ExecuteBufferedAsync().GetAwaiter().GetResult();
+        Assert.True(git.ExitCode == 0, $"git ls-files failed ({git.ExitCode}): {git.StandardError}");
 
-        using var git = System.Diagnostics.Process.Start(start)!;
-        var output = git.StandardOutput.ReadToEnd();
-        var error = git.StandardError.ReadToEnd();
-        git.WaitForExit();
-        Assert.True(git.ExitCode == 0, $"git ls-files failed ({git.ExitCode}): {error}");
-
-        return output.Split('\0', StringSplitOptions.RemoveEmptyEntries).Distinct().ToList();
+        return git.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries).Distinct().ToList();
     }
 }

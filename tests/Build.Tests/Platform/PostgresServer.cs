@@ -1,7 +1,6 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using CliWrap;
+using CliWrap.Buffered;
 using Npgsql;
 
 namespace DataPlatform.Build.Tests.Platform;
@@ -53,7 +52,7 @@ public sealed class PostgresServer(string? password = null) : IAsyncLifetime
             await RunAsync("chown", ["-R", $"{ServiceUser}:{ServiceUser}", _dir.FullName], asServiceUser: false);
         }
 
-        Port = FreeTcpPort();
+        Port = LoopbackServer.FreePort();
         var data = Path.Combine(_dir.FullName, "data");
         string[] auth = ["-A", "trust"];
         if (password is not null)
@@ -107,44 +106,20 @@ public sealed class PostgresServer(string? password = null) : IAsyncLifetime
     [DllImport("libc", SetLastError = false)]
     private static extern uint geteuid();
 
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private async Task RunAsync(string program, IReadOnlyList<string> args, bool asServiceUser = true)
     {
-        var start = new ProcessStartInfo
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = _dir?.FullName ?? Path.GetTempPath(),
-        };
-        if (asServiceUser && IsRoot)
-        {
-            start.FileName = "runuser";
-            foreach (var arg in new[] { "-u", ServiceUser, "--", program }) start.ArgumentList.Add(arg);
-        }
-        else
-        {
-            start.FileName = program;
-        }
-
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
+        var command = asServiceUser && IsRoot
+            ? Cli.Wrap("runuser").WithArguments(["-u", ServiceUser, "--", program, .. args])
+            : Cli.Wrap(program).WithArguments(args);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        if (process.ExitCode != 0)
+        var result = await command.WithWorkingDirectory(_dir?.FullName ?? Path.GetTempPath())
+            .WithValidation(CommandResultValidation.None)
+            .ExecuteBufferedAsync(timeout.Token);
+        if (result.ExitCode != 0)
         {
             var log = _dir is null ? string.Empty : ReadServerLog(_dir.FullName);
             throw new InvalidOperationException(
-                $"{start.FileName} {string.Join(' ', start.ArgumentList)} exited with {process.ExitCode}:\n{await stderr}\n{await stdout}\n{log}");
+                $"{command.TargetFilePath} {command.Arguments} exited with {result.ExitCode}:\n{result.StandardError}\n{result.StandardOutput}\n{log}");
         }
     }
 

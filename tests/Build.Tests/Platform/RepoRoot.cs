@@ -1,6 +1,9 @@
 namespace DataPlatform.Build.Tests.Platform;
 
-/// <summary>Locates the repository root: the first directory above the test binaries that holds helmfile.yaml.</summary>
+/// <summary>
+/// The repository root, the one place tests find it: the first directory above the test binaries that holds build.sh
+/// and helmfile.yaml.
+/// </summary>
 internal static class RepoRoot
 {
     private static readonly Lazy<string> Root = new(Find);
@@ -14,13 +17,14 @@ internal static class RepoRoot
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            if (System.IO.File.Exists(System.IO.Path.Combine(dir.FullName, "helmfile.yaml")))
+            if (System.IO.File.Exists(System.IO.Path.Combine(dir.FullName, "helmfile.yaml"))
+                && System.IO.File.Exists(System.IO.Path.Combine(dir.FullName, "build.sh")))
             {
                 return dir.FullName;
             }
         }
 
         throw new InvalidOperationException(
-            $"No helmfile.yaml found in {AppContext.BaseDirectory} or any parent: run the tests from inside the repository.");
+            $"No build.sh with helmfile.yaml found in {AppContext.BaseDirectory} or any parent: run the tests from inside the repository.");
     }
 }

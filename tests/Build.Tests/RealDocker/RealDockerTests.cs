@@ -1,4 +1,6 @@
-using System.Diagnostics;
+using CliWrap;
+using CliWrap.Buffered;
+using DataPlatform.Build.Tests.Platform;
 
 namespace DataPlatform.Build.Tests.RealDocker;
 
@@ -16,45 +18,33 @@ public sealed class RealDockerFactAttribute : FactAttribute
 [Trait("Category", "RealDocker")]
 public class RealDockerTests
 {
-    static readonly string Root = FindRoot();
-
     [RealDockerFact]
-    public void Up_twice_then_Verify_then_Clean_twice_against_real_Docker()
+    public async Task Up_twice_then_Verify_then_Clean_twice_against_real_Docker()
     {
-        var first = Build("--target=Up");
+        var first = await BuildAsync("--target=Up");
         Assert.True(first.ExitCode == 0, first.Output);
 
-        var second = Build("--target=Up");
+        var second = await BuildAsync("--target=Up");
         Assert.True(second.ExitCode == 0, second.Output);
         Assert.Contains("already exists", second.Output);          // the cluster is left alone
         Assert.DoesNotContain("kind create cluster", second.Output);
 
         var report = Path.Combine(Path.GetTempPath(), $"verify-{Guid.NewGuid():N}.xml");
-        var verify = Build("--target=Verify", $"--report={report}");
+        var verify = await BuildAsync("--target=Verify", $"--report={report}");
         Assert.True(verify.ExitCode == 0, verify.Output);
         Assert.Contains("<testsuite", File.ReadAllText(report));
 
-        Assert.Equal(0, Build("--target=Clean").ExitCode);
-        var again = Build("--target=Clean");
+        Assert.Equal(0, (await BuildAsync("--target=Clean")).ExitCode);
+        var again = await BuildAsync("--target=Clean");
         Assert.Equal(0, again.ExitCode);
         Assert.Contains("nothing to remove", again.Output);
     }
 
-    static (int ExitCode, string Output) Build(params string[] args)
+    /// <summary>./build.sh with the machine's own environment: this test runs the real tools a user has.</summary>
+    static async Task<(int ExitCode, string Output)> BuildAsync(params string[] args)
     {
-        var start = new ProcessStartInfo(Path.Combine(Root, "build.sh")) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout + stderr.Result);
-    }
-
-    static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "build.sh"))) return dir.FullName;
-        throw new InvalidOperationException("build.sh not found above " + AppContext.BaseDirectory);
+        var result = await Cli.Wrap(RepoRoot.File("build.sh")).WithArguments(args)
+            .WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
+        return (result.ExitCode, result.StandardOutput + result.StandardError);
     }
 }

@@ -10,9 +10,11 @@ namespace DataPlatform.Build.Tests.Toolchain;
 /// <summary>
 /// The real ./build.sh --target=EnsureTools, run as a child process on a copy of the repository, with a PATH that holds
 /// a stand-in docker, the few system commands build.sh needs and dotnet, but no kind, kubectl, helm or helmfile.
-/// DATA_PLATFORM_TOOLS_MIRROR points at a loopback mirror in the test process. The copy compiles the host once (~30-60 s).
+/// DATA_PLATFORM_TOOLS_MIRROR points at a loopback mirror in the test process. The copy is the end-to-end tests' compiled
+/// root, host included, so this run does not compile it again.
 /// </summary>
-public class EnsureToolsEndToEndTests(ITestOutputHelper log)
+[Collection(EndToEnd.EndToEndCollection.Name)]
+public class EnsureToolsEndToEndTests(EndToEnd.CompiledBuildRoot build, ITestOutputHelper log)
 {
     static readonly string[] SystemCommands =
         ["bash", "sh", "env", "dirname", "find", "sort", "cksum", "cat", "mkdir", "flock", "mktemp", "rm", "uname", "dotnet"];
@@ -23,7 +25,10 @@ public class EnsureToolsEndToEndTests(ITestOutputHelper log)
         await using var mirror = await FixtureMirror.StartAsync();
         using var machine = new InstallerScenario();
         mirror.PublishAll(machine.Pins, machine.Platform);
-        var root = CopyRepository(machine.Root);
+        using var clone = await EndToEnd.CaseRoot.CopyAsync(build);
+        // A fresh clone has no .tools: the shared root keeps a stand-in helm-diff there for the other tests.
+        Directory.Delete(clone.File(".tools"), recursive: true);
+        var root = clone.Path;
         var path = MinimalPath(machine.Root);
 
         var first = await BuildShAsync(root, path, mirror);
@@ -66,24 +71,6 @@ public class EnsureToolsEndToEndTests(ITestOutputHelper log)
             })
             .WithValidation(CommandResultValidation.None)
             .ExecuteBufferedAsync(Encoding.UTF8);
-
-    /// <summary>What a fresh clone holds: the host's sources, build.sh, the SDK pin, tools.yaml and the platform files.</summary>
-    static string CopyRepository(string scratch)
-    {
-        var root = Path.Combine(scratch, "clone");
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(Repo.Root, "build"), "*", SearchOption.AllDirectories))
-        {
-            var relative = Path.GetRelativePath(Repo.Root, file);
-            if (relative.Split('/').Any(part => part is "bin" or "obj")) continue;
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(root, relative))!);
-            File.Copy(file, Path.Combine(root, relative));
-        }
-        foreach (var file in new[] { "build.sh", "global.json", "Directory.Build.props", "tools.yaml" })
-            File.Copy(Path.Combine(Repo.Root, file), Path.Combine(root, file));
-        // The platform files, small but whole: Doctor (EnsureTools' first step) and the validation before it read them.
-        EndToEnd.FixturePlatform.WriteTo(root);
-        return root;
-    }
 
     /// <summary>A stand-in docker plus links to the system commands build.sh and dotnet need; nothing else (this machine has a kubectl in /usr/bin).</summary>
     static string MinimalPath(string scratch)

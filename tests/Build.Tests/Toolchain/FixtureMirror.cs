@@ -6,13 +6,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using DataPlatform.Build.Toolchain;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace DataPlatform.Build.Tests.Toolchain;
 
@@ -23,26 +17,20 @@ namespace DataPlatform.Build.Tests.Toolchain;
 /// </summary>
 sealed class FixtureMirror : IAsyncDisposable
 {
-    readonly WebApplication _app;
+    LoopbackServer _server = null!;
     readonly ConcurrentDictionary<string, byte[]> _files = new();
     readonly ConcurrentDictionary<string, bool> _cutOff = new();
     readonly ConcurrentQueue<string> _requests = new();
 
-    FixtureMirror(WebApplication app) => _app = app;
+    FixtureMirror() { }
 
-    public string BaseUrl { get; private set; } = "";
+    public string BaseUrl => _server.BaseUrl;
     public IReadOnlyList<string> Requests => _requests.ToList();
 
     public static async Task<FixtureMirror> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var mirror = new FixtureMirror(app);
-        app.Run(mirror.ServeAsync);
-        await app.StartAsync();
-        mirror.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var mirror = new FixtureMirror();
+        mirror._server = await LoopbackServer.StartAsync(mirror.ServeAsync);
         return mirror;
     }
 
@@ -121,8 +109,7 @@ sealed class FixtureMirror : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _server.DisposeAsync();
     }
 }
 

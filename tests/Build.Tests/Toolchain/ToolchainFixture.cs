@@ -4,21 +4,6 @@ using Spectre.Console;
 
 namespace DataPlatform.Build.Tests.Toolchain;
 
-/// <summary>The repository's own files, found from the test binary's folder.</summary>
-static class Repo
-{
-    public static readonly string Root = Find();
-
-    public static ToolPins Pins => ToolPins.Load(Path.Combine(Root, ToolPins.FileName));
-
-    static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "tools.yaml")) && File.Exists(Path.Combine(dir.FullName, "build.sh"))) return dir.FullName;
-        throw new InvalidOperationException("repository root (tools.yaml + build.sh) not found above " + AppContext.BaseDirectory);
-    }
-}
-
 /// <summary>
 /// A throwaway project root plus a machine description (PATH, mirror) handed to the installer. The installer runs the
 /// stand-in scripts through the real process runner; the test process's own PATH is never touched.
@@ -31,7 +16,9 @@ sealed class InstallerScenario : IDisposable
     /// <summary>The user's own tools folder; empty unless a test installs a stand-in there.</summary>
     public string UserBin => Path.Combine(Root, "user-bin");
     public StringWriter Output { get; } = new();
-    public ToolPins Pins { get; } = Repo.Pins;
+    public ToolPins Pins { get; } = RepositoryPins;
+    /// <summary>The pins in the repository's own tools.yaml.</summary>
+    public static ToolPins RepositoryPins => ToolPins.Load(Tests.Platform.RepoRoot.File(ToolPins.FileName));
     public HostPlatform Platform { get; } = HostPlatform.Current();
 
     public ToolchainRequest Request(FixtureMirror mirror, bool plan = false) =>

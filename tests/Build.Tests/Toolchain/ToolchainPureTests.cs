@@ -119,7 +119,7 @@ public class ToolchainPureTests
     [Fact]
     public void The_pin_file_pins_every_tool_with_a_consistent_minimum()
     {
-        var pins = Repo.Pins;
+        var pins = InstallerScenario.RepositoryPins;
         Assert.Equal(["kind", "kubectl", "helm", "helmfile"], pins.Binaries.Select(p => p.Name));
         Assert.Equal("helm-diff", pins.HelmDiff.Name);
         // The floor is where it says: the oldest accepted copy passes and the patch release just below it does not.

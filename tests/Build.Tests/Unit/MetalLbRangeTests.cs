@@ -10,7 +10,7 @@ namespace DataPlatform.Build.Tests.Unit;
 public class MetalLbRangeTests
 {
     [Theory]
-    [InlineData("172.18.0.0/16", "172.18.255.245-172.18.255.254")] // the seed's example
+    [InlineData("172.18.0.0/16", "172.18.255.245-172.18.255.254")] // kind's default network
     [InlineData("10.89.0.0/20", "10.89.15.245-10.89.15.254")]
     [InlineData("192.168.49.0/24", "192.168.49.245-192.168.49.254")]
     [InlineData("192.168.49.64/26", "192.168.49.117-192.168.49.126")]

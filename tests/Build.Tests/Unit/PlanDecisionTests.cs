@@ -1,12 +1,6 @@
-using Cake.Core;
-using Cake.Core.Graph;
 using DataPlatform.Build.Frosting;
-using DataPlatform.Build.Process;
 using DataPlatform.Build.Services;
 using DataPlatform.Build.Tasks;
-using DataPlatform.Build.Tests.EndToEnd;
-using Microsoft.Extensions.DependencyInjection;
-using Spectre.Console.Testing;
 
 namespace DataPlatform.Build.Tests.Unit;
 

@@ -1,13 +1,5 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace DataPlatform.Build.Tests.Verification;
 
@@ -25,11 +17,10 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         "/apis/networking.k8s.io/v1/ingresses", "/apis/networking.k8s.io/v1/ingressclasses",
     ];
 
-    readonly WebApplication _app;
+    LoopbackServer _server = null!;
     readonly CancellationTokenSource _stopping = new();
     public ConcurrentDictionary<string, Func<string>> Responses { get; } = new();
     public ConcurrentQueue<string> Requests { get; } = new();
-    public string Url { get; }
 
     /// <summary>
     /// The API server of a kind cluster whose control plane is wedged: it accepts the connection and the request,
@@ -37,18 +28,16 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     /// </summary>
     public bool Hangs { get; set; }
 
-    FakeKubernetesApi(WebApplication app, string url) { _app = app; Url = url; }
+    public string Url => _server.BaseUrl;
+
+    FakeKubernetesApi() { }
 
     public static async Task<FakeKubernetesApi> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        FakeKubernetesApi? fake = null;
-        app.Run(async http =>
+        var fake = new FakeKubernetesApi();
+        fake._server = await LoopbackServer.StartAsync(async http =>
         {
-            fake!.Requests.Enqueue(http.Request.Path + http.Request.QueryString);
+            fake.Requests.Enqueue(http.Request.Path + http.Request.QueryString);
             if (fake.Hangs)
             {
                 using var either = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, fake._stopping.Token);
@@ -66,9 +55,6 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
                 await http.Response.WriteAsync("""{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}""");
             }
         });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        fake = new FakeKubernetesApi(app, address);
         return fake;
     }
 
@@ -77,55 +63,9 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stopping.Cancel();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _server.DisposeAsync();
     }
 
     /// <summary>A port nothing listens on: bound, read, released.</summary>
-    public static int ClosedPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-}
-
-/// <summary>A kubeconfig in a temp dir with the platform's context and a decoy current-context that must never be used.</summary>
-public static class Kubeconfig
-{
-    public static string Write(string directory, string platformServer, string decoyServer, string platformContext = "kind-data-platform")
-    {
-        var path = Path.Combine(directory, "kubeconfig");
-        File.WriteAllText(path, $"""
-            apiVersion: v1
-            kind: Config
-            current-context: decoy
-            clusters:
-              - name: {platformContext}
-                cluster:
-                  server: {platformServer}
-              - name: decoy
-                cluster:
-                  server: {decoyServer}
-            users:
-              - name: {platformContext}
-                user:
-                  token: platform-token
-              - name: decoy
-                user:
-                  token: decoy-token
-            contexts:
-              - name: {platformContext}
-                context:
-                  cluster: {platformContext}
-                  user: {platformContext}
-              - name: decoy
-                context:
-                  cluster: decoy
-                  user: decoy
-            """);
-        return path;
-    }
+    public static int ClosedPort() => LoopbackServer.FreePort();
 }

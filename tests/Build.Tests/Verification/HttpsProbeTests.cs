@@ -2,13 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using DataPlatform.Build.Verification;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace DataPlatform.Build.Tests.Verification;
 
@@ -78,33 +72,19 @@ public sealed class HttpsProbeTests
 
     sealed class TlsServer : IAsyncDisposable
     {
-        readonly WebApplication _app;
-        public int Port { get; }
+        LoopbackServer _server = null!;
+        public int Port => _server.Port;
         public string? LastSni { get; private set; }
-
-        TlsServer(WebApplication app, int port) { _app = app; Port = port; }
 
         public static async Task<TlsServer> StartAsync(X509Certificate2 certificate, int status = 200)
         {
-            TlsServer? server = null;
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(https =>
-            {
-                https.ServerCertificateSelector = (_, sni) => { server!.LastSni = sni; return certificate; };
-            })));
-            var app = builder.Build();
-            app.Run(http => { http.Response.StatusCode = status; return http.Response.WriteAsync("ok"); });
-            await app.StartAsync();
-            var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-            server = new TlsServer(app, address.Port);
+            var server = new TlsServer();
+            server._server = await LoopbackServer.StartAsync(
+                http => { http.Response.StatusCode = status; return http.Response.WriteAsync("ok"); },
+                https => https.ServerCertificateSelector = (_, sni) => { server.LastSni = sni; return certificate; });
             return server;
         }
 
-        public async ValueTask DisposeAsync()
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
+        public ValueTask DisposeAsync() => _server.DisposeAsync();
     }
 }

@@ -20,7 +20,7 @@ public sealed class ImageCacheMirrorTests : IAsyncLifetime
     const string Repository = "library/tiny";
     readonly string _dir = Directory.CreateTempSubdirectory("image-cache-mirror-").FullName;
     readonly StringBuilder _upstreamLog = new(), _mirrorLog = new();
-    System.Diagnostics.Process? _upstream, _mirror;
+    ServerProcess? _upstream, _mirror;
     int _upstreamPort, _mirrorPort;
 
     public async Task InitializeAsync()
@@ -31,7 +31,7 @@ public sealed class ImageCacheMirrorTests : IAsyncLifetime
         _upstream = await StartAsync("upstream", _upstreamPort, new Dictionary<string, string>(), _upstreamLog);
     }
 
-    async Task<System.Diagnostics.Process> StartAsync(string name, int port, IReadOnlyDictionary<string, string> environment, StringBuilder log)
+    async Task<ServerProcess> StartAsync(string name, int port, IReadOnlyDictionary<string, string> environment, StringBuilder log)
     {
         var config = Path.Combine(_dir, $"{name}.yml");
         await File.WriteAllTextAsync(config, $"""

@@ -18,9 +18,9 @@ public sealed class KubeconfigAndTimeoutTests
         await using var f = await VerifyFixture.StartAsync();
         // ~/.kube/config still holds kind-data-platform from an older cluster: it points at the decoy.
         var home = Directory.CreateDirectory(Path.Combine(f.Root, "home", ".kube")).FullName;
-        File.WriteAllText(Path.Combine(home, "config"), KubeconfigReaderTests.KubeconfigYaml((f.Kind.ContextName, f.Decoy.Url)));
+        File.WriteAllText(Path.Combine(home, "config"), Kubeconfig.Yaml(null, (f.Kind.ContextName, f.Decoy.Url)));
         var current = Path.Combine(f.Root, "current.yaml");
-        File.WriteAllText(current, KubeconfigReaderTests.KubeconfigYaml((f.Kind.ContextName, f.Api.Url)));
+        File.WriteAllText(current, Kubeconfig.Yaml(null, (f.Kind.ContextName, f.Api.Url)));
         var reader = new KubeconfigReader(name => name switch
         {
             "KUBECONFIG" => $"{current}:{Path.Combine(home, "config")}",

@@ -21,7 +21,7 @@ public class RegistryServer : IAsyncLifetime
     const string Binary = "/usr/bin/docker-registry";
     public const string User = "registry";
     public const string Password = "registrypassword";
-    System.Diagnostics.Process? _server;
+    ServerProcess? _server;
     readonly StringBuilder _log = new();
     string _dir = "";
     public int Port { get; private set; }

@@ -20,7 +20,7 @@ public sealed class S3rverServer : IAsyncLifetime
     public const string SecretKey = "S3RVER";
     public const string Bucket = "probe-bucket";
 
-    System.Diagnostics.Process? _server;
+    ServerProcess? _server;
     readonly StringBuilder _log = new();
     string _dir = "";
     public int Port { get; private set; }
@@ -45,7 +45,7 @@ public sealed class S3rverServer : IAsyncLifetime
         await LocalServers.WaitForPortAsync(Port, _server, () => _log.ToString());
     }
 
-    public EntryPoint Entry(X509Certificate2? ca = null) =>
+    internal EntryPoint Entry(X509Certificate2? ca = null) =>
         new(new IPEndPoint(IPAddress.Loopback, Port), [X509CertificateLoader.LoadCertificate((ca ?? Ca).RawData)]);
 
     public Uri Url => new($"https://{Host}:{Port}");

@@ -7,7 +7,7 @@ namespace DataPlatform.Build.Tests.Verification;
 /// Stands in for the helm CLI in the in-process Verify tests: `helm list` answers the scenario's releases as helm's
 /// JSON (or fails like helm when told to); any other helm command is a test bug and throws.
 /// </summary>
-public sealed class ScenarioHelm(ClusterScenario scenario, string context) : IToolRunner
+internal sealed class ScenarioHelm(ClusterScenario scenario, string context) : IToolRunner
 {
     public List<ToolCommand> Commands { get; } = [];
     /// <summary>When set, helm exits 1 with this on stderr, as it does when its storage cannot be read.</summary>

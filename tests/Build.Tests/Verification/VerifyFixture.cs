@@ -17,9 +17,9 @@ public sealed class VerifyFixture : IAsyncDisposable
     public StringWriter Output { get; } = new();
     public IAnsiConsole Console { get; }
     public string KubeconfigPath { get; private set; } = null!;
-    public KindConfig Kind { get; private set; } = null!;
-    public HelmfileSpec Helmfile { get; private set; } = null!;
-    public ScenarioHelm Helm { get; private set; } = null!;
+    internal KindConfig Kind { get; private set; } = null!;
+    internal HelmfileSpec Helmfile { get; private set; } = null!;
+    internal ScenarioHelm Helm { get; private set; } = null!;
 
     VerifyFixture() => Console = AnsiConsole.Create(new AnsiConsoleSettings
     {
@@ -61,10 +61,10 @@ public sealed class VerifyFixture : IAsyncDisposable
         return fixture;
     }
 
-    public PlatformCluster Cluster => PlatformCluster.Connect(Kind.ContextName, KubeconfigPath);
+    internal PlatformCluster Cluster => PlatformCluster.Connect(Kind.ContextName, KubeconfigPath);
 
     /// <summary>What VerifyTask builds from the context, minus the probes (tested on their own against real servers).</summary>
-    public VerifySettings Settings(TimeSpan? timeout = null, string? report = null) => new()
+    internal VerifySettings Settings(TimeSpan? timeout = null, string? report = null) => new()
     {
         Namespaces = Helmfile.Namespaces.Union(VerifySettings.ClusterNamespaces).ToList(),
         Releases = Helmfile.Releases,
@@ -74,7 +74,7 @@ public sealed class VerifyFixture : IAsyncDisposable
         ReportPath = report,
     };
 
-    public Task<IReadOnlyList<CheckResult>> VerifyAsync(VerifySettings settings, CancellationToken ct = default) =>
+    internal Task<IReadOnlyList<CheckResult>> VerifyAsync(VerifySettings settings, CancellationToken ct = default) =>
         new Verifier(Cluster, Helm.Helm, settings, Console).RunAsync(ct);
 
     public async ValueTask DisposeAsync()

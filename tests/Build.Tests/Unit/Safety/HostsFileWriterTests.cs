@@ -186,9 +186,8 @@ public sealed class HostsFileWriterTests : IDisposable
     {
         try
         {
-            using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(program, arguments) { RedirectStandardError = true });
-            process!.WaitForExit();
-            return process.ExitCode;
+            return CliWrap.Cli.Wrap(program).WithArguments(arguments).WithValidation(CliWrap.CommandResultValidation.None)
+                .ExecuteAsync().GetAwaiter().GetResult().ExitCode;
         }
         catch (System.ComponentModel.Win32Exception) { return -1; }
     }

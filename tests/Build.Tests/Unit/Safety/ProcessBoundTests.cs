@@ -11,7 +11,7 @@ namespace DataPlatform.Build.Tests.Unit.Safety;
 /// </summary>
 public sealed class ProcessBoundTests
 {
-    static readonly string Standins = FindStandins();
+    static readonly string Standins = Platform.RepoRoot.File("tests", "standins");
 
     static CliToolRunner Runner(TestConsole console, SecretMask? mask = null) =>
         new(console, mask ?? SecretMask.None, echoQueries: false) { GracePeriod = TimeSpan.FromSeconds(2), SlowNotice = TimeSpan.FromMilliseconds(300) };
@@ -159,10 +159,4 @@ public sealed class ProcessBoundTests
 
     static int Count(string text, string part) => (text.Length - text.Replace(part, "").Length) / part.Length;
 
-    static string FindStandins()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            if (Directory.Exists(Path.Combine(directory.FullName, "tests", "standins"))) return Path.Combine(directory.FullName, "tests", "standins");
-        throw new InvalidOperationException($"no tests/standins above {AppContext.BaseDirectory}");
-    }
 }

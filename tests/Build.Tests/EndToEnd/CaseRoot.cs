@@ -1,4 +1,4 @@
-namespace DataPlatform.Build.Tests.EndToEnd.BadInput;
+namespace DataPlatform.Build.Tests.EndToEnd;
 
 /// <summary>
 /// A private copy of the compiled build root, so one case can break kind-config.yaml, .env or the build output
