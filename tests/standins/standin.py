@@ -19,6 +19,7 @@ Scenario state ($STANDIN_STATE, a directory; every file is optional):
   helmfile_failures   a queue, one failure kind a line, consumed by each `helmfile apply`:
                       transient | timeout | permanent[:<release>]
   releases            JSON written by a successful `helmfile apply` (what `helm list` answers)
+  configmap-<ns>-<name>  ConfigMaps the build applied from a file (`kubectl apply --filename`), as `get -o json` prints them
   nodes-<cluster>     JSON written by `kind create cluster`: the nodes its config asked for (what `kubectl get nodes` shows)
   violations          written by the stand-ins: every call they refused (unpinned, unknown context, unsupported)
 
@@ -454,6 +455,18 @@ def kubectl(argv):
                 "gateway.networking.k8s.io/bundle-version": installed.strip(),
                 "gateway.networking.k8s.io/channel": (read_state("crd_channel") or "experimental").strip()}}}, indent=2))
 
+    if words[:2] == ["get", "configmap"] and len(words) == 3:
+        namespace = flag_value(argv, "-n", "--namespace") or "default"
+        stored = read_state(f"configmap-{namespace}-{words[2]}")
+        if stored is None:
+            fail(1, f'Error from server (NotFound): configmaps "{words[2]}" not found')
+        if flag_value(argv, "-o", "--output") != "json":
+            fail(UNSUPPORTED, f"STANDIN kubectl: get configmap without -o json {argv}")
+        return out(stored)
+
+    if words[:1] == ["apply"] and os.path.isfile(flag_value(argv, "-f", "--filename") or ""):
+        return kubectl_apply_configmap(flag_value(argv, "-f", "--filename"))
+
     if words[:1] == ["apply"]:
         source = flag_value(argv, "-f", "--filename") or ""
         match = GATEWAY_URL.search(source)
@@ -467,6 +480,24 @@ def kubectl(argv):
                              for k in kinds))
 
     fail(UNSUPPORTED, f"STANDIN kubectl: unsupported arguments {argv}")
+
+
+def kubectl_apply_configmap(path):
+    """Client-side apply of a ConfigMap manifest file (JSON or YAML): kept in the state as configmap-<namespace>-<name>,
+    as `kubectl get configmap -o json` will print it; anything else in a file is not something the build applies."""
+    with open(path) as f:
+        manifest = yaml.safe_load(f) or {}
+    if manifest.get("kind") != "ConfigMap" or manifest.get("apiVersion") != "v1":
+        fail(UNSUPPORTED, f"STANDIN kubectl: apply of {path}, which is not a v1 ConfigMap")
+    metadata = manifest.get("metadata") or {}
+    name, namespace = metadata.get("name"), metadata.get("namespace") or "default"
+    key = f"configmap-{namespace}-{name}"
+    before = read_state(key)
+    manifest["metadata"] = dict(metadata, namespace=namespace, uid="standin-" + name)
+    text = json.dumps(manifest, indent=4)
+    write_state(key, text)
+    verb = "created" if before is None else ("unchanged" if json.loads(before) == manifest else "configured")
+    return out(f"configmap/{name} {verb}")
 
 
 def kubectl_config(words):
