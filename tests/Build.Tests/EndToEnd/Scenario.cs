@@ -70,6 +70,8 @@ public sealed class Scenario : IDisposable
     public string State { get; }
     public string KubeConfig { get; }
     public string Log { get; }
+    /// <summary>Another build root to run (a case's private copy); the shared compiled root when null.</summary>
+    public string? BuildRoot { get; set; }
     /// <summary>Where the kind stand-in points kind-data-platform (a fake Kubernetes API); default https://127.0.0.1:6443, where nothing listens.</summary>
     public string? ApiServer { get; set; }
     /// <summary>KUBECONFIG for the build and the stand-ins; default: the home kubeconfig alone.</summary>
@@ -101,7 +103,8 @@ public sealed class Scenario : IDisposable
     public async Task<BuildRun> RunBuildAsync(params string[] arguments)
     {
         var args = arguments.Any(a => a.StartsWith("--retry-delay")) ? arguments : [.. arguments, "--retry-delay=0"];
-        var result = await ChildProcess.RunAsync("bash", [_build.BuildScript, .. args], Home, Environment());
+        var script = BuildRoot is null ? _build.BuildScript : Path.Combine(BuildRoot, "build.sh");
+        var result = await ChildProcess.RunAsync("bash", [script, .. args], Home, Environment());
         var lines = File.Exists(Log) ? File.ReadAllLines(Log) : [];
         var calls = lines.Skip(_logLinesSeen).Where(l => l.Length > 0).Select(StandinCall.Parse).ToList();
         _logLinesSeen = lines.Length;
