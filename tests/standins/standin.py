@@ -563,7 +563,7 @@ def helmfile(argv):
         fail(1, f"STANDIN helmfile: --kube-context {context} disagrees with helmDefaults.kubeContext in {path}")
     releases = spec.get("releases") or []
 
-    if words[:1] not in (["apply"], ["sync"]):
+    if words[:1] not in (["apply"], ["sync"], ["template"]):
         fail(UNSUPPORTED, f"STANDIN helmfile: unsupported arguments {argv}")
 
     # The releases' .gotmpl values files fail on a variable the environment lacks, as helmfile's requiredEnv does.
@@ -576,6 +576,9 @@ def helmfile(argv):
                     fail(1, f'in ./{os.path.basename(path)}: failed to render values files "{file}": '
                             f'template: stringTemplate:1:3: executing "stringTemplate" at <requiredEnv "{match["name"]}">: '
                             f"error calling requiredEnv: required env var `{match['name']}` is not set")
+
+    if words[:1] == ["template"]:
+        return helmfile_template(releases, base)
 
     queue = (read_state("helmfile_failures", "") or "").splitlines()
     failure = queue[0].strip() if queue else ""
@@ -607,6 +610,48 @@ def helmfile(argv):
 
     write_state("releases", json.dumps(helm_list_rows(releases)))
     out("UPDATED RELEASES:\nNAME\tNAMESPACE\tCHART\tVERSION\tDURATION\n" + "\n".join(row(r) for r in releases))
+
+
+def values_images(path):
+    """The images a values file sets, read line by line as the charts' values do it: `image: <ref>`, or an `image:`
+    block of registry / repository / tag. A stand-in has no charts to render, so these stand for what they would run."""
+    images, block, indent = [], None, 0
+    with open(path) as f:
+        lines = f.read().splitlines()
+    for line in lines + [""]:
+        content = line.strip()
+        depth = len(line) - len(line.lstrip())
+        if block is not None and (not content or depth <= indent):
+            if block.get("repository"):
+                ref = (block["registry"] + "/" if block.get("registry") else "") + block["repository"]
+                images.append(ref + (":" + block["tag"] if block.get("tag") else ""))
+            block = None
+        match = re.match(r"^(?P<key>[A-Za-z]+):\s*(?P<value>.*)$", content)
+        if not match:
+            continue
+        key, value = match["key"], match["value"].strip().strip('"').strip("'")
+        if block is not None and key in ("registry", "repository", "tag"):
+            block[key] = value
+        elif key == "image" and value:
+            images.append(value)
+        elif key == "image":
+            block, indent = {}, depth
+    return images
+
+
+def helmfile_template(releases, base):
+    """`helmfile template`: one rendered Deployment per release, labelled with its release as Helm charts do
+    (app.kubernetes.io/instance), running the images its values files set; progress goes to stderr, as helmfile's."""
+    for r in releases:
+        err(f"Templating release={r['name']}, chart={r.get('chart', '')}")
+        images = []
+        for file in (v for v in (r.get("values") or []) if isinstance(v, str)):
+            images += values_images(os.path.join(base, file))
+        chart = os.path.basename(r.get("chart", "chart"))
+        containers = "".join(f"            - name: c{i}\n              image: {image}\n" for i, image in enumerate(images))
+        out(f"---\n# Source: {chart}/templates/deployment.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
+            f"  name: {r['name']}\n  namespace: {r['namespace']}\n  labels:\n    app.kubernetes.io/instance: {r['name']}\n"
+            f"spec:\n  template:\n    spec:\n      containers:\n{containers or '            []' + chr(10)}")
 
 
 def hang_if_asked(tool, argv):
