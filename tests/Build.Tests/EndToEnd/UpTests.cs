@@ -36,6 +36,7 @@ public sealed class UpTests(CompiledBuildRoot build) : IDisposable
             "kubectl get crd",            // ApplyGatewayCrds: observe
             "kubectl apply",              //   server-side apply of the pinned bundle
             "kubectl get configmap",      // HelmfileApply: observe the record of the last apply (none yet)
+            "helmfile template",          //   the images the releases will run, checked before anything is deployed
             "helmfile apply",             //   act
             "kubectl apply",              //   record what was applied
         ], run.Signatures);
