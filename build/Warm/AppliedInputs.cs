@@ -49,8 +49,16 @@ internal sealed record AppliedInputs(IReadOnlyDictionary<string, string> Hashes)
 
     static string HashFile(string path)
     {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return Convert.ToHexStringLower(SHA256.HashData(stream));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // helmfile would fail on it too; say which file, before anything is applied.
+            throw new BuildFailure($"{path} cannot be read ({e.Message}): helmfile apply needs it. Fix its permissions or remove it, then run the same target again.", e);
+        }
     }
 
     static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
