@@ -51,11 +51,11 @@ internal sealed partial record ImageReference(string Original, string Registry, 
     }
 
     /// <summary>Where the registry's API answers: Docker Hub's API host, HTTP for a loopback registry (Docker's default insecure range), HTTPS otherwise.</summary>
-    public static Uri DefaultEndpoint(string registry)
+    public static Uri DefaultEndpoint(string registryHost)
     {
-        if (registry == DockerHub) return new Uri("https://registry-1.docker.io");
-        var host = registry.StartsWith('[') ? registry[1..registry.IndexOf(']')] : registry.Split(':')[0];
+        if (registryHost == DockerHub) return new Uri("https://registry-1.docker.io");
+        var host = registryHost.StartsWith('[') ? registryHost[1..registryHost.IndexOf(']')] : registryHost.Split(':')[0];
         var loopback = host == "localhost" || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
-        return new Uri($"{(loopback ? "http" : "https")}://{registry}");
+        return new Uri($"{(loopback ? "http" : "https")}://{registryHost}");
     }
 }
