@@ -38,6 +38,10 @@ internal static class OptionTable
             ], "v");
     public static readonly CommandLineOption<int> HelmfileAttempts =
         Option.WholeNumber("helmfile-attempts", "<n>", "attempts for `helmfile apply` when failures look transient; 1 means no retry", 4, 1, 10);
+    public static readonly CommandLineOption<bool> Force =
+        Option.Switch("force", "run `helmfile apply` even when its inputs are unchanged since the last apply and the platform is healthy");
+    public static readonly CommandLineOption<bool> SkipImageCheck =
+        Option.Switch("skip-image-check", "do not ask the registries whether every image the releases run exists (offline, or a registry that refuses anonymous reads)");
     public static readonly CommandLineOption<TimeSpan> RetryDelay =
         Option.Seconds("retry-delay", "first wait before retrying `helmfile apply`, doubling up to 60 s", 15, 0, 60);
     public static readonly CommandLineOption<TimeSpan> Timeout =
@@ -51,7 +55,7 @@ internal static class OptionTable
 
     /// <summary>In the order --help and the README show them.</summary>
     public static readonly IReadOnlyList<CommandLineOption> All =
-        [Target, Exclusive, Plan, DryRun, Tree, Description, Help, Version, Verbosity, HelmfileAttempts, RetryDelay, Timeout, Report, HostsFile, LockWait];
+        [Target, Exclusive, Plan, DryRun, Tree, Description, Help, Version, Verbosity, HelmfileAttempts, Force, SkipImageCheck, RetryDelay, Timeout, Report, HostsFile, LockWait];
 
     /// <summary>The README's Options table, as markdown rows.</summary>
     public static string Markdown() =>
@@ -62,13 +66,22 @@ internal static class OptionTable
 /// <summary>The options the tasks read, typed and checked.</summary>
 internal sealed record BuildOptions(bool Plan, RetrySettings HelmfileRetry, TimeSpan VerifyTimeout, string? ReportPath, string? HostsFile, TimeSpan LockWait)
 {
+    /// <summary>--force: helmfile apply runs even when its inputs are unchanged and the platform is healthy.</summary>
+    public bool Force { get; init; }
+    /// <summary>--skip-image-check: no registry is asked about the releases' images before the first apply.</summary>
+    public bool SkipImageCheck { get; init; }
+
     public static BuildOptions From(CommandLine commandLine) => new(
         commandLine.Get(OptionTable.Plan),
         new RetrySettings(commandLine.Get(OptionTable.HelmfileAttempts), commandLine.Get(OptionTable.RetryDelay)),
         commandLine.Get(OptionTable.Timeout),
         commandLine.Get(OptionTable.Report),
         commandLine.Get(OptionTable.HostsFile),
-        commandLine.Get(OptionTable.LockWait));
+        commandLine.Get(OptionTable.LockWait))
+    {
+        Force = commandLine.Get(OptionTable.Force),
+        SkipImageCheck = commandLine.Get(OptionTable.SkipImageCheck),
+    };
 
     public static BuildOptions Defaults => From(CommandLine.Parse([], OptionTable.All));
 }

@@ -1,10 +1,13 @@
 using DataPlatform.Build.Frosting;
+using DataPlatform.Build.Images;
 using DataPlatform.Build.Services;
+using DataPlatform.Build.Verification;
+using DataPlatform.Build.Warm;
 
 namespace DataPlatform.Build.Tasks;
 
 [TaskName("HelmfileApply")]
-[TaskDescription("Runs helmfile apply against the platform's context with .env and the computed values, retrying transient failures.")]
+[TaskDescription("Runs helmfile apply against the platform's context with .env and the computed values, retrying transient failures, after checking that every image the releases run exists; skipped when nothing changed since the last apply and the platform is healthy (--force runs it).")]
 [IsDependentOn(typeof(ConnectImageCacheTask))]
 [IsDependentOn(typeof(ComputeMetalLbRangeTask))]
 [IsDependentOn(typeof(ApplyGatewayCrdsTask))]
@@ -17,7 +20,35 @@ internal sealed class HelmfileApplyTask : FrostingTask<BuildContext>
         var metalLb = context.Results.Find<MetalLbAddresses>()
             ?? await DeploymentInputs.MetalLbRangeAsync(cluster, context.Docker, context.Variables, context.Cancellation);
         var environment = DeploymentInputs.HelmfileEnvironment(context.Variables, metalLb, context.RegistryHtpasswd);
+
+        var inputs = AppliedInputs.Compute(context.Root, environment);
+        var gate = WarmApplyGate(context);
+        AppliedRecord? stored = null;
+        if (cluster.IsReachable)
+        {
+            (var decision, stored) = await gate.DecideAsync(inputs, context.Options.Force, context.Cancellation);
+            if (!decision.Apply) return;
+            if (!context.Options.SkipImageCheck) await CheckImagesAsync(context, environment);
+        }
+
         await new HelmfileDeployer(context.HelmfileTool, context.HelmfileSpec, context.Options.HelmfileRetry, context.Console)
             .ApplyAsync(environment, context.Cancellation);
+        await gate.RecordAsync(stored, inputs, DateTimeOffset.UtcNow, context.Cancellation);
+    }
+
+    static async Task CheckImagesAsync(BuildContext context, IReadOnlyDictionary<string, string> environment)
+    {
+        var rendered = await context.HelmfileTool.TemplateAsync(environment, context.Cancellation);
+        using var http = new HttpClient();
+        var registry = new RegistryClient(http, ImageReference.DefaultEndpoint, RegistryClient.DefaultRequestTimeout);
+        await new ImagePreCheck(registry, context.Root, context.Console).RunAsync(rendered, context.HelmfileSpec.Releases, context.Cancellation);
+    }
+
+    static WarmApplyGate WarmApplyGate(BuildContext context)
+    {
+        var namespaces = context.HelmfileSpec.Namespaces.Union(VerifySettings.ClusterNamespaces).ToList();
+        var health = new PlatformHealthCheck(() => context.Cluster, context.Helm, context.HelmfileSpec.Releases, namespaces, context.KindConfig.ContextName);
+        var store = new AppliedRecordStore(context.Runner, context.Kubectl, Path.Combine(context.Root, ".artifacts"));
+        return new WarmApplyGate(store, health.CheckAsync, context.Console);
     }
 }

@@ -20,5 +20,22 @@ internal sealed class Helmfile(IToolRunner runner, string context, string helmfi
                        $"(`kubectl --context {context} get pods --all-namespaces`). helmfile apply is safe to repeat: run the same target again.",
         };
 
+    /// <summary>Renders every release's manifests (charts fetched, nothing sent to the cluster): read-only, so --plan runs it too.</summary>
+    public ToolCommand TemplateCommand(IReadOnlyDictionary<string, string> environment) =>
+        new("helmfile", ["--file", helmfilePath, "--kube-context", context, "template", "--skip-tests"])
+        {
+            Environment = environment,
+            WorkingDirectory = Path.GetDirectoryName(helmfilePath),
+            Timeout = TemplateTimeout,
+            WhenHung = "helmfile template renders the charts, fetching each once: check that the chart repositories answer " +
+                       "(helmfile.yaml's repositories), or skip the image check with --skip-image-check.",
+        };
+
+    /// <summary>Fetching every chart the first time, then rendering them.</summary>
+    public static readonly TimeSpan TemplateTimeout = TimeSpan.FromMinutes(5);
+
+    public async Task<string> TemplateAsync(IReadOnlyDictionary<string, string> environment, CancellationToken ct) =>
+        (await runner.RunAsync(TemplateCommand(environment), ct)).StandardOutput;
+
     public Task ApplyAsync(IReadOnlyDictionary<string, string> environment, CancellationToken ct) => runner.RunAsync(ApplyCommand(environment), ct);
 }

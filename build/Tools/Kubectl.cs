@@ -37,6 +37,18 @@ internal sealed class Kubectl(IToolRunner runner, string context)
                        $"(`kubectl --context {context} get nodes`), then run the same target again.",
         };
 
+    /// <summary>One ConfigMap as JSON; NotFound is the caller's to read (AllowFailure).</summary>
+    public ToolCommand GetConfigMapCommand(string ns, string name) =>
+        Command("--namespace", ns, "get", "configmap", name, "--output", "json") with { AllowFailure = true };
+
+    /// <summary>Client-side apply of one small manifest the build wrote (a record, not a platform component).</summary>
+    public ToolCommand ApplyFileCommand(string path) =>
+        Command("apply", "--filename", path) with
+        {
+            Mutating = true,
+            WhenHung = $"Check that the API server answers (`kubectl --context {context} get nodes`), then run the same target again.",
+        };
+
     public Task WaitForNodesReadyAsync(TimeSpan timeout, CancellationToken ct) => runner.RunAsync(WaitForNodesReadyCommand(timeout), ct);
 
     public Task<ToolResult> GetNodesAsync(CancellationToken ct) => runner.RunAsync(GetNodesCommand(), ct);

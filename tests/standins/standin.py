@@ -19,6 +19,7 @@ Scenario state ($STANDIN_STATE, a directory; every file is optional):
   helmfile_failures   a queue, one failure kind a line, consumed by each `helmfile apply`:
                       transient | timeout | permanent[:<release>]
   releases            JSON written by a successful `helmfile apply` (what `helm list` answers)
+  configmap-<ns>-<name>  ConfigMaps the build applied from a file (`kubectl apply --filename`), as `get -o json` prints them
   nodes-<cluster>     JSON written by `kind create cluster`: the nodes its config asked for (what `kubectl get nodes` shows)
   violations          written by the stand-ins: every call they refused (unpinned, unknown context, unsupported)
   containers.json     docker containers the stand-in runs: name -> {id, image, state, labels, networks, env, volumes}
@@ -673,6 +674,18 @@ def kubectl(argv):
                 "gateway.networking.k8s.io/bundle-version": installed.strip(),
                 "gateway.networking.k8s.io/channel": (read_state("crd_channel") or "experimental").strip()}}}, indent=2))
 
+    if words[:2] == ["get", "configmap"] and len(words) == 3:
+        namespace = flag_value(argv, "-n", "--namespace") or "default"
+        stored = read_state(f"configmap-{namespace}-{words[2]}")
+        if stored is None:
+            fail(1, f'Error from server (NotFound): configmaps "{words[2]}" not found')
+        if flag_value(argv, "-o", "--output") != "json":
+            fail(UNSUPPORTED, f"STANDIN kubectl: get configmap without -o json {argv}")
+        return out(stored)
+
+    if words[:1] == ["apply"] and os.path.isfile(flag_value(argv, "-f", "--filename") or ""):
+        return kubectl_apply_configmap(flag_value(argv, "-f", "--filename"))
+
     if words[:1] == ["apply"]:
         source = flag_value(argv, "-f", "--filename") or ""
         match = GATEWAY_URL.search(source)
@@ -686,6 +699,24 @@ def kubectl(argv):
                              for k in kinds))
 
     fail(UNSUPPORTED, f"STANDIN kubectl: unsupported arguments {argv}")
+
+
+def kubectl_apply_configmap(path):
+    """Client-side apply of a ConfigMap manifest file (JSON or YAML): kept in the state as configmap-<namespace>-<name>,
+    as `kubectl get configmap -o json` will print it; anything else in a file is not something the build applies."""
+    with open(path) as f:
+        manifest = yaml.safe_load(f) or {}
+    if manifest.get("kind") != "ConfigMap" or manifest.get("apiVersion") != "v1":
+        fail(UNSUPPORTED, f"STANDIN kubectl: apply of {path}, which is not a v1 ConfigMap")
+    metadata = manifest.get("metadata") or {}
+    name, namespace = metadata.get("name"), metadata.get("namespace") or "default"
+    key = f"configmap-{namespace}-{name}"
+    before = read_state(key)
+    manifest["metadata"] = dict(metadata, namespace=namespace, uid="standin-" + name)
+    text = json.dumps(manifest, indent=4)
+    write_state(key, text)
+    verb = "created" if before is None else ("unchanged" if json.loads(before) == manifest else "configured")
+    return out(f"configmap/{name} {verb}")
 
 
 def kubectl_config(words):
@@ -751,7 +782,7 @@ def helmfile(argv):
         fail(1, f"STANDIN helmfile: --kube-context {context} disagrees with helmDefaults.kubeContext in {path}")
     releases = spec.get("releases") or []
 
-    if words[:1] not in (["apply"], ["sync"]):
+    if words[:1] not in (["apply"], ["sync"], ["template"]):
         fail(UNSUPPORTED, f"STANDIN helmfile: unsupported arguments {argv}")
 
     # The releases' .gotmpl values files fail on a variable the environment lacks, as helmfile's requiredEnv does.
@@ -764,6 +795,9 @@ def helmfile(argv):
                     fail(1, f'in ./{os.path.basename(path)}: failed to render values files "{file}": '
                             f'template: stringTemplate:1:3: executing "stringTemplate" at <requiredEnv "{match["name"]}">: '
                             f"error calling requiredEnv: required env var `{match['name']}` is not set")
+
+    if words[:1] == ["template"]:
+        return helmfile_template(releases, base)
 
     queue = (read_state("helmfile_failures", "") or "").splitlines()
     failure = queue[0].strip() if queue else ""
@@ -795,6 +829,48 @@ def helmfile(argv):
 
     write_state("releases", json.dumps(helm_list_rows(releases)))
     out("UPDATED RELEASES:\nNAME\tNAMESPACE\tCHART\tVERSION\tDURATION\n" + "\n".join(row(r) for r in releases))
+
+
+def values_images(path):
+    """The images a values file sets, read line by line as the charts' values do it: `image: <ref>`, or an `image:`
+    block of registry / repository / tag. A stand-in has no charts to render, so these stand for what they would run."""
+    images, block, indent = [], None, 0
+    with open(path) as f:
+        lines = f.read().splitlines()
+    for line in lines + [""]:
+        content = line.strip()
+        depth = len(line) - len(line.lstrip())
+        if block is not None and (not content or depth <= indent):
+            if block.get("repository"):
+                ref = (block["registry"] + "/" if block.get("registry") else "") + block["repository"]
+                images.append(ref + (":" + block["tag"] if block.get("tag") else ""))
+            block = None
+        match = re.match(r"^(?P<key>[A-Za-z]+):\s*(?P<value>.*)$", content)
+        if not match:
+            continue
+        key, value = match["key"], match["value"].strip().strip('"').strip("'")
+        if block is not None and key in ("registry", "repository", "tag"):
+            block[key] = value
+        elif key == "image" and value:
+            images.append(value)
+        elif key == "image":
+            block, indent = {}, depth
+    return images
+
+
+def helmfile_template(releases, base):
+    """`helmfile template`: one rendered Deployment per release, labelled with its release as Helm charts do
+    (app.kubernetes.io/instance), running the images its values files set; progress goes to stderr, as helmfile's."""
+    for r in releases:
+        err(f"Templating release={r['name']}, chart={r.get('chart', '')}")
+        images = []
+        for file in (v for v in (r.get("values") or []) if isinstance(v, str)):
+            images += values_images(os.path.join(base, file))
+        chart = os.path.basename(r.get("chart", "chart"))
+        containers = "".join(f"            - name: c{i}\n              image: {image}\n" for i, image in enumerate(images))
+        out(f"---\n# Source: {chart}/templates/deployment.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
+            f"  name: {r['name']}\n  namespace: {r['namespace']}\n  labels:\n    app.kubernetes.io/instance: {r['name']}\n"
+            f"spec:\n  template:\n    spec:\n      containers:\n{containers or '            []' + chr(10)}")
 
 
 def hang_if_asked(tool, argv):

@@ -35,14 +35,17 @@ public sealed class UpTests(CompiledBuildRoot build) : IDisposable
             "docker network inspect",     // ComputeMetalLbRange
             "kubectl get crd",            // ApplyGatewayCrds: observe
             "kubectl apply",              //   server-side apply of the pinned bundle
-            "helmfile apply",             // HelmfileApply
+            "kubectl get configmap",      // HelmfileApply: observe the record of the last apply (none yet)
+            "helmfile template",          //   the images the releases will run, checked before anything is deployed
+            "helmfile apply",             //   act
+            "kubectl apply",              //   record what was applied
         ], run.Signatures);
         Assert.Empty(run.Violations);
         Assert.Equal([FixturePlatform.ClusterName], _machine.Clusters);
 
         var create = Assert.Single(run.Named("kind create cluster"));
         Assert.Equal(Path.Combine(build.Root, "kind-config.yaml"), create.Argv[create.Argv.ToList().IndexOf("--config") + 1]);
-        var apply = Assert.Single(run.Named("kubectl apply"));
+        var apply = run.Named("kubectl apply").First();
         Assert.Contains("--server-side", apply.Argv);
         Assert.Contains($"https://github.com/kubernetes-sigs/gateway-api/releases/download/{FixturePlatform.GatewayApiVersion}/experimental-install.yaml", apply.Argv);
         Assert.Equal(FixturePlatform.GatewayApiVersion, _machine.ReadState("crd_version"));
