@@ -1,3 +1,4 @@
+using DataPlatform.Build.Access;
 using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Services;
 using DataPlatform.Build.Verification;
@@ -16,6 +17,7 @@ internal sealed class VerifyTask : FrostingTask<BuildContext>
         context.Kubeconfig.Read().Require(context.KindConfig.ContextName);
         var metalLb = context.Results.Find<MetalLbAddresses>()
             ?? await DeploymentInputs.MetalLbRangeAsync(ClusterOutcome.Existing, context.Docker, context.Variables, context.Cancellation);
+        var access = await AccessService.CurrentAsync(context);
         var accessKey = context.Variables.Require("MINIO_ACCESS_KEY");
         var settings = new VerifySettings
         {
@@ -27,6 +29,8 @@ internal sealed class VerifyTask : FrostingTask<BuildContext>
             S3Bucket = MinioBuckets.Choose(context.HelmfileSpec.Path, accessKey, context.Variables.Find),
             Timeout = context.Options.VerifyTimeout,
             ReportPath = context.Options.ReportPath,
+            // The probes go the user's way: 127.0.0.1 and the published port in published mode.
+            Route = access.Route,
         };
         await new Verifier(context.Cluster, context.Helm, settings, context.Console).RunAsync(context.Cancellation);
     }
