@@ -26,6 +26,7 @@ internal static class AccessService
             context.Console.MarkupLineInterpolated($"Access mode {decision.Name}: nothing to publish ({decision.Reason}).");
             return new PublishedAccess(decision, []);
         }
+        context.Console.MarkupLineInterpolated($"Access mode {decision.Name} ({decision.Reason}): publishing the LoadBalancers on 127.0.0.1 through {proxy.Name}.");
         context.Kubeconfig.Read().Require(context.KindConfig.ContextName);
         var plan = await PlanAsync(context, waitForAddresses: true);
         await proxy.EnsureAsync(plan, context.Cancellation);

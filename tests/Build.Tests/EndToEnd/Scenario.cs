@@ -72,6 +72,8 @@ public sealed class Scenario : IDisposable
     public string Log { get; }
     /// <summary>Where the kind stand-in points kind-data-platform (a fake Kubernetes API); default https://127.0.0.1:6443, where nothing listens.</summary>
     public string? ApiServer { get; set; }
+    /// <summary>More variables for the build's environment (e.g. PLATFORM_HTTPS_PORT), as the user would export them.</summary>
+    public Dictionary<string, string> Variables { get; } = new();
     /// <summary>KUBECONFIG for the build and the stand-ins; default: the home kubeconfig alone.</summary>
     public string? KubeconfigVariable { get; set; }
 
@@ -126,6 +128,7 @@ public sealed class Scenario : IDisposable
             ["LANG"] = "C.UTF-8",
         };
         if (ApiServer is not null) environment["STANDIN_API_SERVER"] = ApiServer;
+        foreach (var (name, value) in Variables) environment[name] = value;
         return environment;
     }
 
