@@ -35,7 +35,9 @@ internal sealed class TrustCaService(PlatformCluster cluster, IAnsiConsole conso
     {
         var state = await ClusterReader.ReadAsync(cluster, [], ct);
         var pem = CaPem(state, cluster.Context);
-        var roots = EntryPoint.ParsePem(pem);
+        X509Certificate2Collection roots;
+        try { roots = EntryPoint.ParsePem(pem); }
+        catch (System.Security.Cryptography.CryptographicException) { roots = []; }
         if (roots.Count == 0)
             throw new BuildFailure($"The trust bundle on context {cluster.Context} holds no PEM certificate: check the Bundle's sources (kubectl --context {cluster.Context} get bundles -o yaml).");
         var full = Path.GetFullPath(path);
