@@ -17,7 +17,6 @@ internal sealed class VerifyTask : FrostingTask<BuildContext>
         context.Kubeconfig.Read().Require(context.KindConfig.ContextName);
         var metalLb = context.Results.Find<MetalLbAddresses>()
             ?? await DeploymentInputs.MetalLbRangeAsync(ClusterOutcome.Existing, context.Docker, context.Variables, context.Cancellation);
-        var access = await AccessService.CurrentAsync(context);
         var accessKey = context.Variables.Require("MINIO_ACCESS_KEY");
         var settings = new VerifySettings
         {
@@ -29,9 +28,11 @@ internal sealed class VerifyTask : FrostingTask<BuildContext>
             S3Bucket = MinioBuckets.Choose(context.HelmfileSpec.Path, accessKey, context.Variables.Find),
             Timeout = context.Options.VerifyTimeout,
             ReportPath = context.Options.ReportPath,
-            // The probes go the user's way: 127.0.0.1 and the published port in published mode.
-            Route = access.Route,
         };
+        // After the variables are read, so a broken .env is reported as such; the probes then go the user's way:
+        // 127.0.0.1 and the published port in published mode.
+        var access = await AccessService.CurrentAsync(context);
+        settings = settings with { Route = access.Route };
         await new Verifier(context.Cluster, context.Helm, settings, context.Console).RunAsync(context.Cancellation);
     }
 }
