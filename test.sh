@@ -6,6 +6,8 @@
 #   - PostgreSQL 15 or later, server binaries (postgresql-15, else the distribution's postgresql): the sample SQL and
 #     the PostgreSQL probe run against a throw-away server started from /usr/lib/postgresql/<version>/bin;
 #   - docker-registry (Debian's build of Distribution): the registry probe, with htpasswd auth;
+#   - haproxy (Debian's): the published access mode's proxy configuration is run for real on loopback, forwarding
+#     bytes to local TCP servers, so the config the build renders is proven to work, not just to look right;
 #   - python3-yaml: the stand-in kind/kubectl/helm/helmfile/docker of the end-to-end tests read YAML;
 #   - Node.js and npm, then the npm packages pinned in tests/npm/package-lock.json (s3rver, which stands in for MinIO
 #     in the S3 probe tests) into the git-ignored tests/.deps.
@@ -53,6 +55,7 @@ postgres_package() {
 missing=()   # what is missing, by what the tests need it for
 [[ -n "$(postgres_bin)" ]] || missing+=(postgresql)
 [[ -x /usr/bin/docker-registry ]] || missing+=(docker-registry)
+command -v haproxy >/dev/null 2>&1 || [[ -x /usr/sbin/haproxy ]] || missing+=(haproxy)
 python3 -c 'import yaml' >/dev/null 2>&1 || missing+=(python3-yaml)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
@@ -60,7 +63,7 @@ command -v npm >/dev/null 2>&1 || missing+=(npm)
 if ((${#missing[@]})); then
   if ! command -v apt-get >/dev/null 2>&1; then
     say "missing: ${missing[*]}. This machine has no apt-get: install them with your package manager (PostgreSQL 15 or later" \
-        "server binaries under /usr/lib/postgresql/<version>/bin, Distribution's registry as /usr/bin/docker-registry," \
+        "server binaries under /usr/lib/postgresql/<version>/bin, Distribution's registry as /usr/bin/docker-registry, HAProxy," \
         "PyYAML, Node.js with npm). The tests that need them will fail until then."
   else
     apt_get=(as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -qq)
@@ -80,7 +83,7 @@ if ((${#missing[@]})); then
       esac
     done
     if ((${#packages[@]})); then say "installing ${packages[*]} (apt-get): the tests run these real servers and tools"; fi
-    # policy-rc.d (exit 101) tells the packages' scripts not to start services, here postgresql and docker-registry.
+    # policy-rc.d (exit 101) tells the packages' scripts not to start services, here postgresql, docker-registry and haproxy.
     made_policy=""
     if [[ ! -e /usr/sbin/policy-rc.d ]] && as_root sh -c 'printf "#!/bin/sh\nexit 101\n" >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d'; then
       made_policy=1

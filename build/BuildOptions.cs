@@ -50,12 +50,14 @@ internal static class OptionTable
         Option.OutputFile("report", "Verify writes a JUnit XML report there, or JSON when the path ends in `.json`; written on every way out, pass or fail");
     public static readonly CommandLineOption<string?> HostsFile =
         Option.OutputFile("hosts-file", "PrintHosts writes its lines into a marked block of that file");
+    public static readonly CommandLineOption<string?> Output =
+        Option.OutputFile("output", "TrustCA writes the platform CA (PEM) there; default `.artifacts/data-platform-ca.crt`");
     public static readonly CommandLineOption<TimeSpan> LockWait =
         Option.Seconds("lock-wait", "how long to wait for another ./build.sh running in this clone to finish; 0 refuses at once", 1800, 0, 86400);
 
     /// <summary>In the order --help and the README show them.</summary>
     public static readonly IReadOnlyList<CommandLineOption> All =
-        [Target, Exclusive, Plan, DryRun, Tree, Description, Help, Version, Verbosity, HelmfileAttempts, Force, SkipImageCheck, RetryDelay, Timeout, Report, HostsFile, LockWait];
+        [Target, Exclusive, Plan, DryRun, Tree, Description, Help, Version, Verbosity, HelmfileAttempts, Force, SkipImageCheck, RetryDelay, Timeout, Report, HostsFile, Output, LockWait];
 
     /// <summary>The README's Options table, as markdown rows.</summary>
     public static string Markdown() =>
@@ -64,7 +66,7 @@ internal static class OptionTable
 }
 
 /// <summary>The options the tasks read, typed and checked.</summary>
-internal sealed record BuildOptions(bool Plan, RetrySettings HelmfileRetry, TimeSpan VerifyTimeout, string? ReportPath, string? HostsFile, TimeSpan LockWait)
+internal sealed record BuildOptions(bool Plan, RetrySettings HelmfileRetry, TimeSpan VerifyTimeout, string? ReportPath, string? HostsFile, TimeSpan LockWait, string? CaOutput = null)
 {
     /// <summary>--force: helmfile apply runs even when its inputs are unchanged and the platform is healthy.</summary>
     public bool Force { get; init; }
@@ -77,7 +79,8 @@ internal sealed record BuildOptions(bool Plan, RetrySettings HelmfileRetry, Time
         commandLine.Get(OptionTable.Timeout),
         commandLine.Get(OptionTable.Report),
         commandLine.Get(OptionTable.HostsFile),
-        commandLine.Get(OptionTable.LockWait))
+        commandLine.Get(OptionTable.LockWait),
+        commandLine.Get(OptionTable.Output))
     {
         Force = commandLine.Get(OptionTable.Force),
         SkipImageCheck = commandLine.Get(OptionTable.SkipImageCheck),

@@ -63,7 +63,7 @@ internal sealed class Doctor(IHostSystem host)
         else
             checks.Add(HostCheck.Ok("inotify limits", $"not checked here: {engine?.Description ?? "the engine"} runs containers in its own VM, whose kernel sets them"));
 
-        checks.Add(await Ports(access, input.Variable, ct));
+        checks.Add(await Ports(access, input.Variable, input.ProxyPorts, ct));
         checks.Add(Kubeconfig(input.KubeconfigPath));
         return new DoctorReport(checks, engine, access);
     }
@@ -169,7 +169,11 @@ internal sealed class Doctor(IHostSystem host)
         return HostCheck.Ok(name, found);
     }
 
-    async Task<HostCheck> Ports(AccessDecision? access, Func<string, string?> variable, CancellationToken ct)
+    /// <summary>
+    /// Published mode binds the host ports: one held by another program would make the proxy fail after the cluster was
+    /// built, so it fails here, before anything changes. Ports the platform's own proxy holds (a second Up) are fine.
+    /// </summary>
+    async Task<HostCheck> Ports(AccessDecision? access, Func<string, string?> variable, Func<CancellationToken, Task<IReadOnlyCollection<int>>>? proxyPorts, CancellationToken ct)
     {
         const string name = "host ports";
         IReadOnlyList<PublishedPort> ports;
@@ -181,10 +185,17 @@ internal sealed class Doctor(IHostSystem host)
         var taken = new List<PublishedPort>();
         foreach (var port in ports)
             if (await host.IsListeningAsync(port.Port, ct)) taken.Add(port);
-        if (taken.Count > 0)
-            return HostCheck.Warning(name, $"already in use on this machine: {string.Join(", ", taken.Select(p => $"{p.Port} ({p.Purpose})"))}; published mode binds {list}",
-                $"stop what listens there, or move the platform's port with {string.Join(", ", taken.Select(p => $"{p.Variable}=<free port>"))} in .env.local");
-        return HostCheck.Ok(name, $"{list} are free for published mode");
+        if (taken.Count > 0 && proxyPorts is not null)
+        {
+            var ours = await proxyPorts(ct);
+            taken.RemoveAll(p => ours.Contains(p.Port));
+        }
+        if (taken.Count == 0)
+            return HostCheck.Ok(name, $"{list} are free for published mode, or held by the platform's access proxy");
+        var found = $"already in use on this machine: {string.Join(", ", taken.Select(p => $"{p.Port} ({p.Purpose})"))}; published mode binds {list}";
+        var fix = $"stop what listens there, or move the platform's port with {string.Join(", ", taken.Select(p => $"{p.Variable}=<free port>"))} in .env.local";
+        // Before the engine is known the mode is not either: a taken port is worth a warning, not a stop.
+        return access is null ? HostCheck.Warning(name, found, fix) : HostCheck.Failure(name, found, fix);
     }
 
     internal HostCheck Kubeconfig(string path)

@@ -5,7 +5,8 @@ namespace DataPlatform.Build.Host;
 /// <summary>
 /// Everything the Doctor examines, gathered before any check runs: the answer of `docker info --format '{{json .}}'`
 /// (null when docker is not installed), the kind control plane's address if the cluster exists, the platform's memory
-/// need, the kubeconfig file kind will write, and the variables (.env, .env.local, environment).
+/// need, the kubeconfig file kind will write, the variables (.env, .env.local, environment), and a query of the host ports
+/// the platform's own access proxy already holds (asked only when a port is taken: those are not someone else's).
 /// </summary>
 internal sealed record DoctorInput(
     ToolResult? DockerInfo,
@@ -14,4 +15,5 @@ internal sealed record DoctorInput(
     MemoryNeed Memory,
     int KindNodes,
     string KubeconfigPath,
-    Func<string, string?> Variable);
+    Func<string, string?> Variable,
+    Func<CancellationToken, Task<IReadOnlyCollection<int>>>? ProxyPorts = null);

@@ -47,8 +47,18 @@ internal static class DoctorService
             MemoryRequests.Measure(Path.Combine(context.Root, "helmfile.yaml"), context.KindConfig.NodeCount),
             context.KindConfig.NodeCount,
             Doctor.KubeconfigTarget(Environment.GetEnvironmentVariable("KUBECONFIG"), Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)),
-            context.Variables.Find);
+            context.Variables.Find,
+            token => ProxyPortsAsync(context, token));
         return await new Doctor(host).ExamineAsync(input, ct);
+    }
+
+    /// <summary>The host ports the platform's access proxy already publishes (its label), so a second Up does not take them for a clash.</summary>
+    static async Task<IReadOnlyCollection<int>> ProxyPortsAsync(BuildContext context, CancellationToken ct)
+    {
+        var proxy = new Access.PortProxyService(context.Docker, context.KindConfig.Name, context.Console);
+        var found = await QueryUnlessMissingAsync(async token => new ToolResult(0, string.Join(',', (await proxy.ObserveAsync(token))
+            .Where(o => o.Name == proxy.Name).SelectMany(o => o.HostPorts)), ""), ct);
+        return found is null ? [] : found.StandardOutput.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToHashSet();
     }
 
     /// <summary>

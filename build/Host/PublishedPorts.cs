@@ -3,7 +3,10 @@ using DataPlatform.Build.Services;
 namespace DataPlatform.Build.Host;
 
 /// <summary>One host port the published access mode binds, and the variable (.env or environment) that moves it.</summary>
-internal sealed record PublishedPort(string Purpose, string Variable, int Port);
+internal sealed record PublishedPort(string Purpose, string Variable, int Port, int Default)
+{
+    public bool IsDefault => Port == Default;
+}
 
 /// <summary>
 /// The host ports of the published access mode: HTTP and HTTPS to Traefik, and PostgreSQL. Defaults 80, 443 and 5432;
@@ -26,12 +29,12 @@ internal static class PublishedPorts
         foreach (var (purpose, name, fallback) in Declared)
         {
             var text = variable(name);
-            if (text is null) { ports.Add(new(purpose, name, fallback)); continue; }
+            if (text is null) { ports.Add(new(purpose, name, fallback, fallback)); continue; }
             if (!int.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port)
                 || port is < 1 or > 65535)
                 throw new BuildFailure($"{name} is '{text}', which is not a TCP port: set it to a number from 1 to 65535 " +
                     $"(default {fallback}) in .env.local or your environment, or remove it.");
-            ports.Add(new(purpose, name, port));
+            ports.Add(new(purpose, name, port, fallback));
         }
         var clash = ports.GroupBy(p => p.Port).FirstOrDefault(g => g.Count() > 1);
         if (clash is not null)

@@ -1,3 +1,4 @@
+using DataPlatform.Build.Access;
 using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Process;
 using DataPlatform.Build.Services;
@@ -6,11 +7,19 @@ using Spectre.Console;
 namespace DataPlatform.Build.Tasks;
 
 [TaskName("Clean")]
-[TaskDescription("Deletes the platform's kind cluster and nothing else; succeeds when there is none.")]
+[TaskDescription("Deletes the platform's kind cluster and its access proxy, nothing else; succeeds when there is none.")]
 internal sealed class CleanTask : FrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
+        try
+        {
+            await AccessService.RemoveAsync(context);
+        }
+        catch (ToolNotFoundException e) when (e.Program == "docker")
+        {
+            context.Console.MarkupLine("docker is not installed, so there is no access proxy to remove.");
+        }
         try
         {
             await new ClusterService(context.Kind, context.Kubectl, context.Kubeconfig, context.KindConfig, context.Console).CleanAsync(context.Cancellation);

@@ -1,3 +1,4 @@
+using DataPlatform.Build.Access;
 using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Services;
 using DataPlatform.Build.Verification;
@@ -28,6 +29,10 @@ internal sealed class VerifyTask : FrostingTask<BuildContext>
             Timeout = context.Options.VerifyTimeout,
             ReportPath = context.Options.ReportPath,
         };
+        // After the variables are read, so a broken .env is reported as such; the probes then go the user's way:
+        // 127.0.0.1 and the published port in published mode.
+        var access = await AccessService.CurrentAsync(context);
+        settings = settings with { Route = access.Route };
         await new Verifier(context.Cluster, context.Helm, settings, context.Console).RunAsync(context.Cancellation);
     }
 }

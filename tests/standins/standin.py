@@ -26,6 +26,10 @@ Scenario state ($STANDIN_STATE, a directory; every file is optional):
   volumes.json        docker volumes: name -> labels
   node_files.json     files written into kind nodes with docker exec: node -> {path: content}
   nodes.json          kind clusters' node containers: cluster name -> [node names] (written by kind create cluster)
+  access_containers   JSON list written by `docker run` / `docker rm` of the build's access proxy: name, id, image,
+                      state (running|exited), labels, ports ("127.0.0.1:80:20000"), env. A test may edit it.
+  host_ports_taken    host ports another program holds, space separated: `docker run --publish` on one fails as the
+                      engine does ("address already in use")
 
 Where real tools fail, these fail the same way (message and exit code 1). Where the build asks for something these do
 not know, or talks to a cluster without pinning a context, they exit with 97-99 and a line starting "STANDIN" so the
@@ -267,6 +271,10 @@ def docker(argv):
         if argv[0] == "info" and flag_value(argv, "--format", "-f") == "{{json .}}":
             return docker_info_json()
         return out(version("docker"))
+    # The access proxy and the image cache's mirrors are separate scenario stores; a call is the proxy's when it names
+    # the proxy's label or container (real docker keeps one list, but no call of the build mixes the two).
+    if argv[:1] in (["run"], ["rm"], ["ps"]) and any("access-proxy" in a for a in argv):
+        return access_container_command(argv, down)
     if argv[:1] == ["inspect"]:
         return docker_inspect(argv, down)
     if argv[:2] == ["network", "inspect"] and len(argv) >= 3:
@@ -499,6 +507,153 @@ def docker_inspect(argv, down):
     if flag_value(argv, "--format", "-f") is None:
         return out(json.dumps([{"Name": "/" + n, "NetworkSettings": {"Networks": {"kind": {"IPAddress": address}}}} for n in names]))
     return out("\n".join(address + " " for _ in names))
+
+
+# ---------------------------------------------------------------- docker containers (the access proxy)
+# `docker run`, `docker rm` and `docker ps` of the containers the build runs itself, answered as Docker 28/29 does:
+# run prints the new container's 64-hex id; failures print "docker: Error response from daemon: ..." and exit 125;
+# rm prints the name; ps filters by label and renders --format Go templates ({{.Names}}, {{.State}}, {{.Label "k"}}).
+
+DAEMON_DOWN = "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"
+
+
+def access_containers():
+    return json.loads(read_state("access_containers", "[]") or "[]")
+
+
+def access_container_command(argv, down):
+    if down:
+        fail(1, DAEMON_DOWN)
+    {"run": access_container_run, "rm": access_container_rm, "ps": access_container_ps}[argv[0]](argv[1:])
+
+
+def access_container_run(args):
+    import hashlib
+    values = {"--name": None, "--network": None, "--restart": None}
+    labels, ports, env, detach, i = {}, [], [], False, 0
+    while i < len(args) and args[i].startswith("-"):
+        flag = args[i]
+        if flag in ("-d", "--detach"):
+            detach, i = True, i + 1
+            continue
+        if i + 1 >= len(args):
+            fail(125, f"flag needs an argument: {flag}")
+        value = args[i + 1]
+        if flag in values:
+            values[flag] = value
+        elif flag in ("--label", "-l"):
+            key, _, v = value.partition("=")
+            labels[key] = v
+        elif flag in ("--publish", "-p"):
+            ports.append(value)
+        elif flag in ("--env", "-e"):
+            env.append(value)
+        else:
+            fail(UNSUPPORTED, f"STANDIN docker: unsupported run flag {flag}")
+        i += 2
+    if i >= len(args):
+        fail(125, "\"docker run\" requires at least 1 argument.")
+    image, command = args[i], args[i + 1:]
+    if not detach:
+        fail(UNSUPPORTED, "STANDIN docker: run without --detach would block")
+    name = values["--name"]
+    existing = access_containers()
+    for c in existing:
+        if c["name"] == name:
+            fail(125, f'docker: Error response from daemon: Conflict. The container name "/{name}" is already in use by container '
+                      f'"{c["id"]}". You have to remove (or rename) that container to be able to reuse that name.')
+    network = values["--network"]
+    if network and (network != "kind" or read_state("network_subnets") is None):
+        fail(125, f"docker: Error response from daemon: network {network} not found")
+    taken = set((read_state("host_ports_taken") or "").split())
+    for p in ports:
+        parts = p.split(":")
+        host_ip, host_port = (parts[0], parts[1]) if len(parts) == 3 else ("0.0.0.0", parts[0])
+        if host_port in taken:
+            fail(125, f"docker: Error response from daemon: failed to set up container networking: driver failed programming external "
+                      f"connectivity on endpoint {name}: failed to bind host port for {host_ip}:{host_port}:172.18.0.9:{parts[-1]}/tcp: "
+                      f"address already in use")
+        for c in existing:
+            if c["state"] == "running" and any(q.split(":")[-2] == host_port for q in c["ports"]):
+                fail(125, f"docker: Error response from daemon: driver failed programming external connectivity on endpoint {name}: "
+                          f"Bind for {host_ip}:{host_port} failed: port is already allocated")
+    cid = hashlib.sha256(f"{name}{time.time()}".encode()).hexdigest()
+    existing.append({"name": name, "id": cid, "image": image, "command": command, "state": "running", "labels": labels,
+                     "ports": ports, "env": env, "network": network, "restart": values["--restart"]})
+    write_state("access_containers", json.dumps(existing, indent=1))
+    out(cid)
+
+
+def access_container_rm(args):
+    force = any(a in ("-f", "--force") for a in args)
+    names = [a for a in args if not a.startswith("-")]
+    containers, code = access_containers(), 0
+    for name in names:
+        match = [c for c in containers if name in (c["name"], c["id"], c["id"][:12])]
+        if not match:
+            err(f"Error response from daemon: No such container: {name}")
+            code = 1
+            continue
+        if match[0]["state"] == "running" and not force:
+            err(f"Error response from daemon: cannot remove container \"/{match[0]['name']}\": container is running: "
+                "stop the container before removing or force remove")
+            code = 1
+            continue
+        containers.remove(match[0])
+        out(name)
+    write_state("access_containers", json.dumps(containers, indent=1))
+    if code:
+        sys.exit(code)
+
+
+def access_container_ps(args):
+    show_all = any(a in ("-a", "--all") for a in args)
+    filters, fmt, i = [], None, 0
+    while i < len(args):
+        if args[i] == "--filter" or args[i] == "-f":
+            filters.append(args[i + 1]); i += 2
+        elif args[i] == "--format":
+            fmt = args[i + 1]; i += 2
+        elif args[i] in ("-a", "--all", "-q", "--quiet", "--no-trunc"):
+            i += 1
+        else:
+            fail(UNSUPPORTED, f"STANDIN docker: unsupported ps argument {args[i]}")
+
+    def matches(c):
+        for f in filters:
+            key, _, value = f.partition("=")
+            if key == "label":
+                k, eq, v = value.partition("=")
+                if k not in c["labels"] or (eq and c["labels"][k] != v):
+                    return False
+            elif key == "name":
+                if not re.search(value, c["name"]):
+                    return False
+            elif key == "status":
+                if c["state"] != value:
+                    return False
+            else:
+                fail(UNSUPPORTED, f"STANDIN docker: unsupported ps filter {f}")
+        return True
+
+    rows = [c for c in access_containers() if (show_all or c["state"] == "running") and matches(c)]
+    if fmt is None:
+        out("CONTAINER ID   IMAGE   COMMAND   CREATED   STATUS   PORTS   NAMES")
+        for c in rows:
+            out(f"{c['id'][:12]}   {c['image']}   \"{' '.join(c['command'])[:20]}\"   1 minute ago   {c['state']}   "
+                f"{', '.join(p.split(':')[0] + ':' + p.split(':')[1] + '->' + p.split(':')[2] + '/tcp' for p in c['ports'])}   {c['name']}")
+        return
+
+    def render(c):
+        text = fmt.replace("\\t", "\t")
+        text = re.sub(r'\{\{\s*\.Label\s+"([^"]*)"\s*\}\}', lambda m: c["labels"].get(m.group(1), ""), text)
+        fields = {"Names": c["name"], "State": c["state"], "ID": c["id"][:12], "Image": c["image"],
+                  "Labels": ",".join(f"{k}={v}" for k, v in c["labels"].items())}
+        text = re.sub(r"\{\{\s*\.(\w+)\s*\}\}", lambda m: fields.get(m.group(1), f"<STANDIN: no field {m.group(1)}>"), text)
+        return text
+
+    for c in rows:
+        out(render(c))
 
 
 # ---------------------------------------------------------------- kind

@@ -60,6 +60,8 @@ public sealed class Scenario : IDisposable
     public string? ApiServer { get; set; }
     /// <summary>IMAGE_CACHE in the build's environment: off unless a test is about the image cache, so the other tests' call lists stay about their own steps.</summary>
     public string? ImageCache { get; set; } = "off";
+    /// <summary>More variables for the build's environment (e.g. PLATFORM_HTTPS_PORT), as the user would export them.</summary>
+    public Dictionary<string, string> Variables { get; } = new();
     /// <summary>KUBECONFIG for the build and the stand-ins; default: the home kubeconfig alone.</summary>
     public string? KubeconfigVariable { get; set; }
 
@@ -117,6 +119,7 @@ public sealed class Scenario : IDisposable
         if (ApiServer is not null) environment["STANDIN_API_SERVER"] = ApiServer;
         if (ImageCache is not null) environment["IMAGE_CACHE"] = ImageCache;
         foreach (var (key, value) in UserEnvironment) environment[key] = value;
+        foreach (var (name, value) in Variables) environment[name] = value;
         return environment;
     }
 

@@ -6,7 +6,8 @@ namespace DataPlatform.Build.Tests.EndToEnd;
 public sealed record StandinCall(string Tool, IReadOnlyList<string> Argv, string? Context, IReadOnlyDictionary<string, string> Environment, string WorkingDirectory)
 {
     static readonly HashSet<string> FlagsWithValues =
-        ["--context", "--kube-context", "--file", "-f", "--filename", "--config", "--name", "-n", "--namespace", "--wait", "--format", "-o", "--output"];
+        ["--context", "--kube-context", "--file", "-f", "--filename", "--config", "--name", "-n", "--namespace", "--wait", "--format", "-o", "--output",
+         "--network", "--restart", "--label", "--publish", "--env", "--filter"];
 
     /// <summary>The argv without flags: ["create", "cluster"], ["get", "crd", "gateways..."], ["apply"].</summary>
     public IReadOnlyList<string> Words

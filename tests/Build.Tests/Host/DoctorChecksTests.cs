@@ -22,10 +22,14 @@ public sealed class DoctorChecksTests : IDisposable
         Directory.Delete(_home, recursive: true);
     }
 
+    /// <summary>Host ports the platform's own access proxy holds (what `docker ps` finds on its label).</summary>
+    readonly HashSet<int> _proxyPorts = [];
+
     Task<DoctorReport> Examine(string fixture, ToolResult? answer = null, string? controlPlane = null, MemoryNeed? need = null, string? kubeconfig = null) =>
         new Doctor(_host).ExamineAsync(new DoctorInput(
             answer ?? CapturedEngines.Answer(fixture), CapturedEngines.OsOf(fixture), controlPlane, need ?? PlatformNeed, 3,
-            kubeconfig ?? Path.Combine(_home, ".kube", "config"), key => _variables.GetValueOrDefault(key)), CancellationToken.None);
+            kubeconfig ?? Path.Combine(_home, ".kube", "config"), key => _variables.GetValueOrDefault(key),
+            _ => Task.FromResult<IReadOnlyCollection<int>>(_proxyPorts)), CancellationToken.None);
 
     static HostCheck Line(DoctorReport report, string name) => Assert.Single(report.Checks, c => c.Name == name);
 
@@ -222,15 +226,39 @@ public sealed class DoctorChecksTests : IDisposable
     }
 
     [Fact]
-    public async Task In_published_mode_a_taken_port_warns_and_names_the_variable_that_moves_it()
+    public async Task In_published_mode_a_port_taken_by_another_program_fails_before_anything_changes_and_names_the_variable()
     {
         _host.Listening.Add(5432);
 
-        var line = Line(await Examine("desktop-macos"), "host ports");
+        var report = await Examine("desktop-macos");
+        var line = Line(report, "host ports");
 
-        Assert.Equal(CheckStatus.Warning, line.Status);
+        Assert.Equal(CheckStatus.Failure, line.Status);
         Assert.Contains("5432 (PostgreSQL (pg-source))", line.Detail);
         Assert.Contains("PLATFORM_POSTGRES_PORT=<free port>", line.Fix);
+        Assert.Contains(line, report.Failures);
+    }
+
+    [Fact]
+    public async Task Ports_the_platforms_own_access_proxy_holds_are_not_a_clash_on_the_second_Up()
+    {
+        _host.Listening.UnionWith([80, 443, 5432]);
+        _proxyPorts.UnionWith([80, 443, 5432]);
+
+        var line = Line(await Examine("desktop-macos"), "host ports");
+
+        Assert.Equal(CheckStatus.Ok, line.Status);
+    }
+
+    [Fact]
+    public async Task In_direct_mode_a_taken_port_is_no_concern()
+    {
+        _host.Listening.Add(443);
+
+        var line = Line(await Examine("linux-rootful"), "host ports");
+
+        Assert.Equal(CheckStatus.Ok, line.Status);
+        Assert.Contains("direct mode", line.Detail);
     }
 
     [Fact]

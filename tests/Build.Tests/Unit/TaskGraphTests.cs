@@ -11,8 +11,17 @@ public class TaskGraphTests
     {
         using var build = new TestBuild();
         Assert.Equal(
-            ["Doctor", "EnsureTools", "StartImageCache", "CreateCluster", "ConnectImageCache", "ComputeMetalLbRange", "ApplyGatewayCrds", "HelmfileApply", "Verify", "PrintHosts", "Up"],
+            ["Doctor", "EnsureTools", "StartImageCache", "CreateCluster", "ConnectImageCache", "ComputeMetalLbRange", "ApplyGatewayCrds", "HelmfileApply", "PublishPorts", "Verify", "PrintHosts", "Up"],
             build.Plan("Up"));
+    }
+
+    [Fact]
+    public void The_access_proxy_is_published_after_helmfile_apply_and_before_Verify_probes_through_it()
+    {
+        using var build = new TestBuild();
+        var plan = build.Plan("Up").ToList();
+        Assert.True(plan.IndexOf("HelmfileApply") < plan.IndexOf("PublishPorts") && plan.IndexOf("PublishPorts") < plan.IndexOf("Verify"), string.Join(", ", plan));
+        Assert.Equal(["TrustCA"], build.Plan("TrustCA"));
     }
 
     [Fact]

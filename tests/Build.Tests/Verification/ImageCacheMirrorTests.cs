@@ -77,6 +77,10 @@ public sealed class ImageCacheMirrorTests : IAsyncLifetime
         Assert.Equal(image.ManifestDigest, first.ManifestDigest);
         Assert.Equal(image.Layer, first.Layer);
 
+        // The mirror stores what it proxied while it streams it back, so the pull can end before the copy is on disk:
+        // wait (bounded) until both blobs are in its storage, as a cache that outlives its upstream must have them.
+        await WaitUntilStoredAsync(image.ManifestDigest);
+        await WaitUntilStoredAsync(Digest(image.Layer));
         LocalServers.Stop(_upstream!);
         _upstream = null;
         Assert.Throws<AggregateException>(() => http.GetAsync(new Uri(upstream, "/v2/")).Wait());
@@ -90,6 +94,17 @@ public sealed class ImageCacheMirrorTests : IAsyncLifetime
         // What containerd's fallback relies on: for anything it does not hold, the mirror answers an error, never an empty success.
         var neverPulled = await http.SendAsync(ManifestRequest(cache, "v2"));
         Assert.False(neverPulled.IsSuccessStatusCode, $"{(int)neverPulled.StatusCode}");
+    }
+
+    async Task WaitUntilStoredAsync(string digest)
+    {
+        var hex = digest["sha256:".Length..];
+        var data = Path.Combine(_dir, "mirror-data", "docker", "registry", "v2", "blobs", "sha256", hex[..2], hex, "data");
+        for (var waited = TimeSpan.Zero; !File.Exists(data); waited += TimeSpan.FromMilliseconds(100))
+        {
+            Assert.True(waited < TimeSpan.FromSeconds(30), $"the mirror never stored {digest} (looked for {data}):\n{_mirrorLog}");
+            await Task.Delay(100);
+        }
     }
 
     sealed record Pulled(string ManifestDigest, byte[] Layer);
