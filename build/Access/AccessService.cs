@@ -56,7 +56,8 @@ internal static class AccessService
         var deadline = DateTime.UtcNow + AddressWait;
         while (true)
         {
-            var services = await context.Cluster.Client.CoreV1.ListServiceForAllNamespacesAsync(cancellationToken: context.Cancellation);
+            var services = await Verification.ClusterReader.AskAsync(context.Cluster,
+                (k, token) => k.CoreV1.ListServiceForAllNamespacesAsync(cancellationToken: token), context.Cancellation);
             var plan = ProxyPlan.From(services.Items, ports);
             var pending = services.Items.Count(s => s.Spec?.Type == "LoadBalancer" && Verification.ClusterChecks.LoadBalancerIp(s) is null);
             if (!waitForAddresses || pending == 0 || DateTime.UtcNow >= deadline) return plan;

@@ -46,49 +46,60 @@ internal static class ClusterReader
     /// Reads the cluster. An API server that cannot be reached, or that refuses our credentials, stops Verify at
     /// once: waiting out the timeout would not change that.
     /// </summary>
-    public static async Task<ClusterState> ReadAsync(PlatformCluster cluster, IReadOnlyCollection<string> workloadNamespaces, CancellationToken ct)
+    public static Task<ClusterState> ReadAsync(PlatformCluster cluster, IReadOnlyCollection<string> workloadNamespaces, CancellationToken ct) =>
+        AskAsync(cluster, (k, token) => ReadAllAsync(k, workloadNamespaces, token), ct);
+
+    static async Task<ClusterState> ReadAllAsync(IKubernetes k, IReadOnlyCollection<string> workloadNamespaces, CancellationToken ct)
     {
-        var k = cluster.Client;
+        // The first call alone, so that an unreachable cluster fails here, fast, with one clear message.
+        var services = await k.CoreV1.ListServiceForAllNamespacesAsync(cancellationToken: ct);
+        var deployments = k.AppsV1.ListDeploymentForAllNamespacesAsync(cancellationToken: ct);
+        var daemonSets = k.AppsV1.ListDaemonSetForAllNamespacesAsync(cancellationToken: ct);
+        var statefulSets = k.AppsV1.ListStatefulSetForAllNamespacesAsync(cancellationToken: ct);
+        var pods = k.CoreV1.ListPodForAllNamespacesAsync(cancellationToken: ct);
+        var claims = k.CoreV1.ListPersistentVolumeClaimForAllNamespacesAsync(cancellationToken: ct);
+        var ingresses = k.NetworkingV1.ListIngressForAllNamespacesAsync(cancellationToken: ct);
+        var ingressClasses = k.NetworkingV1.ListIngressClassAsync(cancellationToken: ct);
+        var certificates = Custom(k, "cert-manager.io", "v1", "certificates", ct);
+        var bundles = Custom(k, "trust.cert-manager.io", "v1alpha1", "bundles", ct);
+        var gateways = Custom(k, "gateway.networking.k8s.io", "v1", "gateways", ct);
+        var httpRoutes = Custom(k, "gateway.networking.k8s.io", "v1", "httproutes", ct);
+        var ingressRoutes = Custom(k, "traefik.io", "v1alpha1", "ingressroutes", ct);
+        var postgres = Custom(k, "postgresql.cnpg.io", "v1", "clusters", ct);
+
+        var state = new ClusterState
+        {
+            Services = services.Items,
+            Deployments = (await deployments).Items,
+            DaemonSets = (await daemonSets).Items,
+            StatefulSets = (await statefulSets).Items,
+            Pods = (await pods).Items,
+            Claims = (await claims).Items,
+            Ingresses = (await ingresses).Items,
+            IngressClasses = (await ingressClasses).Items,
+            Certificates = await certificates,
+            Bundles = await bundles,
+            Gateways = await gateways,
+            HttpRoutes = await httpRoutes,
+            IngressRoutes = await ingressRoutes,
+            PostgresClusters = await postgres,
+        };
+        return state with
+        {
+            BundleConfigMaps = await BundleConfigMapsAsync(k, state.Bundles ?? [], ct),
+            CrashLogs = await CrashLogsAsync(k, state.Pods.Where(p => workloadNamespaces.Contains(p.Namespace())), ct),
+        };
+    }
+
+    /// <summary>
+    /// One exchange with the platform's API server, its failures told in a person's words: an unreachable or silent
+    /// server, or credentials it refuses. Every reader of the cluster goes through here.
+    /// </summary>
+    public static async Task<T> AskAsync<T>(PlatformCluster cluster, Func<IKubernetes, CancellationToken, Task<T>> call, CancellationToken ct)
+    {
         try
         {
-            // The first call alone, so that an unreachable cluster fails here, fast, with one clear message.
-            var services = await k.CoreV1.ListServiceForAllNamespacesAsync(cancellationToken: ct);
-            var deployments = k.AppsV1.ListDeploymentForAllNamespacesAsync(cancellationToken: ct);
-            var daemonSets = k.AppsV1.ListDaemonSetForAllNamespacesAsync(cancellationToken: ct);
-            var statefulSets = k.AppsV1.ListStatefulSetForAllNamespacesAsync(cancellationToken: ct);
-            var pods = k.CoreV1.ListPodForAllNamespacesAsync(cancellationToken: ct);
-            var claims = k.CoreV1.ListPersistentVolumeClaimForAllNamespacesAsync(cancellationToken: ct);
-            var ingresses = k.NetworkingV1.ListIngressForAllNamespacesAsync(cancellationToken: ct);
-            var ingressClasses = k.NetworkingV1.ListIngressClassAsync(cancellationToken: ct);
-            var certificates = Custom(k, "cert-manager.io", "v1", "certificates", ct);
-            var bundles = Custom(k, "trust.cert-manager.io", "v1alpha1", "bundles", ct);
-            var gateways = Custom(k, "gateway.networking.k8s.io", "v1", "gateways", ct);
-            var httpRoutes = Custom(k, "gateway.networking.k8s.io", "v1", "httproutes", ct);
-            var ingressRoutes = Custom(k, "traefik.io", "v1alpha1", "ingressroutes", ct);
-            var postgres = Custom(k, "postgresql.cnpg.io", "v1", "clusters", ct);
-
-            var state = new ClusterState
-            {
-                Services = services.Items,
-                Deployments = (await deployments).Items,
-                DaemonSets = (await daemonSets).Items,
-                StatefulSets = (await statefulSets).Items,
-                Pods = (await pods).Items,
-                Claims = (await claims).Items,
-                Ingresses = (await ingresses).Items,
-                IngressClasses = (await ingressClasses).Items,
-                Certificates = await certificates,
-                Bundles = await bundles,
-                Gateways = await gateways,
-                HttpRoutes = await httpRoutes,
-                IngressRoutes = await ingressRoutes,
-                PostgresClusters = await postgres,
-            };
-            return state with
-            {
-                BundleConfigMaps = await BundleConfigMapsAsync(k, state.Bundles ?? [], ct),
-                CrashLogs = await CrashLogsAsync(k, state.Pods.Where(p => workloadNamespaces.Contains(p.Namespace())), ct),
-            };
+            return await call(cluster.Client, ct);
         }
         catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
         {
