@@ -40,15 +40,22 @@ internal static class Probes
         try
         {
             using var anonymous = await client.GetAsync(url, ct);
-            if (anonymous.StatusCode != HttpStatusCode.Unauthorized)
+            if (anonymous.IsSuccessStatusCode)
                 return CheckResult.Fail(Categories.Probes, name, $"GET {url} without credentials answered {(int)anonymous.StatusCode}, expected 401: the registry is open to anyone");
+            // A 403 or a 404 here is not the registry asking for a login: something else answers for its host name.
+            if (anonymous.StatusCode != HttpStatusCode.Unauthorized)
+                return CheckResult.Fail(Categories.Probes, name, $"GET {url} without credentials answered {(int)anonymous.StatusCode}, expected 401 (a registry asking for its login): " +
+                    "another route or middleware answers for this host name; check the registry's HTTPRoute/IngressRoute and what else claims the name");
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
             request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
             using var authenticated = await client.SendAsync(request, ct);
             return authenticated.StatusCode == HttpStatusCode.OK
                 ? CheckResult.Pass(Categories.Probes, name, "401 anonymous, 200 with REGISTRY_USER")
+                : authenticated.StatusCode == HttpStatusCode.Unauthorized
+                ? CheckResult.Fail(Categories.Probes, name, $"GET {url} as {user} answered 401, expected 200: " +
+                    "REGISTRY_USER/REGISTRY_PASSWORD in .env do not match the registry's htpasswd (run ./build.sh --target=HelmfileApply)")
                 : CheckResult.Fail(Categories.Probes, name, $"GET {url} as {user} answered {(int)authenticated.StatusCode}, expected 200: " +
-                    "REGISTRY_USER/REGISTRY_PASSWORD in .env do not match the registry's htpasswd (run ./build.sh --target=HelmfileApply)");
+                    "the login was not refused as wrong, so the registry itself is failing: its pod's log says why");
         }
         catch (HttpRequestException e) when (!ct.IsCancellationRequested)
         {

@@ -105,3 +105,43 @@ public sealed class OpenRegistryProbeTests(OpenRegistryServer registry) : IClass
         Assert.Contains("without credentials answered 200, expected 401: the registry is open to anyone", result.Detail);
     }
 }
+
+/// <summary>
+/// A Kestrel server on loopback stands in for what may answer at registry.&lt;domain&gt; instead of the registry: a
+/// route or middleware that forbids (403), or a registry that errors once the login is accepted (500).
+/// </summary>
+public sealed class RegistryProbeAnswerTests
+{
+    static async Task<CheckResult> ProbeAsync(Func<bool, int> status)
+    {
+        await using var server = await LoopbackServer.StartAsync(context =>
+        {
+            context.Response.StatusCode = status(context.Request.Headers.Authorization.Count > 0);
+            return Task.CompletedTask;
+        });
+        var entry = new EntryPoint(new IPEndPoint(IPAddress.Loopback, server.Port), new X509Certificate2Collection());
+        return await Probes.RegistryAsync("registry", entry, new Uri($"http://registry.data-platform.internal:{server.Port}"),
+            RegistryServer.User, RegistryServer.Password, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_403_to_anonymous_clients_is_reported_as_something_else_answering_not_as_an_open_registry()
+    {
+        var result = await ProbeAsync(_ => 403);
+
+        Assert.False(result.Passed);
+        Assert.Contains("without credentials answered 403, expected 401", result.Detail);
+        Assert.Contains("another route or middleware answers for this host name", result.Detail);
+        Assert.DoesNotContain("open to anyone", result.Detail);
+    }
+
+    [Fact]
+    public async Task A_registry_that_fails_after_accepting_the_login_does_not_blame_the_env_credentials()
+    {
+        var result = await ProbeAsync(authenticated => authenticated ? 500 : 401);
+
+        Assert.False(result.Passed);
+        Assert.Contains("answered 500, expected 200", result.Detail);
+        Assert.DoesNotContain("REGISTRY_PASSWORD", result.Detail);
+    }
+}
