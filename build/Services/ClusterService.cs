@@ -13,7 +13,7 @@ internal enum ClusterAction { Create, RestoreContext, None }
 /// so every path is tested without processes. An existing cluster is never recreated: a destructive change is the
 /// user's to make, so a cluster that differs from kind-config.yaml is described, with the commands that recreate it.
 /// </summary>
-internal sealed class ClusterService(Kind kind, Kubectl kubectl, IKubeconfigReader kubeconfig, KindConfig config, IAnsiConsole console)
+internal sealed class ClusterService(Kind kind, Kubectl kubectl, Docker docker, IKubeconfigReader kubeconfig, KindConfig config, IAnsiConsole console)
 {
     public static ClusterAction Decide(bool clusterExists, bool contextExists) =>
         !clusterExists ? ClusterAction.Create : contextExists ? ClusterAction.None : ClusterAction.RestoreContext;
@@ -21,6 +21,8 @@ internal sealed class ClusterService(Kind kind, Kubectl kubectl, IKubeconfigRead
     public async Task<ClusterAction> EnsureAsync(bool planning, CancellationToken ct)
     {
         var exists = (await kind.GetClustersAsync(ct)).Contains(config.Name);
+        // Before the context is restored or the nodes read: both need a running control plane.
+        if (exists) await StartStoppedNodesAsync(ct);
         var action = Decide(exists, kubeconfig.Read().HasContext(config.ContextName));
         switch (action)
         {
@@ -37,6 +39,24 @@ internal sealed class ClusterService(Kind kind, Kubectl kubectl, IKubeconfigRead
             await CompareWithConfigAsync(ct);
         if (!planning) await kubectl.WaitForNodesReadyAsync(Kind.NodesReadyTimeout, ct);
         return action;
+    }
+
+    /// <summary>Starts the cluster's exited node containers (after a reboot, say); a node that cannot be started stops the build with its fix.</summary>
+    async Task StartStoppedNodesAsync(CancellationToken ct)
+    {
+        var listed = await docker.RunAsync(Docker.KindNodeStatesCommand(config.Name), ct);
+        if (!listed.Succeeded) return; // kind just listed the cluster through the same daemon; waiting for the nodes names any real problem
+        var plan = NodeContainers.Plan(NodeContainers.Parse(listed.StandardOutput));
+        if (plan.Unusable.Count > 0)
+            throw new BuildFailure(
+                $"Cluster {config.Name} exists, but some of its node containers cannot be started: " +
+                string.Join(", ", plan.Unusable.Select(n => $"{n.Name} is {n.State}")) + "." + Environment.NewLine +
+                (plan.Unusable.All(n => n.State == "paused")
+                    ? $"  fix: docker unpause {string.Join(' ', plan.Unusable.Select(n => n.Name))}, then run the same target again."
+                    : "  fix: recreate the cluster (./build.sh --target=Clean, then ./build.sh --target=Up); everything in it is deployed again from the YAML."));
+        if (plan.ToStart.Count == 0) return;
+        console.MarkupLineInterpolated($"Cluster [bold]{config.Name}[/] exists but {string.Join(", ", plan.ToStart)} {(plan.ToStart.Count == 1 ? "is" : "are")} stopped (a reboot or a Docker restart does that): starting {(plan.ToStart.Count == 1 ? "it" : "them")}.");
+        await docker.RunAsync(Docker.StartCommand([.. plan.ToStart]), ct);
     }
 
     /// <summary>Reads the live nodes and says what differs from kind-config.yaml; changes nothing.</summary>

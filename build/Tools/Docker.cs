@@ -59,7 +59,25 @@ internal sealed class Docker(IToolRunner runner)
             WhenHung = "check that Docker can pull registry:3.0.0 (docker pull works, no proxy needed), then run ./build.sh --target=Up again",
         };
 
-    public static ToolCommand StartCommand(string name) => new("docker", ["start", name]) { Mutating = true };
+    public static ToolCommand StartCommand(params string[] names) => new("docker", ["start", .. names])
+    {
+        Mutating = true,
+        Timeout = TimeSpan.FromMinutes(2),
+        WhenHung = "check that `docker ps` answers (restart Docker Desktop, or: sudo systemctl restart docker), then run the same target again.",
+    };
+
+    /// <summary>kind labels every node container with the name of its cluster.</summary>
+    public const string KindClusterLabel = "io.x-k8s.kind.cluster";
+
+    /// <summary>The kind cluster's node containers, running or not, one a line: name|state (running, exited, paused...).</summary>
+    public static ToolCommand KindNodeStatesCommand(string cluster) =>
+        new("docker", ["ps", "--all", "--filter", $"label={KindClusterLabel}={cluster}", "--format", "{{.Names}}|{{.State}}"])
+        {
+            AllowFailure = true,
+            Timeout = InfoTimeout,
+            WhenHung = "Is Docker frozen? Restart Docker Desktop (or: sudo systemctl restart docker), check that `docker ps` answers, " +
+                       "then run the same target again.",
+        };
 
     public static ToolCommand RemoveContainersCommand(IEnumerable<string> names) =>
         new("docker", ["rm", "--force", .. names]) { Mutating = true };

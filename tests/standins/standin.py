@@ -255,6 +255,9 @@ def require_cluster_context(tool, context, flag):
     if not cluster.startswith("kind-") or cluster[len("kind-"):] not in clusters():
         server = next((c.get("cluster", {}).get("server") for c in config["clusters"] if c.get("name") == cluster), "?")
         fail(1, f"Unable to connect to the server: dial tcp {server}: connect: connection refused")
+    if cluster[len("kind-"):] + "-control-plane" in stopped_nodes():
+        server = next((c.get("cluster", {}).get("server") for c in config["clusters"] if c.get("name") == cluster), "https://127.0.0.1:6443")
+        fail(1, f"The connection to the server {server.split('://')[-1]} was refused - did you specify the right host or port?")
 
 
 # ---------------------------------------------------------------- docker
@@ -271,6 +274,8 @@ def docker(argv):
         if argv[0] == "info" and flag_value(argv, "--format", "-f") == "{{json .}}":
             return docker_info_json()
         return out(version("docker"))
+    if kind_node_call(argv, down):
+        return
     # The access proxy and the image cache's mirrors are separate scenario stores; a call is the proxy's when it names
     # the proxy's label or container (real docker keeps one list, but no call of the build mixes the two).
     if argv[:1] in (["run"], ["rm"], ["ps"]) and any("access-proxy" in a for a in argv):
@@ -483,6 +488,43 @@ def docker_objects(argv):
     fail(UNSUPPORTED, f"STANDIN docker: unsupported arguments {argv}")
 
 
+# ---------------------------------------------------------------- docker and kind's node containers
+# kind labels its node containers io.x-k8s.kind.cluster=<cluster>. The state file stopped_nodes lists the ones that are
+# exited, as a reboot or a Docker restart leaves them: `docker stop` / `docker start` of a node move it in and out, and
+# while a cluster's control plane is stopped its API refuses connections, as kubectl reports it.
+
+def stopped_nodes():
+    return (read_state("stopped_nodes") or "").split()
+
+
+def cluster_node_names():
+    return {node: cluster for cluster, names in read_json("nodes.json", {}).items() for node in names}
+
+
+def kind_node_call(argv, down):
+    """Answers `docker ps` filtered on kind's cluster label, and `docker start|stop` of node containers; False otherwise."""
+    nodes = cluster_node_names()
+    wanted = label_filter(argv) if argv[:1] == ["ps"] else None
+    names = positional(argv, {"--time", "-t", "--signal", "-s"})[1:] if argv[:1] in (["start"], ["stop"]) else []
+    if not ((wanted and wanted[0] == "io.x-k8s.kind.cluster") or (names and all(n in nodes for n in names))):
+        return False
+    if down:
+        fail(1, DAEMON_DOWN)
+    stopped = stopped_nodes()
+    if argv[0] == "ps":
+        template = flag_value(argv, "--format")
+        if template != "{{.Names}}|{{.State}}":
+            fail(UNSUPPORTED, f"STANDIN docker: kind node ps with format {template!r} is not answered")
+        rows = [f"{n}|{'exited' if n in stopped else 'running'}" for n, c in sorted(nodes.items())
+                if (wanted[1] is None or c == wanted[1]) and ("--all" in argv or "-a" in argv or n not in stopped)]
+        out("\n".join(rows))
+        return True
+    stopped = [n for n in stopped if n not in names] if argv[0] == "start" else sorted(set(stopped) | set(names))
+    write_state("stopped_nodes", " ".join(stopped))
+    out("\n".join(names))
+    return True
+
+
 def docker_info_json():
     """The whole `docker info` object of the engine the scenario names (state file docker_engine, default
     linux-rootful): a real output captured from that engine, in tests/standins/docker-info/<engine>.json."""
@@ -503,10 +545,11 @@ def docker_inspect(argv, down):
     for name in names:
         if not any(name == c + "-control-plane" for c in clusters()):
             fail(1, f"Error: No such object: {name}")
-    address = (read_state("control_plane_ip") or "127.0.0.1").strip()
+    running = (read_state("control_plane_ip") or "127.0.0.1").strip()
+    addresses = ["" if n in stopped_nodes() else running for n in names]  # a stopped container keeps its networks, not its address
     if flag_value(argv, "--format", "-f") is None:
-        return out(json.dumps([{"Name": "/" + n, "NetworkSettings": {"Networks": {"kind": {"IPAddress": address}}}} for n in names]))
-    return out("\n".join(address + " " for _ in names))
+        return out(json.dumps([{"Name": "/" + n, "NetworkSettings": {"Networks": {"kind": {"IPAddress": a}}}} for n, a in zip(names, addresses)]))
+    return out("\n".join(a + " " for a in addresses))
 
 
 # ---------------------------------------------------------------- docker containers (the access proxy)
@@ -709,8 +752,10 @@ def kind(argv):
         write_state("clusters", "".join(c + "\n" for c in clusters() if c != name))
         nodes = read_json("nodes.json", {})
         files = read_json("node_files.json", {})
-        for node in nodes.pop(name, []):
+        removed = nodes.pop(name, [])
+        for node in removed:
             files.pop(node, None)  # the node containers, and what was written into them, go with the cluster
+        write_state("stopped_nodes", " ".join(n for n in stopped_nodes() if n not in removed))
         write_json("nodes.json", nodes)
         write_json("node_files.json", files)
         remove_state("nodes-" + name)
@@ -729,6 +774,10 @@ def kind(argv):
         if name not in clusters():
             fail(1, f'ERROR: could not locate any control plane nodes for cluster named \'{name}\'. '
                     "Use the --name option to select a different cluster")
+        if name + "-control-plane" in stopped_nodes():
+            fail(1, f'ERROR: failed to get cluster internal kubeconfig: command "docker exec --privileged {name}-control-plane '
+                    f'cat /etc/kubernetes/admin.conf" failed with error: exit status 1\n'
+                    f'Command Output: Error response from daemon: container {os.urandom(32).hex()} is not running')
         write_kind_context(name)
         return err(f'Set kubectl context to "kind-{name}"')
 

@@ -125,4 +125,34 @@ public sealed class ClusterEndToEndTests(CompiledBuildRoot build)
         Assert.DoesNotContain("Exception", run.Output);
         Assert.DoesNotContain(run.Calls, c => c.IsMutating);
     }
+
+    static IEnumerable<StandinCall> Starts(BuildRun run) => run.Calls.Where(c => c.Tool == "docker" && c.Words.FirstOrDefault() == "start");
+
+    [Fact]
+    public async Task A_second_Up_after_a_reboot_starts_the_stopped_node_containers_before_talking_to_the_cluster_then_leaves_them()
+    {
+        using var machine = new Scenario(build);
+        await machine.GivenPlatformClusterAsync();
+        // The stand-in docker keeps kind's node containers: stopped, their API refuses connections as a real one does.
+        var nodes = System.Text.Json.JsonDocument.Parse(machine.ReadState("nodes.json")!).RootElement
+            .GetProperty(FixturePlatform.ClusterName).EnumerateArray().Select(n => n.GetString()!).ToArray();
+        Assert.NotEmpty(nodes);
+        await machine.GivenAsync("docker", ["stop", .. nodes]);
+
+        var run = await machine.RunBuildAsync(MutatingChain);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var start = Assert.Single(Starts(run));
+        Assert.Equal(nodes.Order(), start.Words.Skip(1).Order());
+        var first = run.Calls.ToList();
+        Assert.True(first.IndexOf(start) < first.FindIndex(c => c.IsClusterCall), "the nodes must be started before the first call to the cluster");
+        Assert.Empty(run.Named("kind create"));
+        Assert.Contains("stopped (a reboot or a Docker restart does that): starting them", run.Text);
+        Assert.Empty(run.Violations);
+
+        var again = await machine.RunBuildAsync(MutatingChain);
+
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Empty(Starts(again));
+    }
 }

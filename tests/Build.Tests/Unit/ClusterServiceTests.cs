@@ -37,8 +37,12 @@ public sealed class ClusterServiceTests
     {
         var runner = new RecordingRunner();
         var console = new TestConsole().Width(1000); // one line per message, as a wide terminal shows it
-        return (new ClusterService(new Kind(runner), new Kubectl(runner, Context), kubeconfig, Config, console), runner, console);
+        return (new ClusterService(new Kind(runner), new Kubectl(runner, Context), new Docker(runner), kubeconfig, Config, console), runner, console);
     }
+
+    /// <summary>What `docker ps` answers for the cluster's node containers when both are up.</summary>
+    const string Running = "data-platform-control-plane|running\ndata-platform-worker|running\n";
+    const string NodeStates = "docker ps --all --filter label=io.x-k8s.kind.cluster=data-platform --format {{.Names}}|{{.State}}";
 
     static IEnumerable<string> Argv(RecordingRunner runner) => runner.Commands.Select(c => string.Join(' ', c.Arguments.Prepend(c.Program)));
 
@@ -71,11 +75,11 @@ public sealed class ClusterServiceTests
     public async Task An_existing_cluster_that_matches_is_left_alone_and_says_so()
     {
         var (service, runner, console) = Service(new Contexts(Context));
-        runner.Answer(0, "data-platform\n").Answer(0, Nodes("metallb-gateway"));
+        runner.Answer(0, "data-platform\n").Answer(0, Running).Answer(0, Nodes("metallb-gateway"));
 
         Assert.Equal(ClusterAction.None, await service.EnsureAsync(planning: false, default));
 
-        Assert.Equal(["kind get clusters", $"kubectl --context {Context} get nodes -o json", $"kubectl --context {Context} wait --for=condition=Ready nodes --all --timeout=300s"], Argv(runner));
+        Assert.Equal(["kind get clusters", NodeStates, $"kubectl --context {Context} get nodes -o json", $"kubectl --context {Context} wait --for=condition=Ready nodes --all --timeout=300s"], Argv(runner));
         Assert.DoesNotContain(runner.Commands, c => c.Mutating);
         Assert.Contains("already exists and matches kind-config.yaml", console.Output);
     }
@@ -84,7 +88,7 @@ public sealed class ClusterServiceTests
     public async Task An_existing_cluster_that_differs_is_described_with_the_way_to_recreate_it_and_never_recreated()
     {
         var (service, runner, console) = Service(new Contexts(Context));
-        runner.Answer(0, "data-platform\n").Answer(0, Nodes("old", version: "v1.35.0"));
+        runner.Answer(0, "data-platform\n").Answer(0, Running).Answer(0, Nodes("old", version: "v1.35.0"));
 
         Assert.Equal(ClusterAction.None, await service.EnsureAsync(planning: false, default));
 
@@ -100,11 +104,11 @@ public sealed class ClusterServiceTests
     public async Task A_missing_context_is_restored_before_the_nodes_are_read_through_it()
     {
         var (service, runner, _) = Service(new Contexts("someone-else"));
-        runner.Answer(0, "data-platform\n").Answer(0).Answer(0, Nodes("metallb-gateway"));
+        runner.Answer(0, "data-platform\n").Answer(0, Running).Answer(0).Answer(0, Nodes("metallb-gateway"));
 
         Assert.Equal(ClusterAction.RestoreContext, await service.EnsureAsync(planning: false, default));
 
-        Assert.Equal(["kind get clusters", "kind export kubeconfig --name data-platform", $"kubectl --context {Context} get nodes -o json",
+        Assert.Equal(["kind get clusters", NodeStates, "kind export kubeconfig --name data-platform", $"kubectl --context {Context} get nodes -o json",
             $"kubectl --context {Context} wait --for=condition=Ready nodes --all --timeout=300s"], Argv(runner));
     }
 
@@ -112,22 +116,22 @@ public sealed class ClusterServiceTests
     public async Task Under_plan_a_context_still_to_restore_is_not_read_and_nothing_is_waited_for()
     {
         var (service, runner, _) = Service(new Contexts());
-        runner.Answer(0, "data-platform\n");
+        runner.Answer(0, "data-platform\n").Answer(0, Running);
 
         Assert.Equal(ClusterAction.RestoreContext, await service.EnsureAsync(planning: true, default));
 
-        Assert.Equal(["kind get clusters", "kind export kubeconfig --name data-platform"], Argv(runner));
+        Assert.Equal(["kind get clusters", NodeStates, "kind export kubeconfig --name data-platform"], Argv(runner));
     }
 
     [Fact]
     public async Task Under_plan_an_existing_cluster_is_still_compared()
     {
         var (service, runner, console) = Service(new Contexts(Context));
-        runner.Answer(0, "data-platform\n").Answer(0, Nodes("old"));
+        runner.Answer(0, "data-platform\n").Answer(0, Running).Answer(0, Nodes("old"));
 
         await service.EnsureAsync(planning: true, default);
 
-        Assert.Equal(["kind get clusters", $"kubectl --context {Context} get nodes -o json"], Argv(runner));
+        Assert.Equal(["kind get clusters", NodeStates, $"kubectl --context {Context} get nodes -o json"], Argv(runner));
         Assert.Contains("net=old", console.Output);
     }
 
@@ -135,7 +139,7 @@ public sealed class ClusterServiceTests
     public async Task Nodes_that_cannot_be_read_are_a_warning_and_the_wait_then_says_why()
     {
         var (service, runner, console) = Service(new Contexts(Context));
-        runner.Answer(0, "data-platform\n").Answer(1, "", "Unable to connect to the server: dial tcp 127.0.0.1:6443: connect: connection refused");
+        runner.Answer(0, "data-platform\n").Answer(0, Running).Answer(1, "", "Unable to connect to the server: dial tcp 127.0.0.1:6443: connect: connection refused");
 
         await service.EnsureAsync(planning: false, default);
 
@@ -149,7 +153,7 @@ public sealed class ClusterServiceTests
     {
         var contexts = new Contexts(Context);
         var (service, runner, _) = Service(contexts);
-        runner.Answer(0, "data-platform\n").Answer(0, Nodes("metallb-gateway"));
+        runner.Answer(0, "data-platform\n").Answer(0, Running).Answer(0, Nodes("metallb-gateway"));
 
         await service.EnsureAsync(planning: false, default);
 
@@ -168,5 +172,43 @@ public sealed class ClusterServiceTests
         runner.Answer(0, "other\ndata-platform\n");
         await service.CleanAsync(default);
         Assert.Equal("kind delete cluster --name data-platform", Argv(runner).Last());
+    }
+
+    [Fact]
+    public async Task Node_containers_a_reboot_left_exited_are_started_before_the_cluster_is_read_and_running_ones_are_not_touched()
+    {
+        var (service, runner, console) = Service(new Contexts(Context));
+        runner.Answer(0, "data-platform\n").Answer(0, "data-platform-worker|exited\ndata-platform-control-plane|exited\n").Answer(0).Answer(0, Nodes("metallb-gateway"));
+
+        Assert.Equal(ClusterAction.None, await service.EnsureAsync(planning: false, default));
+
+        Assert.Equal(["kind get clusters", NodeStates, "docker start data-platform-control-plane data-platform-worker",
+            $"kubectl --context {Context} get nodes -o json", $"kubectl --context {Context} wait --for=condition=Ready nodes --all --timeout=300s"], Argv(runner));
+        Assert.True(runner.Commands[2].Mutating); // so --plan prints it instead of starting anything
+        Assert.Contains("are stopped (a reboot or a Docker restart does that): starting them", console.Output);
+    }
+
+    [Theory]
+    [InlineData("paused", "docker unpause data-platform-worker")]
+    [InlineData("dead", "./build.sh --target=Clean, then ./build.sh --target=Up")]
+    public async Task A_node_that_cannot_be_started_stops_the_build_with_its_fix_and_nothing_is_started(string state, string fix)
+    {
+        var (service, runner, _) = Service(new Contexts(Context));
+        runner.Answer(0, "data-platform\n").Answer(0, $"data-platform-control-plane|exited\ndata-platform-worker|{state}\n");
+
+        var failure = await Assert.ThrowsAsync<BuildFailure>(() => service.EnsureAsync(planning: false, default));
+
+        Assert.Contains($"data-platform-worker is {state}", failure.Message);
+        Assert.Contains(fix, failure.Message);
+        Assert.DoesNotContain(runner.Commands, c => c.Mutating);
+    }
+
+    [Fact]
+    public void Node_states_are_parsed_from_docker_ps_and_only_exited_or_created_nodes_are_started()
+    {
+        var plan = NodeContainers.Plan(NodeContainers.Parse("b|running\na|Exited\nc|created\nd|restarting\n\nnot a row\n"));
+
+        Assert.Equal(["a", "c"], plan.ToStart);
+        Assert.Empty(plan.Unusable);
     }
 }

@@ -1,0 +1,32 @@
+namespace DataPlatform.Build.Services;
+
+/// <summary>One kind node container as `docker ps` reports it.</summary>
+internal sealed record NodeContainer(string Name, string State);
+
+/// <summary>What to do about the node containers of an existing cluster before talking to it.</summary>
+internal sealed record NodeStartPlan(IReadOnlyList<string> ToStart, IReadOnlyList<NodeContainer> Unusable);
+
+/// <summary>
+/// A reboot or a Docker restart can leave a kind cluster's node containers exited (kind gives them the restart policy
+/// on-failure:1, which a clean daemon stop does not trigger). kind (0.14 and later) brings a node back with
+/// `docker start`, new address included, so a second Up on Monday morning starts them instead of timing out on an API
+/// that is not there.
+/// </summary>
+internal static class NodeContainers
+{
+    /// <summary>`docker ps --format '{{.Names}}|{{.State}}'` lines; anything else is skipped.</summary>
+    public static IReadOnlyList<NodeContainer> Parse(string output) =>
+        output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split('|'))
+            .Where(parts => parts.Length == 2 && parts[0].Length > 0)
+            .Select(parts => new NodeContainer(parts[0], parts[1].ToLowerInvariant()))
+            .ToList();
+
+    /// <summary>
+    /// Exited or created nodes are started; running and restarting ones are left to Docker. A paused node is the user's
+    /// (docker pause) and a dead one cannot be started: both are reported, with their fix, instead of touched.
+    /// </summary>
+    public static NodeStartPlan Plan(IReadOnlyList<NodeContainer> nodes) => new(
+        nodes.Where(n => n.State is "exited" or "created").Select(n => n.Name).Order(StringComparer.Ordinal).ToList(),
+        nodes.Where(n => n.State is not ("running" or "restarting" or "exited" or "created")).ToList());
+}
