@@ -6,7 +6,7 @@ namespace DataPlatform.Build;
 
 /// <summary>
 /// Everything process-wide, in one place, around a run that executes tasks: Ctrl+C handling, the validation of the
-/// platform files before the first change, the one-run-per-clone lock, and the PATH/HELM_PLUGINS every child sees.
+/// platform files before the first change, the one-run-per-clone and per-cluster locks, and the PATH/HELM_PLUGINS every child sees.
 /// </summary>
 internal sealed class BuildLifetime(IAnsiConsole console) : IFrostingLifetime<BuildContext>, IDisposable
 {
@@ -25,11 +25,22 @@ internal sealed class BuildLifetime(IAnsiConsole console) : IFrostingLifetime<Bu
     readonly CancellationTokenSource _stop = new();
     ConsoleCancelEventHandler? _onCtrlC;
     RunLock? _lock;
+    RunLock? _clusterLock;
 
     /// <summary>Cancelled by the first Ctrl+C: the running tool is asked to stop and the build unwinds.</summary>
     public CancellationToken Stopping => _stop.Token;
 
     public static string LockFileOf(string root) => Path.Combine(root, ".artifacts", "run.lock");
+
+    /// <summary>
+    /// The lock of the kind cluster itself, in the user's cache (XDG_CACHE_HOME, else ~/.cache): a second clone, or a
+    /// copy of this one, with the same cluster name drives the same cluster.
+    /// </summary>
+    public static string ClusterLockFileOf(string cluster, Func<string, string?> environment) =>
+        Path.Combine(environment("XDG_CACHE_HOME") is { Length: > 0 } cache && Path.IsPathRooted(cache)
+                ? cache
+                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"),
+            "data-platform-build", $"{cluster}.lock");
 
     public async Task SetupAsync(BuildContext context, IReadOnlyList<string> tasks)
     {
@@ -45,7 +56,11 @@ internal sealed class BuildLifetime(IAnsiConsole console) : IFrostingLifetime<Bu
 
         RequireValidConfiguration(PlatformValidator.Validate(context.Root, context.EnvironmentVariable), tasks);
 
-        _lock = await RunLock.AcquireAsync(LockFileOf(context.Root), context.Options.LockWait, $"--target={tasks[^1]}", console, context.Cancellation);
+        var holder = $"--target={tasks[^1]} in {context.Root}";
+        _lock = await RunLock.AcquireAsync(LockFileOf(context.Root), context.Options.LockWait, holder, console, context.Cancellation);
+        // Always after the clone's lock, so two runs never hold one each while waiting for the other's.
+        _clusterLock = await RunLock.AcquireAsync(ClusterLockFileOf(context.KindConfig.Name, context.EnvironmentVariable), context.Options.LockWait,
+            holder, console, context.Cancellation, scope: $"on cluster {context.KindConfig.Name} (from another clone, or another copy of this one)");
 
         // Children find the tools EnsureTools installed before anything else on PATH, and helm loads the pinned helm-diff.
         Environment.SetEnvironmentVariable("PATH", context.ToolsDirectory + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH"));
@@ -54,6 +69,8 @@ internal sealed class BuildLifetime(IAnsiConsole console) : IFrostingLifetime<Bu
 
     public void Teardown(BuildContext context)
     {
+        _clusterLock?.Dispose();
+        _clusterLock = null;
         _lock?.Dispose();
         _lock = null;
         if (_onCtrlC is not null) Console.CancelKeyPress -= _onCtrlC;

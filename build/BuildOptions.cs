@@ -53,7 +53,7 @@ internal static class OptionTable
     public static readonly CommandLineOption<string?> Output =
         Option.OutputFile("output", "TrustCA writes the platform CA (PEM) there; default `.artifacts/data-platform-ca.crt`");
     public static readonly CommandLineOption<TimeSpan> LockWait =
-        Option.Seconds("lock-wait", "how long to wait for another ./build.sh running in this clone to finish; 0 refuses at once", 1800, 0, 86400);
+        Option.Seconds("lock-wait", "how long to wait for another ./build.sh running in this clone, or on the same kind cluster from another clone, to finish; 0 refuses at once", 1800, 0, 86400);
 
     /// <summary>In the order --help and the README show them.</summary>
     public static readonly IReadOnlyList<CommandLineOption> All =

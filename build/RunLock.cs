@@ -4,7 +4,8 @@ using Spectre.Console;
 namespace DataPlatform.Build;
 
 /// <summary>
-/// One run per clone: two ./build.sh at once would both `kind create` the same cluster. The lock is an exclusive
+/// One run at a time per clone, and per kind cluster: two ./build.sh at once would both `kind create` or
+/// `helmfile apply` the same cluster, whether they run in one clone or in two that share the cluster's name. The lock is an exclusive
 /// OS lock on a file (released by the kernel when the process dies, so a crash never leaves it stuck); a second run
 /// waits for it, bounded and saying whom it waits for, or refuses when the wait is spent.
 /// </summary>
@@ -18,14 +19,16 @@ internal sealed class RunLock : IDisposable
     /// <summary>Beside the lock (which other processes cannot open while it is held): who holds it, for the waiting run's message.</summary>
     public static string OwnerFileOf(string lockFile) => lockFile + ".owner";
 
-    /// <param name="holder">What this run is, for the message another run shows ("--target=Up").</param>
+    /// <param name="holder">What this run is, for the message another run shows ("--target=Up in /home/me/data-platform").</param>
+    /// <param name="scope">What the lock guards, as the waiting run's message says it ("in this clone", "on cluster data-platform").</param>
     /// <param name="poll">How often to try again while waiting.</param>
-    public static async Task<RunLock> AcquireAsync(string lockFile, TimeSpan wait, string holder, IAnsiConsole console, CancellationToken ct, TimeSpan? poll = null)
+    public static async Task<RunLock> AcquireAsync(string lockFile, TimeSpan wait, string holder, IAnsiConsole console, CancellationToken ct,
+        TimeSpan? poll = null, string scope = "in this clone")
     {
         try { Directory.CreateDirectory(Path.GetDirectoryName(lockFile)!); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new BuildFailure($"Cannot create {Path.GetDirectoryName(lockFile)} for the run lock ({e.Message}). The clone must be writable by the user running ./build.sh.", e);
+            throw new BuildFailure($"Cannot create {Path.GetDirectoryName(lockFile)} for the run lock ({e.Message}). It must be writable by the user running ./build.sh.", e);
         }
         var ownerFile = OwnerFileOf(lockFile);
         var clock = Stopwatch.StartNew();
@@ -39,11 +42,11 @@ internal sealed class RunLock : IDisposable
             }
             var other = ReadOwner(ownerFile);
             if (clock.Elapsed >= wait)
-                throw new BuildFailure($"Another ./build.sh is running in this clone ({other}; it holds {lockFile}), and waiting {wait.TotalSeconds:0} s did not see it finish. " +
+                throw new BuildFailure($"Another ./build.sh is running {scope} ({other}; it holds {lockFile}), and waiting {wait.TotalSeconds:0} s did not see it finish. " +
                     "Let it finish and run your command again, or give it longer with --lock-wait=<seconds>. If that process is stuck, stop it (Ctrl+C in its terminal, or kill its pid).");
             if (!told)
             {
-                console.MarkupLineInterpolated($"[yellow]Another ./build.sh is running in this clone ({other}; it holds {lockFile}). Waiting up to {wait.TotalSeconds:0} s for it to finish (Ctrl+C to stop).[/]");
+                console.MarkupLineInterpolated($"[yellow]Another ./build.sh is running {scope} ({other}; it holds {lockFile}). Waiting up to {wait.TotalSeconds:0} s for it to finish (Ctrl+C to stop).[/]");
                 told = true;
             }
             await Task.Delay(poll ?? TimeSpan.FromSeconds(1), ct);

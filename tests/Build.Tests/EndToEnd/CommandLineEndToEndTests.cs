@@ -138,6 +138,30 @@ public sealed class CommandLineEndToEndTests(CompiledBuildRoot build) : IDisposa
     }
 
     [Fact]
+    public async Task A_run_in_another_clone_of_the_same_cluster_is_waited_for_and_given_up_on_naming_it()
+    {
+        // The other clone's run holds the cluster's lock in the user's cache (the test process plays it, with an
+        // exclusive flock as the build takes it); this clone's own lock is free.
+        var lockFile = Path.Combine(_machine.Home, ".cache", "data-platform-build", FixturePlatform.ClusterName + ".lock");
+        Directory.CreateDirectory(Path.GetDirectoryName(lockFile)!);
+        using (new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            File.WriteAllText(lockFile + ".owner", "pid 4343 (--target=Up in /home/me/other-clone, started 2026-11-25 20:00:00 UTC)");
+            var refused = await _machine.RunBuildAsync("--target=HelmfileApply", "--lock-wait=0");
+
+            Assert.True(refused.ExitCode == 1, refused.ToString());
+            Assert.Contains($"Another ./build.sh is running on cluster {FixturePlatform.ClusterName}", refused.Text);
+            Assert.Contains("/home/me/other-clone", refused.Text);
+            Assert.Empty(refused.Calls);
+            Assert.False(refused.HasStackTrace, refused.ToString());
+        }
+
+        var released = await _machine.RunBuildAsync("--target=Clean", "--lock-wait=0");
+        Assert.True(released.ExitCode == 0, released.ToString());
+        Assert.False(File.Exists(lockFile + ".owner")); // the run took the lock, then cleaned up behind itself
+    }
+
+    [Fact]
     public async Task A_truncated_build_host_is_rebuilt_instead_of_crashing()
     {
         // The one test that compiles the host a second time: the rebuild of a damaged host is what it checks.
