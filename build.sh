@@ -13,13 +13,21 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="$root/.artifacts/build"
 stamp_file="$out/.stamp"
 
+# How find describes a file: GNU find prints path, size and modification time itself; BSD find (macOS) has no
+# -printf, so stat -f does it there. Without this, macOS would checksum an empty listing and never recompile.
+if find "$root" -maxdepth 0 -printf '' >/dev/null 2>&1; then
+  describe_compiled=(-printf '%p %s %T@\n'); describe_source=(-printf '%p %T@\n')
+else
+  describe_compiled=(-exec stat -f '%N %z %m' {} +); describe_source=(-exec stat -f '%N %m' {} +)
+fi
+
 # One find over the sources (path, modification time) and, when asked, the compiled files (path, size, modification
 # time; dot-files such as the stamp and the compile lock are not part of the host), as one checksum.
 listing() {
   (cd "$root" && find build global.json Directory.Build.props ${1:+.artifacts/build} -type f \( \
-      \( -path '.artifacts/build/*' \( -name '.*' -o -printf '%p %s %T@\n' \) \) -o \
+      \( -path '.artifacts/build/*' \( -name '.*' -o "${describe_compiled[@]}" \) \) -o \
       \( \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.targets' -o -name 'global.json' \) \
-         -not -path '*/bin/*' -not -path '*/obj/*' -printf '%p %T@\n' \) \) 2>/dev/null | LC_ALL=C sort | cksum) || true
+         -not -path '*/bin/*' -not -path '*/obj/*' "${describe_source[@]}" \) \) 2>/dev/null | LC_ALL=C sort | cksum) || true
 }
 
 # Line 1: sources and output together (all a warm start computes). Line 2: sources alone, to tell why they differ.
@@ -52,7 +60,8 @@ compile() {
   fi
   local log
   log="$(mktemp)"
-  if ! dotnet build "$root/build/Build.csproj" -c Release -o "$out" -nologo -v quiet -p:UseAppHost=true "${incremental[@]}" >"$log" 2>&1; then
+  # ${a[@]+"${a[@]}"}: macOS's bash 3.2 calls an empty array unbound under set -u.
+  if ! dotnet build "$root/build/Build.csproj" -c Release -o "$out" -nologo -v quiet -p:UseAppHost=true ${incremental[@]+"${incremental[@]}"} >"$log" 2>&1; then
     cat "$log" >&2; rm -f "$log"
     echo "error: the build host did not compile (see above)." >&2
     exit 1
