@@ -59,12 +59,23 @@ internal sealed class BuildLifetime(IAnsiConsole console) : IFrostingLifetime<Bu
         var holder = $"--target={tasks[^1]} in {context.Root}";
         _lock = await RunLock.AcquireAsync(LockFileOf(context.Root), context.Options.LockWait, holder, console, context.Cancellation);
         // Always after the clone's lock, so two runs never hold one each while waiting for the other's.
-        _clusterLock = await RunLock.AcquireAsync(ClusterLockFileOf(context.KindConfig.Name, context.EnvironmentVariable), context.Options.LockWait,
-            holder, console, context.Cancellation, scope: $"on cluster {context.KindConfig.Name} (from another clone, or another copy of this one)");
+        var clusterLock = ClusterLockFileOf(context.KindConfig.Name, context.EnvironmentVariable);
+        if (CanHold(clusterLock))
+            _clusterLock = await RunLock.AcquireAsync(clusterLock, context.Options.LockWait, holder, console, context.Cancellation,
+                scope: $"on cluster {context.KindConfig.Name} (from another clone, or another copy of this one)");
+        else
+            // A read-only HOME (a CI user without one, say) must not stop a build that needs nothing else there.
+            console.MarkupLineInterpolated($"[yellow]Cannot create {Path.GetDirectoryName(clusterLock)} for the cluster's lock: runs from other clones of this cluster are not waited for. Set XDG_CACHE_HOME to a writable directory to have them waited for.[/]");
 
         // Children find the tools EnsureTools installed before anything else on PATH, and helm loads the pinned helm-diff.
         Environment.SetEnvironmentVariable("PATH", context.ToolsDirectory + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH"));
         Environment.SetEnvironmentVariable("HELM_PLUGINS", context.HelmPluginsDirectory);
+    }
+
+    static bool CanHold(string lockFile)
+    {
+        try { Directory.CreateDirectory(Path.GetDirectoryName(lockFile)!); return true; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }
 
     public void Teardown(BuildContext context)

@@ -162,6 +162,20 @@ public sealed class CommandLineEndToEndTests(CompiledBuildRoot build) : IDisposa
     }
 
     [Fact]
+    public async Task A_cache_directory_that_cannot_be_created_only_warns_that_other_clones_are_not_waited_for()
+    {
+        var file = Path.Combine(_machine.Home, "not-a-directory");
+        File.WriteAllText(file, "");
+        _machine.UserEnvironment["XDG_CACHE_HOME"] = Path.Combine(file, "cache"); // a path under a file: nothing can create it
+
+        var run = await _machine.RunBuildAsync("--target=Clean", "--lock-wait=0");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("runs from other clones of this cluster are not waited for", run.Text);
+        Assert.Contains("XDG_CACHE_HOME", run.Text);
+    }
+
+    [Fact]
     public async Task A_truncated_build_host_is_rebuilt_instead_of_crashing()
     {
         // The one test that compiles the host a second time: the rebuild of a damaged host is what it checks.
