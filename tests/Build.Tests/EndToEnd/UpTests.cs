@@ -20,7 +20,7 @@ public sealed class UpTests(CompiledBuildRoot build) : IDisposable
     public void Dispose() => _machine.Dispose();
 
     [Fact]
-    public async Task Cold_run_of_the_mutating_chain_runs_the_seeds_steps_in_order_against_stand_in_tools()
+    public async Task Cold_run_of_the_mutating_chain_runs_the_blog_posts_steps_in_order_against_stand_in_tools()
     {
         var run = await _machine.RunBuildAsync(MutatingChain);
 

@@ -7,7 +7,7 @@ namespace DataPlatform.Build.Tests.Unit;
 public class TaskGraphTests
 {
     [Fact]
-    public void Up_runs_the_seeds_steps_in_order()
+    public void Up_runs_the_blog_posts_steps_in_order()
     {
         using var build = new TestBuild();
         Assert.Equal(
