@@ -102,8 +102,8 @@ public sealed class PlatformValidatorAccessTests
     }
 
     [Theory]
-    [InlineData("auto", "'auto'")]
-    [InlineData("publish", "'publish'")]
+    [InlineData("auto", "is 'auto'")]
+    [InlineData("publish", "is 'publish'")]
     [InlineData("", "is empty")]
     public void A_wrong_PLATFORM_ACCESS_is_reported_at_its_line_with_the_values_it_takes(string value, string named)
     {
