@@ -38,6 +38,7 @@ internal static class PublishedPorts
     {
         var ports = new List<PublishedPort>();
         var set = new HashSet<string>(StringComparer.Ordinal);
+        var bad = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (purpose, name, fallback) in Declared)
         {
             var text = variable(name);
@@ -45,13 +46,15 @@ internal static class PublishedPorts
             if (Problem(name, text, fallback, Where(name, sourceOf)) is { } problem)
             {
                 problems.Add(problem);
+                bad.Add(name);
                 ports.Add(new(purpose, name, fallback, fallback));
                 continue;
             }
             ports.Add(new(purpose, name, int.Parse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture), fallback));
             set.Add(name);
         }
-        foreach (var clash in ports.GroupBy(p => p.Port).Where(g => g.Count() > 1))
+        // A bad value stands in as its default only so that callers get a list; it cannot clash with anything.
+        foreach (var clash in ports.Where(p => !bad.Contains(p.Variable)).GroupBy(p => p.Port).Where(g => g.Count() > 1))
         {
             // Reported where the user set a value: that is the line to change (a default has no line).
             var moved = clash.LastOrDefault(p => set.Contains(p.Variable)) ?? clash.Last();

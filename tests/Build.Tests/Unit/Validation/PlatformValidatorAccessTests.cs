@@ -78,6 +78,16 @@ public sealed class PlatformValidatorAccessTests
         Assert.Contains("PLATFORM_HTTPS_PORT (by default) and PLATFORM_POSTGRES_PORT are both 443", problem.Message);
     }
 
+    [Fact]
+    public void A_bad_value_is_reported_once_not_again_as_a_clash_with_the_default_it_stands_in_for()
+    {
+        // PLATFORM_POSTGRES_PORT is refused, so it is no port at all: 5432 below is no clash.
+        var problem = Assert.Single(AccessProblems("PLATFORM_HTTPS_PORT=5432\nPLATFORM_POSTGRES_PORT=\n"));
+
+        Assert.Equal((".env.local", 2), (problem.File, problem.Line));
+        Assert.Contains("PLATFORM_POSTGRES_PORT is empty", problem.Message);
+    }
+
     [Theory]
     [InlineData("PLATFORM_HTTPS_PROT", "PLATFORM_HTTPS_PORT")]
     [InlineData("PLATFORM_HTTP_POR", "PLATFORM_HTTP_PORT")]
