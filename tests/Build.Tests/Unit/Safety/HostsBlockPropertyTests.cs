@@ -118,6 +118,23 @@ public sealed class HostsBlockPropertyTests
                      "172.18.255.246 pg-source.data-platform.internal\r\n# END data-platform\r\n10.0.0.1 nas.home", updated);
     }
 
+    [Fact]
+    public void The_block_follows_the_users_lines_not_the_old_block_so_a_second_run_keeps_it()
+    {
+        // Four LF user lines around an old CRLF block of five lines: counting the old block would pick CRLF for the new
+        // block (four lines), and then, four against four, LF on the next run: the file rewritten by every PrintHosts.
+        var file = "127.0.0.1 localhost\n::1 localhost\n# BEGIN data-platform\r\n1.1.1.1 a.data-platform.internal\r\n" +
+                   "1.1.1.2 b.data-platform.internal\r\n1.1.1.3 c.data-platform.internal\r\n# END data-platform\r\n" +
+                   "10.0.0.1 nas.home\n192.168.1.9 printer.lan\n";
+
+        var once = HostsFile.ReplaceBlock(file, Name, Lines, IsPlatformName);
+
+        Assert.Equal("127.0.0.1 localhost\n::1 localhost\n# BEGIN data-platform\n" +
+                     "172.18.255.245 minio.data-platform.internal registry.data-platform.internal\n" +
+                     "172.18.255.246 pg-source.data-platform.internal\n# END data-platform\n10.0.0.1 nas.home\n192.168.1.9 printer.lan\n", once);
+        Assert.Equal(once, HostsFile.ReplaceBlock(once, Name, Lines, IsPlatformName));
+    }
+
     enum LineEndings { Lf, Crlf, Mixed }
 
     static (string File, List<(string Text, string Ending)> UserLines) RandomFile(Random random, LineEndings style)
