@@ -52,7 +52,7 @@ internal static class AccessService
 
     static async Task<ProxyPlan> PlanAsync(BuildContext context, bool waitForAddresses)
     {
-        var ports = PublishedPorts.From(context.Variables.Find);
+        var ports = PublishedPorts.From(context.Variables);
         var deadline = DateTime.UtcNow + AddressWait;
         while (true)
         {

@@ -17,6 +17,20 @@ internal sealed record AccessDecision(AccessMode Mode, string Reason, bool Overr
 
     public string Name => Mode == AccessMode.Direct ? "direct" : "published";
 
+    /// <summary>The mode a PLATFORM_ACCESS value names (any case, surrounding spaces ignored); null when it names none.</summary>
+    public static AccessMode? Parse(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "direct" => AccessMode.Direct,
+        "published" => AccessMode.Published,
+        _ => null,
+    };
+
+    /// <summary>What is wrong with a PLATFORM_ACCESS value <see cref="Parse"/> refuses, and the values it takes.</summary>
+    public static string Unknown(string requested) =>
+        (requested.Trim().Length == 0 ? $"{Variable} is empty, which names no access mode. " : $"{Variable} is '{requested}', which is not an access mode. ") +
+        $"Set {Variable}=direct (the kind network's addresses answer from this host: Linux with rootful Docker) or " +
+        $"{Variable}=published (reach the platform through ports published on the host), or remove it to let the build detect it.";
+
     public override string ToString() => $"{Name} ({Reason})";
 
     /// <summary>
@@ -29,14 +43,9 @@ internal sealed record AccessDecision(AccessMode Mode, string Reason, bool Overr
     {
         if (requested is not null)
         {
-            var value = requested.Trim();
-            if (value.Equals("direct", StringComparison.OrdinalIgnoreCase))
-                return new(AccessMode.Direct, $"{Variable}=direct", true);
-            if (value.Equals("published", StringComparison.OrdinalIgnoreCase))
-                return new(AccessMode.Published, $"{Variable}=published", true);
-            throw new BuildFailure($"{Variable} is '{requested}', which is not an access mode. Set {Variable}=direct (the kind network's " +
-                $"addresses answer from this host: Linux with rootful Docker) or {Variable}=published (reach the platform through " +
-                $"ports published on the host), or remove it to let the build detect it. It comes from your environment or .env/.env.local.");
+            if (Parse(requested) is { } mode)
+                return new(mode, $"{Variable}={requested.Trim().ToLowerInvariant()}", true);
+            throw new BuildFailure(Unknown(requested) + " It comes from your environment or .env/.env.local.");
         }
         if (kindNetworkAnswered is true)
             return new(AccessMode.Direct, $"the kind control plane {probedAddress} answers from this host", false);

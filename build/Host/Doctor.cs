@@ -54,7 +54,9 @@ internal sealed class Doctor(IHostSystem host)
             }
             catch (BuildFailure e)
             {
-                checks.Add(HostCheck.Failure("access mode", e.Message, $"fix or remove {AccessDecision.Variable}"));
+                var where = input.SourceOf?.Invoke(AccessDecision.Variable);
+                var detail = where is null ? e.Message : new Platform.ConfigProblem(where.File, where.Line, null, AccessDecision.Unknown(input.Variable(AccessDecision.Variable)!)).ToString();
+                checks.Add(HostCheck.Failure("access mode", detail, $"fix or remove {AccessDecision.Variable}"));
             }
         }
 
@@ -63,7 +65,7 @@ internal sealed class Doctor(IHostSystem host)
         else
             checks.Add(HostCheck.Ok("inotify limits", $"not checked here: {engine?.Description ?? "the engine"} runs containers in its own VM, whose kernel sets them"));
 
-        checks.Add(await Ports(access, input.Variable, input.ProxyPorts, ct));
+        checks.Add(await Ports(engine, access, input, ct));
         checks.Add(Kubeconfig(input.KubeconfigPath));
         return new DoctorReport(checks, engine, access);
     }
@@ -173,29 +175,52 @@ internal sealed class Doctor(IHostSystem host)
     /// Published mode binds the host ports: one held by another program would make the proxy fail after the cluster was
     /// built, so it fails here, before anything changes. Ports the platform's own proxy holds (a second Up) are fine.
     /// </summary>
-    async Task<HostCheck> Ports(AccessDecision? access, Func<string, string?> variable, Func<CancellationToken, Task<IReadOnlyCollection<int>>>? proxyPorts, CancellationToken ct)
+    async Task<HostCheck> Ports(HostEngine? engine, AccessDecision? access, DoctorInput input, CancellationToken ct)
     {
         const string name = "host ports";
-        IReadOnlyList<PublishedPort> ports;
-        try { ports = PublishedPorts.From(variable); }
-        catch (BuildFailure e) { return HostCheck.Failure(name, e.Message, "fix the variable named above"); }
+        var problems = new List<Platform.ConfigProblem>();
+        var ports = PublishedPorts.Read(input.Variable, input.SourceOf, problems);
+        if (problems.Count > 0) return HostCheck.Failure(name, string.Join(Environment.NewLine, problems), "fix the variable named above");
         var list = string.Join(", ", ports.Select(p => $"{p.Port}"));
         if (access?.Mode == AccessMode.Direct)
             return HostCheck.Ok(name, $"none bound in direct mode (published mode would bind {list})");
         var taken = new List<PublishedPort>();
         foreach (var port in ports)
             if (await host.IsListeningAsync(port.Port, ct)) taken.Add(port);
-        if (taken.Count > 0 && proxyPorts is not null)
+        if (taken.Count > 0 && input.ProxyPorts is not null)
         {
-            var ours = await proxyPorts(ct);
+            var ours = await input.ProxyPorts(ct);
             taken.RemoveAll(p => ours.Contains(p.Port));
         }
         if (taken.Count == 0)
-            return HostCheck.Ok(name, $"{list} are free for published mode, or held by the platform's access proxy");
+            return Privileged(engine, ports) ?? HostCheck.Ok(name, $"{list} are free for published mode, or held by the platform's access proxy");
         var found = $"already in use on this machine: {string.Join(", ", taken.Select(p => $"{p.Port} ({p.Purpose})"))}; published mode binds {list}";
         var fix = $"stop what listens there, or move the platform's port with {string.Join(", ", taken.Select(p => $"{p.Variable}=<free port>"))} in .env.local";
         // Before the engine is known the mode is not either: a taken port is worth a warning, not a stop.
         return access is null ? HostCheck.Warning(name, found, fix) : HostCheck.Failure(name, found, fix);
+    }
+
+    /// <summary>
+    /// A rootless engine publishes ports as the user (rootlesskit, rootlessport), and the kernel keeps the ports below
+    /// net.ipv4.ip_unprivileged_port_start (1024 unless lowered) for root: binding 80 or 443 fails with "cannot expose
+    /// privileged port". A warning, not a stop: rootlesskit may hold CAP_NET_BIND_SERVICE (Docker's documented other way),
+    /// which this check cannot see.
+    /// </summary>
+    HostCheck? Privileged(HostEngine? engine, IReadOnlyList<PublishedPort> ports)
+    {
+        if (engine is not { Rootless: true, Os: HostOs.Linux }) return null;
+        var start = ParseLong(host.ReadProc("sys/net/ipv4/ip_unprivileged_port_start")) ?? 1024;   // absent before Linux 4.11: 1024 fixed
+        var low = ports.Where(p => p.Port < start).ToList();
+        if (low.Count == 0) return null;
+        var lowest = low.Min(p => p.Port);
+        return HostCheck.Warning("host ports",
+            $"{engine.Description} publishes ports as your user, and this kernel lets only root bind ports below {start} " +
+            $"(net.ipv4.ip_unprivileged_port_start): {string.Join(", ", low.Select(p => $"{p.Port} ({p.Variable})"))} would fail with \"cannot expose privileged port\"",
+            $"move them in .env.local ({string.Join(", ", low.Select(p => $"{p.Variable}={p.Port + 8000}"))}), or let users bind from {lowest}: " +
+            $"sudo sysctl net.ipv4.ip_unprivileged_port_start={lowest}, kept across reboots in /etc/sysctl.d/99-rootless.conf" +
+            (engine.Kind == EngineKind.RootlessDocker
+                ? " (or give rootlesskit the capability: sudo setcap cap_net_bind_service=ep $(which rootlesskit); systemctl --user restart docker)"
+                : ""));
     }
 
     internal HostCheck Kubeconfig(string path)

@@ -48,7 +48,8 @@ internal static class DoctorService
             context.KindConfig.NodeCount,
             Doctor.KubeconfigTarget(Environment.GetEnvironmentVariable("KUBECONFIG"), Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)),
             context.Variables.Find,
-            token => ProxyPortsAsync(context, token));
+            token => ProxyPortsAsync(context, token),
+            context.Variables.SourceOf);
         return await new Doctor(host).ExamineAsync(input, ct);
     }
 

@@ -1,3 +1,4 @@
+using DataPlatform.Build.Host;
 using DataPlatform.Build.Toolchain;
 
 namespace DataPlatform.Build.Platform;
@@ -30,6 +31,7 @@ internal static class PlatformValidator
         CheckDomain(variables, problems);
         CheckMetalLbRange(variables, problems);
         CheckImageCache(variables, problems);
+        CheckAccess(variables, problems);
         // A kind-config.yaml that does not load is already reported; reading it again would only repeat that.
         if (kind is not null && problems.All(p => p.File != KindConfig.FileName)) CheckMirrors(Path.Combine(root, KindConfig.FileName), problems);
         return problems;
@@ -125,5 +127,31 @@ internal static class PlatformValidator
         if (!File.Exists(kindConfig)) return; // reported by KindConfig.Read
         try { RegistryMirrors.Load(kindConfig); }
         catch (ConfigFileException e) { problems.AddRange(e.Problems); }
+    }
+
+    /// <summary>
+    /// How the host reaches the platform: PLATFORM_ACCESS names a mode, the PLATFORM_*_PORT variables are ports, each
+    /// different (the rules live in <see cref="PublishedPorts"/> and <see cref="AccessDecision"/>, which the Doctor and the
+    /// proxy use too). A misspelt key would silently keep the default, so a near miss is named, as for IMAGE_CACHE.
+    /// </summary>
+    static void CheckAccess(PlatformEnvironment variables, List<ConfigProblem> problems)
+    {
+        string[] known = [AccessDecision.Variable, .. PublishedPorts.Variables];
+        foreach (var (key, source) in variables.FileKeys.Where(k => !known.Contains(k.Key)).OrderBy(k => k.Source.File).ThenBy(k => k.Source.Line))
+        {
+            var meant = known.Where(k => variables.Find(k) is null)
+                .Select(k => (Key: k, Distance: YamlFields.EditDistance(key, k)))
+                .Where(k => k.Distance <= 2).OrderBy(k => k.Distance).Select(k => k.Key).FirstOrDefault();
+            if (meant is null) continue;
+            problems.Add(new(source.File, source.Line, null,
+                $"{key} is not a variable the build reads: is that a typo for {meant}? Write {meant}={(variables.Find(key)?.Trim() is { Length: > 0 } value ? value : "…")}."));
+        }
+
+        if (variables.Find(AccessDecision.Variable) is { } access && AccessDecision.Parse(access) is null)
+        {
+            var source = variables.SourceOf(AccessDecision.Variable)!;
+            problems.Add(new(source.File, source.Line, null, AccessDecision.Unknown(access)));
+        }
+        PublishedPorts.Read(variables.Find, variables.SourceOf, problems);
     }
 }

@@ -28,7 +28,8 @@ internal static class HostsFile
     /// <summary>
     /// The file's text with the platform's block replaced by these lines: exactly one "# BEGIN name" … "# END name"
     /// block, where the first old one was (appended when there was none). Every line outside the old blocks keeps its
-    /// place and its bytes; applying it twice gives the same text.
+    /// place and its bytes (its line ending too); the block's lines end as most of the user's lines do, so a Windows
+    /// hosts file stays CRLF; applying it twice gives the same text.
     /// Old blocks are recognised leniently (odd spacing, tabs, CRLF, any case of BEGIN/END). Lines between a BEGIN and
     /// its END are ours: the markers say so. A BEGIN without an END (a hand edit, an interrupted editor) proves nothing
     /// about the lines after it, so only the run of lines right after it that look like ours (an IP and platform
@@ -44,7 +45,6 @@ internal static class HostsFile
         var end = Marker("END", name);
 
         var all = Split(existing);
-        var newline = all.Count(l => l.Ending == "\r\n") > all.Count(l => l.Ending == "\n") ? "\r\n" : "\n";
         var kept = new List<(string Text, string Ending)>();
         var insertAt = -1;
         for (var i = 0; i < all.Count;)
@@ -64,6 +64,9 @@ internal static class HostsFile
             while (i < all.Count && LooksOurs(all[i].Text, isPlatformName)) i++;
         }
         if (insertAt < 0) insertAt = kept.Count;
+        // The lines the build writes end as the user's lines do (a Windows hosts file, edited through /mnt/c, is CRLF).
+        // Counted over the user's lines only: counting the old block too would let a second run pick another ending.
+        var newline = Majority(kept) ?? Majority(all) ?? "\n";
 
         var text = new StringBuilder();
         for (var i = 0; i < insertAt; i++)
@@ -73,6 +76,13 @@ internal static class HostsFile
         text.Append(End(name)).Append(newline);
         for (var i = insertAt; i < kept.Count; i++) text.Append(kept[i].Text).Append(kept[i].Ending);
         return text.ToString();
+    }
+
+    /// <summary>The ending most of these lines have (LF on a tie); null when none has one.</summary>
+    static string? Majority(List<(string Text, string Ending)> lines)
+    {
+        var (crlf, lf) = (lines.Count(l => l.Ending == "\r\n"), lines.Count(l => l.Ending == "\n"));
+        return crlf + lf == 0 ? null : crlf > lf ? "\r\n" : "\n";
     }
 
     /// <summary>An IP followed only by platform hostnames: a line PrintHosts writes.</summary>

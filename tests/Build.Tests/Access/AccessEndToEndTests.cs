@@ -139,6 +139,42 @@ public sealed class AccessEndToEndTests(CompiledBuildRoot build)
     }
 
     [Fact]
+    public async Task Published_mode_forced_after_a_direct_Up_creates_the_proxy_on_the_moved_ports_and_direct_again_removes_it()
+    {
+        // The GitHub workflow's sequence on its Linux runner: the detected direct mode first, then PLATFORM_ACCESS=published
+        // with moved ports (the variables GivenAsync sets), as its second Up step exports them; then detection again.
+        var address = IPAddress.Parse("127.61.0.3");
+        var listener = new TcpListener(address, 6443);
+        listener.Start();
+        try
+        {
+            await using var machine = await GivenAsync("linux-rootful", address.ToString());
+
+            var direct = await machine.Scenario.RunBuildAsync("--target=PublishPorts", "--exclusive");
+            machine.Scenario.Variables["PLATFORM_ACCESS"] = "published";
+            var published = await machine.Scenario.RunBuildAsync("--target=PublishPorts", "--exclusive");
+            var hosts = await machine.Scenario.RunBuildAsync("--target=PrintHosts", "--exclusive");
+            machine.Scenario.Variables.Remove("PLATFORM_ACCESS");
+            var detectedAgain = await machine.Scenario.RunBuildAsync("--target=PublishPorts", "--exclusive");
+
+            Assert.True(direct.ExitCode == 0, direct.ToString());
+            Assert.Empty(Docker(direct, "run"));
+            Assert.True(published.ExitCode == 0, published.ToString());
+            Assert.Contains("PLATFORM_ACCESS=published", published.Text);
+            var argv = Assert.Single(Docker(published, "run")).Argv;
+            Assert.Contains(argv, a => a.StartsWith($"127.0.0.1:{machine.HttpsPort}:"));
+            Assert.Contains(argv, a => a.StartsWith($"127.0.0.1:{machine.PostgresPort}:"));
+            Assert.True(hosts.ExitCode == 0, hosts.ToString());
+            Assert.Contains("127.0.0.1 minio-console.data-platform.internal", hosts.Text);
+            Assert.Contains($"https://minio-console.data-platform.internal:{machine.HttpsPort}/", hosts.Text);
+            Assert.True(detectedAgain.ExitCode == 0, detectedAgain.ToString());
+            Assert.Equal(["rm", "--force", ProxyName], Assert.Single(Docker(detectedAgain, "rm")).Argv);
+            Assert.Empty(machine.Containers);
+        }
+        finally { listener.Stop(); }
+    }
+
+    [Fact]
     public async Task An_explicit_PLATFORM_ACCESS_overrides_detection()
     {
         await using var machine = await GivenAsync("desktop-macos");

@@ -25,11 +25,14 @@ public sealed class DoctorChecksTests : IDisposable
     /// <summary>Host ports the platform's own access proxy holds (what `docker ps` finds on its label).</summary>
     readonly HashSet<int> _proxyPorts = [];
 
+    /// <summary>Where each variable was set, as PlatformEnvironment.SourceOf answers; empty: unknown (the environment).</summary>
+    readonly Dictionary<string, Build.Platform.VariableSource> _sources = new();
+
     Task<DoctorReport> Examine(string fixture, ToolResult? answer = null, string? controlPlane = null, MemoryNeed? need = null, string? kubeconfig = null) =>
         new Doctor(_host).ExamineAsync(new DoctorInput(
             answer ?? CapturedEngines.Answer(fixture), CapturedEngines.OsOf(fixture), controlPlane, need ?? PlatformNeed, 3,
             kubeconfig ?? Path.Combine(_home, ".kube", "config"), key => _variables.GetValueOrDefault(key),
-            _ => Task.FromResult<IReadOnlyCollection<int>>(_proxyPorts)), CancellationToken.None);
+            _ => Task.FromResult<IReadOnlyCollection<int>>(_proxyPorts), _sources.GetValueOrDefault), CancellationToken.None);
 
     static HostCheck Line(DoctorReport report, string name) => Assert.Single(report.Checks, c => c.Name == name);
 
@@ -298,6 +301,68 @@ public sealed class DoctorChecksTests : IDisposable
 
         Assert.Equal(CheckStatus.Failure, line.Status);
         Assert.Contains("PLATFORM_HTTP_PORT and PLATFORM_HTTPS_PORT are both 8080", line.Detail);
+    }
+
+    [Fact]
+    public async Task A_bad_port_is_named_with_the_file_and_line_that_set_it()
+    {
+        _variables["PLATFORM_HTTPS_PORT"] = "70000";
+        _sources["PLATFORM_HTTPS_PORT"] = new(".env.local", 3);
+        _variables["PLATFORM_ACCESS"] = "auto";
+        _sources["PLATFORM_ACCESS"] = new(".env", 40);
+
+        var report = await Examine("desktop-macos");
+
+        Assert.StartsWith(".env.local:3: PLATFORM_HTTPS_PORT is '70000'", Line(report, "host ports").Detail);
+        Assert.StartsWith(".env:40: PLATFORM_ACCESS is 'auto'", Line(report, "access mode").Detail);
+    }
+
+    [Fact]
+    public async Task Rootless_Docker_warns_that_ports_below_the_unprivileged_start_cannot_be_published_naming_their_variables()
+    {
+        var line = Line(await Examine("rootless"), "host ports");
+
+        Assert.Equal(CheckStatus.Warning, line.Status);
+        Assert.Contains("80 (PLATFORM_HTTP_PORT), 443 (PLATFORM_HTTPS_PORT)", line.Detail);
+        Assert.Contains("below 1024 (net.ipv4.ip_unprivileged_port_start)", line.Detail);
+        Assert.DoesNotContain("PLATFORM_POSTGRES_PORT", line.Detail);
+        Assert.Contains("PLATFORM_HTTP_PORT=8080", line.Fix);
+        Assert.Contains("sudo sysctl net.ipv4.ip_unprivileged_port_start=80", line.Fix);
+        Assert.Contains("setcap cap_net_bind_service", line.Fix);
+    }
+
+    [Theory]
+    [InlineData(80, null, null)]          // the sysctl lowered far enough: 80 and 443 bind
+    [InlineData(1024, "8080", "8443")]    // the ports moved above the limit
+    public async Task Rootless_Docker_is_fine_when_the_kernel_lets_users_bind_the_ports(int unprivilegedStart, string? http, string? https)
+    {
+        _host.SetUnprivilegedPortStart(unprivilegedStart);
+        if (http is not null) _variables["PLATFORM_HTTP_PORT"] = http;
+        if (https is not null) _variables["PLATFORM_HTTPS_PORT"] = https;
+
+        var line = Line(await Examine("rootless"), "host ports");
+
+        Assert.Equal(CheckStatus.Ok, line.Status);
+    }
+
+    [Fact]
+    public async Task Rootless_Docker_names_only_the_ports_below_a_raised_start()
+    {
+        _host.SetUnprivilegedPortStart(443);
+
+        var line = Line(await Examine("rootless"), "host ports");
+
+        Assert.Equal(CheckStatus.Warning, line.Status);
+        Assert.Contains("80 (PLATFORM_HTTP_PORT)", line.Detail);
+        Assert.DoesNotContain("PLATFORM_HTTPS_PORT", line.Detail);
+    }
+
+    [Fact]
+    public async Task Docker_Desktop_binds_ports_below_1024_without_a_warning()
+    {
+        var line = Line(await Examine("desktop-macos"), "host ports");
+
+        Assert.Equal(CheckStatus.Ok, line.Status);
     }
 
     [Fact]

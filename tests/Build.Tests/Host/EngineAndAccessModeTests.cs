@@ -116,7 +116,7 @@ public class EngineAndAccessModeTests
 
         var error = Assert.Throws<BuildFailure>(() => AccessDecision.Resolve(engine, requested, null));
 
-        Assert.Contains($"PLATFORM_ACCESS is '{requested}'", error.Message);
+        Assert.Contains(requested.Length == 0 ? "PLATFORM_ACCESS is empty" : $"PLATFORM_ACCESS is '{requested}'", error.Message);
         Assert.Contains("PLATFORM_ACCESS=direct", error.Message);
         Assert.Contains("PLATFORM_ACCESS=published", error.Message);
     }

@@ -31,6 +31,13 @@ internal sealed class FakeHost : IHostSystem, IDisposable
         File.WriteAllText(Path.Combine(dir, "max_user_instances"), $"{instances}\n");
     }
 
+    /// <summary>net.ipv4.ip_unprivileged_port_start; unset, the file is absent (as before Linux 4.11: 1024 fixed).</summary>
+    public void SetUnprivilegedPortStart(int port)
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(_procRoot, "sys", "net", "ipv4")).FullName;
+        File.WriteAllText(Path.Combine(dir, "ip_unprivileged_port_start"), $"{port}\n");
+    }
+
     public string? ReadProc(string relativePath) => _proc.ReadProc(relativePath);
 
     public DiskSpace? SpaceAt(string path) => Disk;

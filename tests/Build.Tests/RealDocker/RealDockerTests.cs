@@ -34,6 +34,18 @@ public class RealDockerTests
         Assert.True(verify.ExitCode == 0, verify.Output);
         Assert.Contains("<testsuite", File.ReadAllText(report));
 
+        // Published mode, as Docker Desktop, WSL2 and rootless Docker run it, forced on this machine on moved ports:
+        // Up creates the access proxy and Verify's probes go through 127.0.0.1.
+        var publishedReport = Path.Combine(Path.GetTempPath(), $"verify-published-{Guid.NewGuid():N}.xml");
+        var published = await BuildAsync(["--target=Up", $"--report={publishedReport}"], new()
+        {
+            ["PLATFORM_ACCESS"] = "published", ["PLATFORM_HTTP_PORT"] = "8080", ["PLATFORM_HTTPS_PORT"] = "8443", ["PLATFORM_POSTGRES_PORT"] = "15432",
+        });
+        Assert.True(published.ExitCode == 0, published.Output);
+        Assert.Contains("Started access proxy", published.Output);
+        Assert.Contains("127.0.0.1:8443", published.Output);
+        Assert.Contains("<testsuite", File.ReadAllText(publishedReport));
+
         Assert.Equal(0, (await BuildAsync("--target=Clean")).ExitCode);
         var again = await BuildAsync("--target=Clean");
         Assert.Equal(0, again.ExitCode);
@@ -41,9 +53,12 @@ public class RealDockerTests
     }
 
     /// <summary>./build.sh with the machine's own environment: this test runs the real tools a user has.</summary>
-    static async Task<(int ExitCode, string Output)> BuildAsync(params string[] args)
+    static Task<(int ExitCode, string Output)> BuildAsync(params string[] args) => BuildAsync(args, []);
+
+    /// <summary>The same, with variables exported on top (as a user's `export PLATFORM_ACCESS=…`).</summary>
+    static async Task<(int ExitCode, string Output)> BuildAsync(string[] args, Dictionary<string, string?> exported)
     {
-        var result = await Cli.Wrap(RepoRoot.File("build.sh")).WithArguments(args)
+        var result = await Cli.Wrap(RepoRoot.File("build.sh")).WithArguments(args).WithEnvironmentVariables(exported)
             .WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
         return (result.ExitCode, result.StandardOutput + result.StandardError);
     }

@@ -24,6 +24,19 @@ public class ValidationScopeTests
         Assert.Empty(BuildLifetime.ProblemsFor([BrokenHelmfile, BrokenEnv], ["Clean"]));
 
     [Fact]
+    public void Clean_removes_the_cluster_whatever_the_access_variables_say()
+    {
+        // Clean removes the proxy by its label, not by its ports: a bad port or mode, in a file or exported, must not keep it.
+        ConfigProblem[] access =
+        [
+            new(VariableSource.Environment, null, null, "PLATFORM_HTTPS_PORT is 'x', which is not a TCP port"),
+            new(".env.local", 2, null, "PLATFORM_ACCESS is 'auto', which is not an access mode"),
+        ];
+        Assert.Empty(BuildLifetime.ProblemsFor(access, ["Clean"]));
+        Assert.Equal(access, BuildLifetime.ProblemsFor(access, ["Up"]));
+    }
+
+    [Fact]
     public void Clean_still_stops_on_a_broken_kind_config() =>
         Assert.Equal([BrokenKindConfig], BuildLifetime.ProblemsFor([BrokenHelmfile, BrokenKindConfig], ["Clean"]));
 

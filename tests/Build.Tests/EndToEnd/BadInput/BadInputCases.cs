@@ -11,6 +11,7 @@ static class BadInputCases
         .. OtherPlatformFiles(),
         .. DotEnv(),
         .. MetalLbRange(),
+        .. Access(),
         .. Kubeconfig(),
         .. Faults(),
     ];
@@ -204,6 +205,57 @@ static class BadInputCases
             Culprit = ["METALLB_IP_RANGE", "10.0.0.1-10.0.0.10", "172.18.0.0/16"],
             Arrange = c => { c.Machine.UserEnvironment["METALLB_IP_RANGE"] = "10.0.0.1-10.0.0.10"; return Task.CompletedTask; },
             Then = (_, run) => Assert.DoesNotContain(run.Calls, call => call.Signature == "helmfile apply"),
+        },
+    ];
+
+    // ------------------------------------------------------------------ PLATFORM_ACCESS and the published ports: exit 1 before any change
+
+    /// <summary>.env.local holds <paramref name="lines"/>; the message must name the line and the variable.</summary>
+    static BadInputCase AccessCase(string name, string lines, string[] culprit, params string[] arguments) =>
+        new(name, arguments.Length > 0 ? arguments : ["--target=Up"])
+        {
+            ExitCode = 1,
+            Culprit = culprit,
+            Arrange = c => { c.Root.Write(".env.local", lines); return Task.CompletedTask; },
+        };
+
+    static BadInputCase ExportedAccessCase(string name, string variable, string value, params string[] culprit) =>
+        new(name, "--target=Up")
+        {
+            ExitCode = 1,
+            Culprit = ["environment", variable, .. culprit],
+            Arrange = c => { c.Machine.UserEnvironment[variable] = value; return Task.CompletedTask; },
+        };
+
+    static IEnumerable<BadInputCase> Access() =>
+    [
+        AccessCase("published port not a number", "PLATFORM_HTTP_PORT=eighty\n", [".env.local:1", "PLATFORM_HTTP_PORT", "eighty", "1 to 65535"]),
+        AccessCase("published port zero", "# moved for my laptop\nPLATFORM_HTTPS_PORT=0\n", [".env.local:2", "PLATFORM_HTTPS_PORT", "port 0"]),
+        AccessCase("published port 65536", "PLATFORM_POSTGRES_PORT=65536\n", [".env.local:1", "PLATFORM_POSTGRES_PORT", "65535"]),
+        AccessCase("published port negative", "PLATFORM_HTTP_PORT=-8080\n", [".env.local:1", "PLATFORM_HTTP_PORT", "negative"]),
+        AccessCase("published port with a space inside", "PLATFORM_HTTPS_PORT=84 43\n", [".env.local:1", "PLATFORM_HTTPS_PORT", "84 43"]),
+        AccessCase("published port empty", "PLATFORM_HTTP_PORT=\n", [".env.local:1", "PLATFORM_HTTP_PORT", "empty"]),
+        AccessCase("two published ports on one number", "PLATFORM_HTTP_PORT=8080\nPLATFORM_HTTPS_PORT=8080\n",
+            [".env.local:2", "PLATFORM_HTTP_PORT", "PLATFORM_HTTPS_PORT", "both 8080"]),
+        AccessCase("published port on another port's default", "PLATFORM_POSTGRES_PORT=80\n",
+            [".env.local:1", "PLATFORM_HTTP_PORT (by default)", "PLATFORM_POSTGRES_PORT", "both 80"]),
+        AccessCase("access mode misspelt value", "PLATFORM_ACCESS=auto\n", [".env.local:1", "PLATFORM_ACCESS", "'auto'", "PLATFORM_ACCESS=direct", "PLATFORM_ACCESS=published"]),
+        AccessCase("access mode empty", "PLATFORM_ACCESS=\n", [".env.local:1", "PLATFORM_ACCESS", "empty", "PLATFORM_ACCESS=published"]),
+        AccessCase("bad published port under --plan", "PLATFORM_HTTPS_PORT=443443\n", [".env.local:1", "PLATFORM_HTTPS_PORT"], "--target=Up", "--plan"),
+        AccessCase("bad published port before Verify", "PLATFORM_HTTPS_PORT=https\n", [".env.local:1", "PLATFORM_HTTPS_PORT"], "--target=Verify", "--timeout=1"),
+        AccessCase("bad access mode before PrintHosts", "PLATFORM_ACCESS=wsl\n", [".env.local:1", "PLATFORM_ACCESS"], "--target=PrintHosts"),
+        ExportedAccessCase("exported published port with only spaces", "PLATFORM_HTTPS_PORT", "  ", "empty", "export PLATFORM_HTTPS_PORT"),
+        ExportedAccessCase("exported access mode with a typo", "PLATFORM_ACCESS", "publised", "'publised'", "PLATFORM_ACCESS=published"),
+        new("published port variable misspelt in .env", "--target=Up")
+        {
+            ExitCode = 1,
+            Culprit = ["PLATFORM_HTTPS_PROT", "typo for PLATFORM_HTTPS_PORT"],
+            Arrange = c => { c.Root.Edit(".env", t => t.TrimEnd('\n') + "\nPLATFORM_HTTPS_PROT=8443\n"); return Task.CompletedTask; },
+            Then = (c, run) =>
+            {
+                var line = Array.IndexOf(File.ReadAllLines(c.Root.File(".env")), "PLATFORM_HTTPS_PROT=8443") + 1;
+                Assert.Contains($".env:{line}: PLATFORM_HTTPS_PROT", run.Text);
+            },
         },
     ];
 

@@ -180,6 +180,55 @@ public sealed class HostsFileWriterTests : IDisposable
         }
     }
 
+    /// <summary>What PrintHosts --hosts-file does: the block replaced by ReplaceBlock, written by the writer.</summary>
+    static HostsFileUpdate PrintHosts(string path, IReadOnlyList<HostsLine> lines) =>
+        HostsFileWriter.Update(path, Block, text => HostsFile.ReplaceBlock(text, Block, lines));
+
+    static readonly HostsLine[] PlatformLines = [new("127.0.0.1", ["minio.data-platform.internal", "s3.data-platform.internal"])];
+
+    [Fact]
+    public void A_windows_hosts_file_keeps_its_crlf_bytes_and_gets_a_crlf_block_and_a_backup()
+    {
+        // C:\Windows\System32\drivers\etc\hosts as Windows ships it (seen from WSL as /mnt/c/...), with a user entry.
+        var original = "# Copyright (c) 1993-2009 Microsoft Corp.\r\n#\r\n#      102.54.94.97     rhino.acme.com          # source server\r\n" +
+                       "\r\n# localhost name resolution is handled within DNS itself.\r\n#\t127.0.0.1       localhost\r\n10.0.0.5 nas.home\r\n";
+        var hosts = Path.Combine(_folder, "hosts");
+        File.WriteAllBytes(hosts, System.Text.Encoding.Latin1.GetBytes(original));
+
+        var first = PrintHosts(hosts, PlatformLines);
+        var written = File.ReadAllBytes(hosts);
+
+        Assert.True(first.Changed);
+        Assert.Equal(original + "# BEGIN data-platform\r\n127.0.0.1 minio.data-platform.internal s3.data-platform.internal\r\n# END data-platform\r\n",
+            System.Text.Encoding.Latin1.GetString(written));
+        Assert.Equal(System.Text.Encoding.Latin1.GetBytes(original), File.ReadAllBytes(first.BackupPath!));
+
+        // A second PrintHosts with the same lines leaves the file byte for byte as it was, and writes no new backup.
+        var second = PrintHosts(hosts, PlatformLines);
+        Assert.False(second.Changed);
+        Assert.Equal(written, File.ReadAllBytes(hosts));
+
+        // New addresses replace the block in place, still CRLF, and the user's lines around it keep their bytes.
+        PrintHosts(hosts, [new("127.0.0.2", ["minio.data-platform.internal"])]);
+        var third = System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(hosts));
+        Assert.Equal(original + "# BEGIN data-platform\r\n127.0.0.2 minio.data-platform.internal\r\n# END data-platform\r\n", third);
+    }
+
+    [Fact]
+    public void A_file_with_mixed_endings_keeps_each_user_lines_bytes()
+    {
+        // A CRLF file someone appended to with a Linux editor: each line keeps the ending it has; the block follows the majority.
+        var original = "127.0.0.1 localhost\r\n::1 localhost\r\n10.0.0.5 nas.home\n# café \xe9\r\n192.168.1.9 printer.lan";
+        var hosts = Path.Combine(_folder, "hosts");
+        File.WriteAllBytes(hosts, System.Text.Encoding.Latin1.GetBytes(original));
+
+        PrintHosts(hosts, PlatformLines);
+
+        Assert.Equal("127.0.0.1 localhost\r\n::1 localhost\r\n10.0.0.5 nas.home\n# café \xe9\r\n192.168.1.9 printer.lan\r\n" +
+                     "# BEGIN data-platform\r\n127.0.0.1 minio.data-platform.internal s3.data-platform.internal\r\n# END data-platform\r\n",
+            System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(hosts)));
+    }
+
     static void RunChown(string owner, string path) => Assert.Equal(0, Run("chown", owner, path));
 
     static int Run(string program, params string[] arguments)
