@@ -44,6 +44,7 @@ internal sealed class BuildLifetime(IAnsiConsole console) : IFrostingLifetime<Bu
         Console.CancelKeyPress += _onCtrlC;
 
         RequireValidConfiguration(PlatformValidator.Validate(context.Root, context.EnvironmentVariable), tasks);
+        context.ScheduledTasks = tasks;
 
         _lock = await RunLock.AcquireAsync(LockFileOf(context.Root), context.Options.LockWait, $"--target={tasks[^1]}", console, context.Cancellation);
 

@@ -7,7 +7,7 @@ namespace DataPlatform.Build.Tasks;
 
 [TaskName("StartImageCache")]
 [TaskDescription("Runs the pull-through registry mirrors listed in kind-config.yaml on the host's Docker (kept across Clean), unless IMAGE_CACHE=off.")]
-[IsDependentOn(typeof(EnsureToolsTask))]
+[IsDependentOn(typeof(CheckImagesTask))]
 internal sealed class StartImageCacheTask : FrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
