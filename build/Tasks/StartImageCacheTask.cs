@@ -19,7 +19,9 @@ internal sealed class StartImageCacheTask : FrostingTask<BuildContext>
         }
         var service = ImageCache.Of(context);
         await service.EnsureRunningAsync(context.Cancellation);
-        await service.ReportSizeAsync(context.Cancellation);
+        // Doctor, the first step of Up, already printed the cache's size in its table; alone, this step prints it.
+        if (context.HostReport?.Checks.Any(c => c.Name == Host.ImageCacheCheck.Name) != true)
+            await service.ReportSizeAsync(context.Cancellation);
     }
 }
 
