@@ -61,9 +61,9 @@ internal sealed class ImagePreCheck(RegistryClient registry, string root, IAnsiC
             }
         }
         if (missing.Length > 0)
-            throw new BuildFailure($"image check: images this run needs do not exist, so they could never be pulled (ImagePullBackOff, or a failed kind create cluster); nothing was changed:{Environment.NewLine}" +
+            throw new BuildFailure($"image check: images this run needs do not exist, so they could never be pulled (ImagePullBackOff, or a failed kind create cluster); the build stops before anything pulls them:{Environment.NewLine}" +
                                    missing +
-                                   "  next: fix the values above, then run the same target again; --skip-image-check goes on without asking the registries.");
+                                   "  next: make the changes above, then run the same target again; --skip-image-check goes on without asking the registries.");
         var total = images.Count + pinned.Count;
         console.MarkupLineInterpolated($"[grey]image check: {total - warnings} of {total} images found in their registries{(warnings > 0 ? $", {warnings} not verified (warnings above)" : "")}.[/]");
         return distinct.Count;
