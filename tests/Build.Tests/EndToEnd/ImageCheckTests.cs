@@ -153,4 +153,34 @@ public sealed class ImageCheckTests(CompiledBuildRoot build, OpenRegistryServer 
         Assert.Contains("image check: 2 of 2 images found in their registries", run.Text);
         Assert.Single(run.Named("helmfile apply"));
     }
+
+    [Fact]
+    public async Task CheckImages_alone_checks_an_existing_platform_and_changes_nothing()
+    {
+        var (root, machine) = await ExistingPlatformWithImagesAsync("RELEASE.2099-01-01");
+        using var _ = root;
+        using var __ = machine;
+
+        var run = await machine.RunBuildAsync("--target=CheckImages");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Single(run.Named("helmfile template"));
+        Assert.DoesNotContain(run.Calls, c => c.IsMutating);
+        Assert.Contains("change values/minio.yaml.gotmpl: image.tag", run.Text);
+    }
+
+    [Fact]
+    public async Task A_cold_plan_checks_the_images_for_real_since_the_check_only_reads()
+    {
+        var (root, machine) = await NewMachineWithImagesAsync("RELEASE.2099-01-01");
+        using var _ = root;
+        using var __ = machine;
+
+        var run = await machine.RunBuildAsync("--target=Up", "--plan");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Single(run.Named("helmfile template"));
+        Assert.DoesNotContain(run.Calls, c => c.IsMutating);
+        Assert.Contains("no tag RELEASE.2099-01-01 in minio/minio", run.Text);
+    }
 }
