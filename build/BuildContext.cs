@@ -83,6 +83,8 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
     public IReadOnlyList<RegistryMirror> RegistryMirrors => _registryMirrors.Value;
     /// <summary>IMAGE_CACHE (on unless .env says off).</summary>
     public bool ImageCacheOn => ImageCacheSetting.IsOn(Variables);
+    /// <summary>The tasks this run executes, in order (set once the run starts): CheckImages leaves the check to a HelmfileApply still to come.</summary>
+    public IReadOnlyList<string> ScheduledTasks { get; internal set; } = [];
     /// <summary>What Doctor found (engine, access mode), once it ran: the first step of Up.</summary>
     internal Host.DoctorReport? HostReport { get; set; }
 

@@ -55,6 +55,7 @@ internal sealed class BuildLifetime(IAnsiConsole console) : IFrostingLifetime<Bu
         Console.CancelKeyPress += _onCtrlC;
 
         RequireValidConfiguration(PlatformValidator.Validate(context.Root, context.EnvironmentVariable), tasks);
+        context.ScheduledTasks = tasks;
 
         var holder = $"--target={tasks[^1]} in {context.Root}";
         _lock = await RunLock.AcquireAsync(LockFileOf(context.Root), context.Options.LockWait, holder, console, context.Cancellation);

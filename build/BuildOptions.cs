@@ -41,7 +41,7 @@ internal static class OptionTable
     public static readonly CommandLineOption<bool> Force =
         Option.Switch("force", "run `helmfile apply` even when its inputs are unchanged since the last apply and the platform is healthy");
     public static readonly CommandLineOption<bool> SkipImageCheck =
-        Option.Switch("skip-image-check", "do not ask the registries whether every image the releases run exists (offline, or a registry that refuses anonymous reads)");
+        Option.Switch("skip-image-check", "do not ask the registries whether every image the run will pull exists, the releases' and the build's own pins (offline, or a registry that refuses anonymous reads)");
     public static readonly CommandLineOption<TimeSpan> RetryDelay =
         Option.Seconds("retry-delay", "first wait before retrying `helmfile apply`, doubling up to 60 s", 15, 0, 60);
     public static readonly CommandLineOption<TimeSpan> Timeout =

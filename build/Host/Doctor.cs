@@ -39,6 +39,7 @@ internal sealed class Doctor(IHostSystem host)
             checks.Add(Cgroups(info, engine));
             checks.Add(Memory(info, engine, input.Memory, input.KindNodes));
             checks.Add(Disk(info, engine));
+            if (input.ImageCache is { } imageCache) checks.Add(await imageCache(ct));
 
             bool? answered = null;
             string? probed = null;

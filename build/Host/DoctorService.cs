@@ -1,4 +1,5 @@
 using System.Net;
+using DataPlatform.Build.Platform;
 using DataPlatform.Build.Process;
 using DataPlatform.Build.Services;
 using DataPlatform.Build.Tools;
@@ -17,7 +18,7 @@ internal static class DoctorService
 
     public static async Task<DoctorReport> RunAsync(BuildContext context)
     {
-        var report = await ExamineAsync(context, new LocalHostSystem(), HostEngine.CurrentOs());
+        var report = await ExamineAsync(context, new LocalHostSystem(), HostEngine.CurrentOs(), withImageCache: true);
         context.Console.Write(Table(report));
         if (report.Access is { } access)
             context.Console.MarkupLineInterpolated($"Access mode: [bold]{access.Name}[/] ({access.Reason}).");
@@ -26,7 +27,9 @@ internal static class DoctorService
         return report;
     }
 
-    public static async Task<DoctorReport> ExamineAsync(BuildContext context, IHostSystem host, HostOs os)
+    /// <param name="withImageCache">also size the image cache (`docker system df --verbose`, which can take seconds on a
+    /// large Docker): only for the table Doctor prints, not when a later step only needs the access mode.</param>
+    public static async Task<DoctorReport> ExamineAsync(BuildContext context, IHostSystem host, HostOs os, bool withImageCache = false)
     {
         var ct = context.Cancellation;
         var info = await QueryUnlessMissingAsync(token => context.Docker.InfoAsync(token), ct);
@@ -49,7 +52,8 @@ internal static class DoctorService
             Doctor.KubeconfigTarget(Environment.GetEnvironmentVariable("KUBECONFIG"), Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)),
             context.Variables.Find,
             token => ProxyPortsAsync(context, token),
-            context.Variables.SourceOf);
+            context.Variables.SourceOf,
+            withImageCache ? token => ImageCacheAsync(context, token) : null);
         return await new Doctor(host).ExamineAsync(input, ct);
     }
 
@@ -60,6 +64,22 @@ internal static class DoctorService
         var found = await QueryUnlessMissingAsync(async token => new ToolResult(0, string.Join(',', (await proxy.ObserveAsync(token))
             .Where(o => o.Name == proxy.Name).SelectMany(o => o.HostPorts)), ""), ct);
         return found is null ? [] : found.StandardOutput.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToHashSet();
+    }
+
+    /// <summary>The image cache's row: IMAGE_CACHE and kind-config.yaml's mirrors, and their volumes' size when they are on.</summary>
+    static async Task<HostCheck> ImageCacheAsync(BuildContext context, CancellationToken ct)
+    {
+        try
+        {
+            if (!context.ImageCacheOn) return ImageCacheCheck.Off();
+            if (context.RegistryMirrors.Count == 0) return ImageCacheCheck.NoMirrors();
+        }
+        catch (ConfigFileException e)
+        {
+            return HostCheck.Failure(ImageCacheCheck.Name, e.Message, $"fix the line named, or set {ImageCacheSetting.Variable}=off in .env.local");
+        }
+        var usage = await QueryUnlessMissingAsync(token => context.Docker.RunAsync(Docker.DiskUsageCommand(), token), ct);
+        return usage is null ? ImageCacheCheck.Of(context.RegistryMirrors, new ToolResult(127, "", "docker is not installed")) : ImageCacheCheck.Of(context.RegistryMirrors, usage);
     }
 
     /// <summary>

@@ -199,7 +199,10 @@ internal sealed class ImageCacheService(Docker docker, Kind kind, string cluster
             if (line.Contains("usage:", StringComparison.Ordinal) && !line.StartsWith("VOLUME NAME", StringComparison.Ordinal)) { inVolumes = line.StartsWith("Local Volumes", StringComparison.Ordinal); continue; }
             if (!inVolumes || line.Length == 0 || line.StartsWith("VOLUME NAME", StringComparison.Ordinal)) continue;
             var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length >= 3) sizes[fields[0]] = fields[^1];
+            // Docker before go-units 0.3 printed "36 B", with a space: the number and its unit are then two fields.
+            if (fields.Length >= 4 && fields[^1].All(char.IsLetter) && double.TryParse(fields[^2], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                sizes[fields[0]] = fields[^2] + fields[^1];
+            else if (fields.Length >= 3) sizes[fields[0]] = fields[^1];
         }
         return sizes;
     }
@@ -212,7 +215,8 @@ internal sealed class ImageCacheService(Docker docker, Kind kind, string cluster
         return number * (unit.ToUpperInvariant() switch { "KB" => 1e3, "MB" => 1e6, "GB" => 1e9, "TB" => 1e12, _ => 1 });
     }
 
-    static string FormatSize(double bytes) => bytes switch
+    /// <summary>Decimal units, as Docker prints them, so the figure matches `docker system df`.</summary>
+    public static string FormatSize(double bytes) => bytes switch
     {
         >= 1e9 => $"{bytes / 1e9:0.#} GB",
         >= 1e6 => $"{bytes / 1e6:0.#} MB",

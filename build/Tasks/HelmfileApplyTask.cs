@@ -7,7 +7,7 @@ using DataPlatform.Build.Warm;
 namespace DataPlatform.Build.Tasks;
 
 [TaskName("HelmfileApply")]
-[TaskDescription("Runs helmfile apply against the platform's context with .env and the computed values, retrying transient failures, after checking that every image the releases run exists; skipped when nothing changed since the last apply and the platform is healthy (--force runs it).")]
+[TaskDescription("Runs helmfile apply against the platform's context with .env and the computed values, retrying transient failures, after checking that every image the releases run exists (unless CheckImages did, before the cluster was created); skipped when nothing changed since the last apply and the platform is healthy (--force runs it).")]
 [IsDependentOn(typeof(ConnectImageCacheTask))]
 [IsDependentOn(typeof(ComputeMetalLbRangeTask))]
 [IsDependentOn(typeof(ApplyGatewayCrdsTask))]
@@ -28,20 +28,15 @@ internal sealed class HelmfileApplyTask : FrostingTask<BuildContext>
         {
             (var decision, stored) = await gate.DecideAsync(inputs, context.Options.Force, context.Cancellation);
             if (!decision.Apply) return;
-            if (!context.Options.SkipImageCheck) await CheckImagesAsync(context, environment);
+            // On a new cluster CheckImages already asked, before the cluster was created; never twice in one run.
+            if (!context.Options.SkipImageCheck && !ImageCheck.AlreadyRan(context))
+                await ImageCheck.RunAsync(context, environment,
+                    BuildImages.ToPull(context.KindConfig, createsCluster: false, startsMirrors: false, publishes: await ImageCheck.PublishesAsync(context)));
         }
 
         await new HelmfileDeployer(context.HelmfileTool, context.HelmfileSpec, context.Options.HelmfileRetry, context.Console)
             .ApplyAsync(environment, context.Cancellation);
         await gate.RecordAsync(stored, inputs, DateTimeOffset.UtcNow, context.Cancellation);
-    }
-
-    static async Task CheckImagesAsync(BuildContext context, IReadOnlyDictionary<string, string> environment)
-    {
-        var rendered = await context.HelmfileTool.TemplateAsync(environment, context.Cancellation);
-        using var http = new HttpClient();
-        var registry = new RegistryClient(http, ImageReference.DefaultEndpoint, RegistryClient.DefaultRequestTimeout);
-        await new ImagePreCheck(registry, context.Root, context.Console).RunAsync(rendered, context.HelmfileSpec.Releases, context.Cancellation);
     }
 
     static WarmApplyGate WarmApplyGate(BuildContext context)

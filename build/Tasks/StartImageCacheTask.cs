@@ -7,7 +7,7 @@ namespace DataPlatform.Build.Tasks;
 
 [TaskName("StartImageCache")]
 [TaskDescription("Runs the pull-through registry mirrors listed in kind-config.yaml on the host's Docker (kept across Clean), unless IMAGE_CACHE=off.")]
-[IsDependentOn(typeof(EnsureToolsTask))]
+[IsDependentOn(typeof(CheckImagesTask))]
 internal sealed class StartImageCacheTask : FrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
@@ -19,7 +19,9 @@ internal sealed class StartImageCacheTask : FrostingTask<BuildContext>
         }
         var service = ImageCache.Of(context);
         await service.EnsureRunningAsync(context.Cancellation);
-        await service.ReportSizeAsync(context.Cancellation);
+        // Doctor, the first step of Up, already printed the cache's size in its table; alone, this step prints it.
+        if (context.HostReport?.Checks.Any(c => c.Name == Host.ImageCacheCheck.Name) != true)
+            await service.ReportSizeAsync(context.Cancellation);
     }
 }
 

@@ -4,7 +4,7 @@ namespace DataPlatform.Build.Tasks;
 
 /// <summary>Empty on purpose: its dependencies are the whole story.</summary>
 [TaskName("Up")]
-[TaskDescription("Brings the whole platform up: tools, cluster, MetalLB range, Gateway API, helmfile apply, published ports (when the engine needs them), Verify, hosts lines and URLs.")]
+[TaskDescription("Brings the whole platform up: tools, image check, cluster, MetalLB range, Gateway API, helmfile apply, published ports (when the engine needs them), Verify, hosts lines and URLs.")]
 [IsDependentOn(typeof(HelmfileApplyTask))]
 [IsDependentOn(typeof(PublishPortsTask))]
 [IsDependentOn(typeof(VerifyTask))]

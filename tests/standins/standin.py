@@ -978,7 +978,14 @@ def helmfile(argv):
         return out("helmfile initialization completed!")
 
     context = flag_value(argv, "--kube-context")
-    require_cluster_context("helmfile", context, "--kube-context")
+    if words[:1] == ["template"]:
+        # helmfile passes no connection flags to `helm template`, which renders client-side ("values that would be looked
+        # up in-cluster are faked locally"): it needs the charts (helm repo add, so the internet) but no cluster, so it
+        # works before `kind create cluster`. The build still names the context, as on every helmfile call.
+        if context is None:
+            fail(UNPINNED, "STANDIN helmfile: template without --kube-context: the build must pin every call.")
+    else:
+        require_cluster_context("helmfile", context, "--kube-context")
     path = flag_value(argv, "--file", "-f") or "helmfile.yaml"
     with open(path) as f:
         spec = yaml.safe_load(f) or {}

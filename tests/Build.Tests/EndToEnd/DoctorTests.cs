@@ -83,4 +83,32 @@ public sealed class DoctorTests(CompiledBuildRoot build) : IDisposable
         Assert.Contains("Access mode: published (the kind control plane 127.0.0.1:6443 does not answer from this host)", run.Text);
         Assert.DoesNotContain(run.Calls, c => c.IsMutating);
     }
+
+    [Fact]
+    public async Task Doctor_reports_the_image_cache_as_off_not_created_yet_or_its_mirrors_and_size_read_only()
+    {
+        var off = await _machine.RunBuildAsync("--target=Doctor");   // the scenario's default: IMAGE_CACHE=off
+        Assert.True(off.ExitCode == 0, off.ToString());
+        Assert.Contains("image cache ok off (IMAGE_CACHE=off)", off.Text);
+        Assert.Empty(off.Named("docker system df"));
+
+        _machine.ImageCache = "on";
+        var mirrors = DataPlatform.Build.Platform.RegistryMirrors.Load(Path.Combine(build.Root, "kind-config.yaml"));
+        Assert.Equal(2, mirrors.Count);   // the fixture platform's `# mirror` lines
+        var cold = await _machine.RunBuildAsync("--target=Doctor");
+        Assert.True(cold.ExitCode == 0, cold.ToString());
+        Assert.Contains($"not created yet: Up starts 2 mirrors ({mirrors[0].Registry}, {mirrors[1].Registry})", cold.Text);
+        Assert.Contains("--verbose", Assert.Single(cold.Named("docker system df")).Argv);
+
+        // One mirror's volume exists (the stand-in docker sizes volumes as the daemon does, in `docker system df -v`).
+        var volume = mirrors[0].Volume;
+        _machine.SetState("volumes.json", $$"""{"{{volume}}": {"data-platform.image-cache": "{{mirrors[0].Registry}}"}, "unrelated": {} }""");
+        _machine.SetState("volume_sizes.json", $$"""{"{{volume}}": "2.1GB", "unrelated": "40GB"}""");
+        var warm = await _machine.RunBuildAsync("--target=Doctor");
+
+        Assert.True(warm.ExitCode == 0, warm.ToString());
+        Assert.Contains($"1 mirror, 2.1 GB (1 of 2 not created yet: Up starts them): {mirrors[0].Registry} 2.1GB; ./build.sh --target=Purge frees it", warm.Text);
+        Assert.DoesNotContain(warm.Calls, c => c.IsMutating);
+        Assert.Empty(warm.Violations);
+    }
 }

@@ -29,6 +29,8 @@ public sealed class UpTests(CompiledBuildRoot build) : IDisposable
         [
             "docker info",                // Doctor: the whole docker info object, once
             "docker inspect data-platform-control-plane", // the kind control plane (absent: nothing to probe)
+            "kind get clusters",          // CheckImages: no cluster yet, so the images are checked now
+            "helmfile template",          //   the images the releases will run, before anything is created
             "kind get clusters",          // CreateCluster: observe
             "kind create cluster",        //   act
             "kubectl wait nodes",         //   nodes Ready
@@ -36,8 +38,7 @@ public sealed class UpTests(CompiledBuildRoot build) : IDisposable
             "kubectl get crd",            // ApplyGatewayCrds: observe
             "kubectl apply",              //   server-side apply of the pinned bundle
             "kubectl get configmap",      // HelmfileApply: observe the record of the last apply (none yet)
-            "helmfile template",          //   the images the releases will run, checked before anything is deployed
-            "helmfile apply",             //   act
+            "helmfile apply",             //   act (CheckImages already asked about the images)
             "kubectl apply",              //   record what was applied
         ], run.Signatures);
         Assert.Empty(run.Violations);

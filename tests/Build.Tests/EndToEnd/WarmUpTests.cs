@@ -33,6 +33,9 @@ public sealed class WarmUpTests(CompiledBuildRoot build)
 
         Assert.True(second.ExitCode == 0, second.ToString());
         Assert.Empty(Mutating(second));
+        // The image check belongs to the apply: a warm no-op renders no chart (slow with the real tools) and asks no registry.
+        Assert.Single(first.Named("helmfile template"));
+        Assert.Empty(second.Named("helmfile template"));
         Assert.Contains("helmfile apply skipped: inputs unchanged since", second.Text);
         Assert.Contains("--force to run it anyway", second.Text);
         // The health check is Verify's reads without the waiting: the cluster once, helm's own list once.

@@ -8,7 +8,8 @@ namespace DataPlatform.Build.Tests.Images;
 /// <summary>Pushes a tiny image into a registry through its HTTP API (blob uploads, then the manifest), as docker push does.</summary>
 static class TinyImage
 {
-    public static async Task PushAsync(Uri registry, string repository, string tag)
+    /// <returns>The manifest's digest (sha256:…), as the registry reports it: what an image pinned by digest names.</returns>
+    public static async Task<string> PushAsync(Uri registry, string repository, string tag)
     {
         using var http = new HttpClient { BaseAddress = registry, Timeout = TimeSpan.FromSeconds(10) };
         var config = Encoding.UTF8.GetBytes("""{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}""");
@@ -24,6 +25,7 @@ static class TinyImage
         content.Headers.ContentType = new MediaTypeHeaderValue("application/vnd.docker.distribution.manifest.v2+json");
         using var put = await http.PutAsync($"/v2/{repository}/manifests/{tag}", content);
         Assert.True(put.StatusCode == HttpStatusCode.Created, $"manifest PUT answered {(int)put.StatusCode}: {await put.Content.ReadAsStringAsync()}");
+        return put.Headers.GetValues("Docker-Content-Digest").Single();
     }
 
     static async Task<string> PushBlobAsync(HttpClient http, string repository, byte[] blob)

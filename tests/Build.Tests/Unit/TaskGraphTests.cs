@@ -11,7 +11,7 @@ public class TaskGraphTests
     {
         using var build = new TestBuild();
         Assert.Equal(
-            ["Doctor", "EnsureTools", "StartImageCache", "CreateCluster", "ConnectImageCache", "ComputeMetalLbRange", "ApplyGatewayCrds", "HelmfileApply", "PublishPorts", "Verify", "PrintHosts", "Up"],
+            ["Doctor", "EnsureTools", "CheckImages", "StartImageCache", "CreateCluster", "ConnectImageCache", "ComputeMetalLbRange", "ApplyGatewayCrds", "HelmfileApply", "PublishPorts", "Verify", "PrintHosts", "Up"],
             build.Plan("Up"));
     }
 
