@@ -34,7 +34,7 @@ internal static partial class MinioBuckets
         var buckets = Sequence(root, "buckets")!.OfType<YamlMappingNode>().Select(b => Scalar(b, "name")).OfType<string>().ToList();
         if (buckets.Count == 0) return new(null, $"{file} declares no bucket with a name under `buckets:`");
 
-        if (Scalar(root, "rootUser") == accessKey)
+        if (Scalar(root!, "rootUser") == accessKey) // non-null: it declares `buckets:`
             return new(buckets[0], $"the first bucket {file} declares (MINIO_ACCESS_KEY is the root user)");
 
         var user = Sequence(root, "users")?.OfType<YamlMappingNode>().FirstOrDefault(u => Scalar(u, "accessKey") == accessKey);
