@@ -14,9 +14,13 @@ out="$root/.artifacts/build"
 stamp_file="$out/.stamp"
 
 # How find describes a file: GNU find prints path, size and modification time itself; BSD find (macOS) has no
-# -printf, so stat -f does it there. Without this, macOS would checksum an empty listing and never recompile.
+# -printf, so stat does it there. Without this, macOS would checksum an empty listing and never recompile. The stat
+# is asked which it is: a Mac with Homebrew's coreutils first on PATH (but not its findutils) has BSD find and GNU
+# stat, whose -f means "file system" and would describe every file without its modification time.
 if find "$root" -maxdepth 0 -printf '' >/dev/null 2>&1; then
   describe_compiled=(-printf '%p %s %T@\n'); describe_source=(-printf '%p %T@\n')
+elif stat -c '%n' "$root" >/dev/null 2>&1; then
+  describe_compiled=(-exec stat -c '%n %s %Y' {} +); describe_source=(-exec stat -c '%n %Y' {} +)
 else
   describe_compiled=(-exec stat -f '%N %z %m' {} +); describe_source=(-exec stat -f '%N %m' {} +)
 fi

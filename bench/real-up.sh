@@ -19,6 +19,8 @@ cd "$(dirname "$0")/.."
 warm_only=false
 if [[ "${1:-}" == "--warm-only" ]]; then warm_only=true; shift; fi
 options=("$@")
+# "${options[@]}" of an empty array is an unbound variable under set -u in macOS's bash 3.2: expand it as
+# ${options[@]+"${options[@]}"} instead.
 
 if ! command -v docker >/dev/null 2>&1; then
   echo "error: bench/real-up.sh times the real Up, which needs Docker, and docker is not on PATH. Run it on a machine with Docker" >&2
@@ -38,7 +40,8 @@ cluster_exists() { [[ -n "$(docker ps --all --quiet --filter "label=io.x-k8s.kin
 logs="$(mktemp -d "${TMPDIR:-/tmp}/real-up-XXXXXX")"
 summary=()
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# Milliseconds since the epoch. Not `date +%s%N`: macOS's date has no %N (it prints the seconds and a literal N).
+now_ms() { python3 -c 'import time; print(int(time.time() * 1000))'; }
 
 # Runs ./build.sh with the given options, its output to the terminal and to a log; prints the wall time.
 timed() { # label log [./build.sh options...]
@@ -102,7 +105,7 @@ PY
 }
 
 warm_up() {
-  timed "warm Up (nothing changed)" "$logs/warm-up.log" --target=Up "${options[@]}"
+  timed "warm Up (nothing changed)" "$logs/warm-up.log" --target=Up ${options[@]+"${options[@]}"}
   local changed count
   changed="$(mutating_commands "$logs/warm-up.log")"
   count="$(grep -c . <<<"$changed" || true)"
@@ -115,12 +118,12 @@ warm_up() {
 report() {
   echo
   echo "Wall times (one run each; logs in $logs):"
-  printf '%s\n' "| step | wall time / count |" "|---|---|" "${summary[@]}"
+  printf '%s\n' "| step | wall time / count |" "|---|---|" ${summary[@]+"${summary[@]}"}
   if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
     local title="Up timings (bench/real-up.sh)"
     $warm_only && title="Warm Up timing (bench/real-up.sh --warm-only)"
     { echo "### $title"; echo
-      printf '%s\n' "| step | wall time / count |" "|---|---|" "${summary[@]}"; } >>"$GITHUB_STEP_SUMMARY"
+      printf '%s\n' "| step | wall time / count |" "|---|---|" ${summary[@]+"${summary[@]}"}; } >>"$GITHUB_STEP_SUMMARY"
   fi
 }
 
@@ -141,8 +144,8 @@ cache_volumes="$(docker volume ls --quiet --filter label=data-platform.image-cac
 echo "=== image cache before the cold Up: $cache_volumes mirror volume(s) ($([[ $cache_volumes -gt 0 ]] && echo "warm: the cold Up pulls what they hold from them" || echo "cold: everything comes from the internet"))"
 summary+=("| image cache before the cold Up | $cache_volumes mirror volume(s) |")
 
-timed "cold Up" "$logs/cold-up.log" --target=Up "${options[@]}"
+timed "cold Up" "$logs/cold-up.log" --target=Up ${options[@]+"${options[@]}"}
 warm_up
 timed "Clean" "$logs/clean.log" --target=Clean
-timed "Up after Clean (image cache warm)" "$logs/up-after-clean.log" --target=Up "${options[@]}"
+timed "Up after Clean (image cache warm)" "$logs/up-after-clean.log" --target=Up ${options[@]+"${options[@]}"}
 report

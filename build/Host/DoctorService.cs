@@ -78,8 +78,7 @@ internal static class DoctorService
         {
             return HostCheck.Failure(ImageCacheCheck.Name, e.Message, $"fix the line named, or set {ImageCacheSetting.Variable}=off in .env.local");
         }
-        var usage = await QueryUnlessMissingAsync(token => context.Docker.RunAsync(Docker.DiskUsageCommand(), token), ct);
-        return usage is null ? ImageCacheCheck.Of(context.RegistryMirrors, new ToolResult(127, "", "docker is not installed")) : ImageCacheCheck.Of(context.RegistryMirrors, usage);
+        return await ImageCacheCheck.MeasureAsync(context.RegistryMirrors, token => context.Docker.RunAsync(Docker.DiskUsageCommand(), token), ct);
     }
 
     /// <summary>

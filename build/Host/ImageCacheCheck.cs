@@ -19,6 +19,18 @@ internal static class ImageCacheCheck
     public static HostCheck NoMirrors() =>
         HostCheck.Ok(Name, "kind-config.yaml lists no `# mirror` lines: nothing is cached");
 
+    /// <summary>
+    /// Asks `docker system df --verbose` through <paramref name="diskUsage"/> and reports. The daemon sizes every volume
+    /// and image, which can outlast the command's bound on a large Docker: that is a warning like any size that cannot be
+    /// read, never a failure, since Doctor is Up's first step and this row is only a report.
+    /// </summary>
+    public static async Task<HostCheck> MeasureAsync(IReadOnlyList<RegistryMirror> mirrors, Func<CancellationToken, Task<ToolResult>> diskUsage, CancellationToken ct)
+    {
+        try { return Of(mirrors, await diskUsage(ct)); }
+        catch (ToolNotFoundException) { return Of(mirrors, new ToolResult(127, "", "docker is not installed")); }
+        catch (ToolTimeoutException e) { return Of(mirrors, new ToolResult(124, "", $"no answer within {ToolTimeoutException.Describe(e.Bound)}")); }
+    }
+
     /// <param name="diskUsage">the answer of `docker system df --verbose`.</param>
     public static HostCheck Of(IReadOnlyList<RegistryMirror> mirrors, ToolResult diskUsage)
     {

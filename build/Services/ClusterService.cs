@@ -13,8 +13,12 @@ internal enum ClusterAction { Create, RestoreContext, None }
 /// so every path is tested without processes. An existing cluster is never recreated: a destructive change is the
 /// user's to make, so a cluster that differs from kind-config.yaml is described, with the commands that recreate it.
 /// </summary>
-internal sealed class ClusterService(Kind kind, Kubectl kubectl, Docker docker, IKubeconfigReader kubeconfig, KindConfig config, IAnsiConsole console)
+internal sealed class ClusterService(Kind kind, Kubectl kubectl, Docker docker, IKubeconfigReader kubeconfig, KindConfig config, IAnsiConsole console,
+    TimeSpan? apiPoll = null, TimeSpan? apiWait = null)
 {
+    /// <summary>How long a control plane just started with `docker start` may take to answer (it boots systemd, then the API server).</summary>
+    public static readonly TimeSpan StartedApiTimeout = TimeSpan.FromMinutes(3);
+
     public static ClusterAction Decide(bool clusterExists, bool contextExists) =>
         !clusterExists ? ClusterAction.Create : contextExists ? ClusterAction.None : ClusterAction.RestoreContext;
 
@@ -22,7 +26,7 @@ internal sealed class ClusterService(Kind kind, Kubectl kubectl, Docker docker, 
     {
         var exists = (await kind.GetClustersAsync(ct)).Contains(config.Name);
         // Before the context is restored or the nodes read: both need a running control plane.
-        if (exists) await StartStoppedNodesAsync(ct);
+        var started = exists && await StartStoppedNodesAsync(ct);
         var action = Decide(exists, kubeconfig.Read().HasContext(config.ContextName));
         switch (action)
         {
@@ -35,6 +39,9 @@ internal sealed class ClusterService(Kind kind, Kubectl kubectl, Docker docker, 
                 break;
         }
         // A planned context restore has not happened, so there is no context to read the nodes through yet.
+        // kubectl wait does not wait for an API server that refuses connections: it fails at once. A control plane just
+        // started needs tens of seconds before it answers, so it is waited for here, bounded.
+        if (started && !planning) await WaitForStartedApiAsync(ct);
         if (exists && !(planning && action == ClusterAction.RestoreContext))
             await CompareWithConfigAsync(ct);
         if (!planning) await kubectl.WaitForNodesReadyAsync(Kind.NodesReadyTimeout, ct);
@@ -42,10 +49,10 @@ internal sealed class ClusterService(Kind kind, Kubectl kubectl, Docker docker, 
     }
 
     /// <summary>Starts the cluster's exited node containers (after a reboot, say); a node that cannot be started stops the build with its fix.</summary>
-    async Task StartStoppedNodesAsync(CancellationToken ct)
+    async Task<bool> StartStoppedNodesAsync(CancellationToken ct)
     {
         var listed = await docker.RunAsync(Docker.KindNodeStatesCommand(config.Name), ct);
-        if (!listed.Succeeded) return; // kind just listed the cluster through the same daemon; waiting for the nodes names any real problem
+        if (!listed.Succeeded) return false; // kind just listed the cluster through the same daemon; waiting for the nodes names any real problem
         var plan = NodeContainers.Plan(NodeContainers.Parse(listed.StandardOutput));
         if (plan.Unusable.Count > 0)
             throw new BuildFailure(
@@ -54,9 +61,31 @@ internal sealed class ClusterService(Kind kind, Kubectl kubectl, Docker docker, 
                 (plan.Unusable.All(n => n.State == "paused")
                     ? $"  fix: docker unpause {string.Join(' ', plan.Unusable.Select(n => n.Name))}, then run the same target again."
                     : "  fix: recreate the cluster (./build.sh --target=Clean, then ./build.sh --target=Up); everything in it is deployed again from the YAML."));
-        if (plan.ToStart.Count == 0) return;
+        if (plan.ToStart.Count == 0) return false;
         console.MarkupLineInterpolated($"Cluster [bold]{config.Name}[/] exists but {string.Join(", ", plan.ToStart)} {(plan.ToStart.Count == 1 ? "is" : "are")} stopped (a reboot or a Docker restart does that): starting {(plan.ToStart.Count == 1 ? "it" : "them")}.");
         await docker.RunAsync(Docker.StartCommand([.. plan.ToStart]), ct);
+        return true;
+    }
+
+    /// <summary>Polls the API server of nodes just started until it answers, for at most <see cref="StartedApiTimeout"/> (tests pass shorter times).</summary>
+    async Task WaitForStartedApiAsync(CancellationToken ct)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var result = await kubectl.GetNodesAsync(ct);
+            if (result.Succeeded) return;
+            var wait = apiWait ?? StartedApiTimeout;
+            if (clock.Elapsed >= wait)
+            {
+                var reason = result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? $"exit code {result.ExitCode}";
+                throw new BuildFailure(
+                    $"The node containers of cluster {config.Name} were started, but its API server did not answer within {wait.TotalSeconds:0} s ({reason})." + Environment.NewLine +
+                    $"  fix: check `docker logs {config.Name}-control-plane` and `kubectl --context {config.ContextName} get nodes`, then run the same target again; " +
+                    "if it never answers, recreate the cluster (./build.sh --target=Clean, then ./build.sh --target=Up).");
+            }
+            await Task.Delay(apiPoll ?? TimeSpan.FromSeconds(2), ct);
+        }
     }
 
     /// <summary>Reads the live nodes and says what differs from kind-config.yaml; changes nothing.</summary>

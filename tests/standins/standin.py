@@ -255,7 +255,10 @@ def require_cluster_context(tool, context, flag):
     if not cluster.startswith("kind-") or cluster[len("kind-"):] not in clusters():
         server = next((c.get("cluster", {}).get("server") for c in config["clusters"] if c.get("name") == cluster), "?")
         fail(1, f"Unable to connect to the server: dial tcp {server}: connect: connection refused")
-    if cluster[len("kind-"):] + "-control-plane" in stopped_nodes():
+    booting = int((read_state("api_booting_calls") or "0").strip() or "0")
+    if cluster[len("kind-"):] + "-control-plane" in stopped_nodes() or booting > 0:
+        if booting > 0:
+            write_state("api_booting_calls", str(booting - 1))
         server = next((c.get("cluster", {}).get("server") for c in config["clusters"] if c.get("name") == cluster), "https://127.0.0.1:6443")
         fail(1, f"The connection to the server {server.split('://')[-1]} was refused - did you specify the right host or port?")
 
@@ -491,7 +494,8 @@ def docker_objects(argv):
 # ---------------------------------------------------------------- docker and kind's node containers
 # kind labels its node containers io.x-k8s.kind.cluster=<cluster>. The state file stopped_nodes lists the ones that are
 # exited, as a reboot or a Docker restart leaves them: `docker stop` / `docker start` of a node move it in and out, and
-# while a cluster's control plane is stopped its API refuses connections, as kubectl reports it.
+# while a cluster's control plane is stopped its API refuses connections, as kubectl reports it; so do the first two
+# cluster calls after `docker start` of a control plane (state file api_booting_calls), as a booting one does.
 
 def stopped_nodes():
     return (read_state("stopped_nodes") or "").split()
@@ -519,6 +523,9 @@ def kind_node_call(argv, down):
                 if (wanted[1] is None or c == wanted[1]) and ("--all" in argv or "-a" in argv or n not in stopped)]
         out("\n".join(rows))
         return True
+    if argv[0] == "start" and any(n in stopped and n.endswith("-control-plane") for n in names):
+        # A control plane just started boots systemd, then the API server: its first calls are refused, as a real one's are.
+        write_state("api_booting_calls", "2")
     stopped = [n for n in stopped if n not in names] if argv[0] == "start" else sorted(set(stopped) | set(names))
     write_state("stopped_nodes", " ".join(stopped))
     out("\n".join(names))

@@ -42,6 +42,7 @@ public sealed class BuildScriptTests : IDisposable
     [Theory]
     [InlineData("GNU")]
     [InlineData("BSD")] // macOS
+    [InlineData("BSD find, GNU stat")] // macOS with Homebrew's coreutils first on PATH, but not its findutils
     public async Task The_host_is_compiled_once_then_again_only_when_a_source_changes(string tools)
     {
         var first = await RunAsync(tools, "--help");
@@ -82,9 +83,15 @@ public sealed class BuildScriptTests : IDisposable
     {
         var bsd = Path.Combine(RepoRoot.Path, "tests", "standins", "bsd");
         var path = $"{Path.Combine(_root, "stubs")}:/usr/bin:/bin";
+        if (tools == "BSD find, GNU stat")
+        {
+            bsd = Directory.CreateDirectory(Path.Combine(_root, "bsd-find-only")).FullName;
+            var find = Path.Combine(bsd, "find");
+            if (!File.Exists(find)) File.CreateSymbolicLink(find, Path.Combine(RepoRoot.Path, "tests", "standins", "bsd", "find"));
+        }
         return ChildProcess.RunAsync("bash", [Path.Combine(_root, "build.sh"), .. arguments], _root, new Dictionary<string, string>
         {
-            ["PATH"] = tools == "BSD" ? $"{bsd}:{path}" : path,
+            ["PATH"] = tools.StartsWith("BSD", StringComparison.Ordinal) ? $"{bsd}:{path}" : path,
             ["HOME"] = _root,
             ["DOTNET_LOG"] = Log,
         });

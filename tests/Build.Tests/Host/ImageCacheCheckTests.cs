@@ -63,4 +63,16 @@ public class ImageCacheCheckTests
 
         Assert.StartsWith("1 mirror, 2.1 GB", check.Detail);
     }
+
+    [Fact]
+    public async Task A_docker_system_df_that_outlasts_its_bound_is_a_warning_not_a_failure_that_stops_Up()
+    {
+        // Doctor is Up's first step: a slow size report on a large Docker must not stop the platform from coming up.
+        var check = await ImageCacheCheck.MeasureAsync(Mirrors,
+            _ => throw new ToolTimeoutException("docker system df --verbose", TimeSpan.FromMinutes(2), "check that docker answers"), CancellationToken.None);
+
+        Assert.Equal(CheckStatus.Warning, check.Status);
+        Assert.Contains("size could not be read", check.Detail);
+        Assert.Contains("no answer within 2 min", check.Detail);
+    }
 }

@@ -33,11 +33,12 @@ public sealed class ClusterServiceTests
           {"metadata":{"name":"data-platform-worker","labels":{"net":"NET"}},"status":{"nodeInfo":{"kubeletVersion":"VERSION"}}}]}
         """.Replace("VERSION", version).Replace("NET", workerNet);
 
-    static (ClusterService Service, RecordingRunner Runner, TestConsole Console) Service(IKubeconfigReader kubeconfig)
+    static (ClusterService Service, RecordingRunner Runner, TestConsole Console) Service(IKubeconfigReader kubeconfig, TimeSpan? apiWait = null)
     {
         var runner = new RecordingRunner();
         var console = new TestConsole().Width(1000); // one line per message, as a wide terminal shows it
-        return (new ClusterService(new Kind(runner), new Kubectl(runner, Context), new Docker(runner), kubeconfig, Config, console), runner, console);
+        return (new ClusterService(new Kind(runner), new Kubectl(runner, Context), new Docker(runner), kubeconfig, Config, console,
+            apiPoll: TimeSpan.Zero, apiWait: apiWait), runner, console);
     }
 
     /// <summary>What `docker ps` answers for the cluster's node containers when both are up.</summary>
@@ -178,12 +179,13 @@ public sealed class ClusterServiceTests
     public async Task Node_containers_a_reboot_left_exited_are_started_before_the_cluster_is_read_and_running_ones_are_not_touched()
     {
         var (service, runner, console) = Service(new Contexts(Context));
-        runner.Answer(0, "data-platform\n").Answer(0, "data-platform-worker|exited\ndata-platform-control-plane|exited\n").Answer(0).Answer(0, Nodes("metallb-gateway"));
+        runner.Answer(0, "data-platform\n").Answer(0, "data-platform-worker|exited\ndata-platform-control-plane|exited\n").Answer(0)
+            .Answer(0, Nodes("metallb-gateway")).Answer(0, Nodes("metallb-gateway"));
 
         Assert.Equal(ClusterAction.None, await service.EnsureAsync(planning: false, default));
 
         Assert.Equal(["kind get clusters", NodeStates, "docker start data-platform-control-plane data-platform-worker",
-            $"kubectl --context {Context} get nodes -o json", $"kubectl --context {Context} wait --for=condition=Ready nodes --all --timeout=300s"], Argv(runner));
+            $"kubectl --context {Context} get nodes -o json", $"kubectl --context {Context} get nodes -o json", $"kubectl --context {Context} wait --for=condition=Ready nodes --all --timeout=300s"], Argv(runner));
         Assert.True(runner.Commands[2].Mutating); // so --plan prints it instead of starting anything
         Assert.Contains("are stopped (a reboot or a Docker restart does that): starting them", console.Output);
     }
@@ -210,5 +212,37 @@ public sealed class ClusterServiceTests
 
         Assert.Equal(["a", "c"], plan.ToStart);
         Assert.Empty(plan.Unusable);
+    }
+
+    const string Refused = "The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?";
+
+    [Fact]
+    public async Task After_starting_the_nodes_the_API_server_is_waited_for_because_kubectl_wait_fails_at_once_on_a_refused_connection()
+    {
+        var (service, runner, console) = Service(new Contexts(Context));
+        // A control plane just started refuses connections for a while (systemd, then the API server, boot first).
+        runner.Answer(0, "data-platform\n").Answer(0, "data-platform-control-plane|exited\ndata-platform-worker|exited\n").Answer(0)
+            .Answer(1, "", Refused).Answer(1, "", Refused).Answer(0, Nodes("metallb-gateway")).Answer(0, Nodes("metallb-gateway"));
+
+        await service.EnsureAsync(planning: false, default);
+
+        var calls = Argv(runner).ToList();
+        Assert.Equal(4, calls.Count(c => c == $"kubectl --context {Context} get nodes -o json"));
+        Assert.Equal($"kubectl --context {Context} wait --for=condition=Ready nodes --all --timeout=300s", calls[^1]);
+        Assert.DoesNotContain("cannot be read", console.Output);
+    }
+
+    [Fact]
+    public async Task A_started_control_plane_that_never_answers_stops_the_build_bounded_with_what_hung_and_the_fix()
+    {
+        var (service, runner, _) = Service(new Contexts(Context), apiWait: TimeSpan.Zero);
+        runner.Answer(0, "data-platform\n").Answer(0, "data-platform-control-plane|exited\n").Answer(0).Answer(1, "", Refused);
+
+        var failure = await Assert.ThrowsAsync<BuildFailure>(() => service.EnsureAsync(planning: false, default));
+
+        Assert.Contains("API server did not answer", failure.Message);
+        Assert.Contains("was refused", failure.Message);
+        Assert.Contains("docker logs data-platform-control-plane", failure.Message);
+        Assert.DoesNotContain(runner.Commands, c => c.Arguments.Contains("wait"));
     }
 }

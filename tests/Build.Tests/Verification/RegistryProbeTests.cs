@@ -144,4 +144,28 @@ public sealed class RegistryProbeAnswerTests
         Assert.Contains("answered 500, expected 200", result.Detail);
         Assert.DoesNotContain("REGISTRY_PASSWORD", result.Detail);
     }
+
+    [Theory]
+    [InlineData(503)] // Traefik with no ready registry pod behind the route
+    [InlineData(500)]
+    public async Task A_server_error_to_anonymous_clients_points_at_the_registry_pod_not_at_another_route(int status)
+    {
+        var result = await ProbeAsync(_ => status);
+
+        Assert.False(result.Passed);
+        Assert.Contains($"without credentials answered {status}, expected 401", result.Detail);
+        Assert.Contains("registry's pod", result.Detail);
+        Assert.DoesNotContain("another route", result.Detail);
+    }
+
+    [Fact]
+    public async Task A_403_to_the_logged_in_request_is_not_called_a_failing_registry()
+    {
+        var result = await ProbeAsync(authenticated => authenticated ? 403 : 401);
+
+        Assert.False(result.Passed);
+        Assert.Contains("answered 403, expected 200", result.Detail);
+        Assert.Contains("HTTPRoute/IngressRoute", result.Detail);
+        Assert.DoesNotContain("REGISTRY_PASSWORD", result.Detail);
+    }
 }
