@@ -43,7 +43,7 @@ public sealed class AccessEndToEndTests(CompiledBuildRoot build)
         {
             Api = api,
             Scenario = new Scenario(build) { ApiServer = api.Url },
-            HttpPort = FreePort(), HttpsPort = FreePort(), PostgresPort = FreePort(),
+            HttpPort = LoopbackServer.FreePort(), HttpsPort = LoopbackServer.FreePort(), PostgresPort = LoopbackServer.FreePort(),
         };
         // Traefik's LoadBalancer answers on 80 and 443, as the chart's web and websecure entry points do.
         machine.Cluster.Services[0].Spec.Ports = [new k8s.Models.V1ServicePort { Port = 80 }, new k8s.Models.V1ServicePort { Port = 443 }];
@@ -262,13 +262,4 @@ public sealed class AccessEndToEndTests(CompiledBuildRoot build)
 
     /// <summary>The docker calls with that verb (docker's Signature also holds the container or image name).</summary>
     static IEnumerable<StandinCall> Docker(BuildRun run, string verb) => run.Calls.Where(c => c.Tool == "docker" && c.Words.FirstOrDefault() == verb);
-
-    static int FreePort()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
-    }
 }

@@ -38,7 +38,7 @@ public sealed class HaproxyForwardingTests
         foreach (var server in servers.Values) server.Start();
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var serving = servers.Select(s => ServeAsync(s.Value, $"{s.Key.Service}:{s.Key.TargetPort}", stop.Token)).ToList();
-        var rewritten = plan.Forwards.Select(f => f with { TargetIp = "127.0.0.1", TargetPort = ((IPEndPoint)servers[f].LocalEndpoint).Port, ListenPort = FreePort() }).ToList();
+        var rewritten = plan.Forwards.Select(f => f with { TargetIp = "127.0.0.1", TargetPort = ((IPEndPoint)servers[f].LocalEndpoint).Port, ListenPort = LoopbackServer.FreePort() }).ToList();
         var directory = Directory.CreateTempSubdirectory("haproxy-");
         var config = Path.Combine(directory.FullName, "haproxy.cfg");
         await File.WriteAllTextAsync(config, HaproxyConfig.Render(rewritten));
@@ -101,14 +101,5 @@ public sealed class HaproxyForwardingTests
             catch (SocketException) { }
             await Task.Delay(100, ct);
         }
-    }
-
-    static int FreePort()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
     }
 }
