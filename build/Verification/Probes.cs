@@ -32,9 +32,14 @@ internal static class Probes
         }
     }
 
-    /// <summary>What a 5xx from registry.&lt;domain&gt; means, whichever request got it.</summary>
-    const string ServerSide = "the registry, or Traefik in front of it, is failing (502/503/504 from Traefik: no ready registry pod behind the route; " +
-        "500: the registry itself); check the registry's pod and its log, then run the same target again";
+    /// <summary>
+    /// Why registry.&lt;domain&gt; gave an answer the registry never gives, whichever request got it: a 5xx is the
+    /// registry, or Traefik in front of it, failing; anything else (403, 404) comes from something else claiming the name.
+    /// </summary>
+    static string WhyNotTheRegistry(HttpStatusCode status) => (int)status >= 500
+        ? "the registry, or Traefik in front of it, is failing (502/503/504 from Traefik: no ready registry pod behind the route; " +
+          "500: the registry itself); check the registry's pod and its log, then run the same target again"
+        : "another route or middleware answers for this host name; check the registry's HTTPRoute/IngressRoute and what else claims the name";
 
     /// <summary>The registry refuses anonymous clients (401) and accepts the configured login (200).</summary>
     public static async Task<CheckResult> RegistryAsync(string name, EntryPoint entry, Uri baseUrl, string user, string password, CancellationToken ct)
@@ -46,27 +51,20 @@ internal static class Probes
             using var anonymous = await client.GetAsync(url, ct);
             if (anonymous.IsSuccessStatusCode)
                 return CheckResult.Fail(Categories.Probes, name, $"GET {url} without credentials answered {(int)anonymous.StatusCode}, expected 401: the registry is open to anyone");
-            // A 5xx is the registry, or Traefik in front of it, failing: nothing else claiming the name is to blame.
-            if ((int)anonymous.StatusCode >= 500)
-                return CheckResult.Fail(Categories.Probes, name, $"GET {url} without credentials answered {(int)anonymous.StatusCode}, expected 401: {ServerSide}");
-            // A 403 or a 404 here is not the registry asking for a login: something else answers for its host name.
             if (anonymous.StatusCode != HttpStatusCode.Unauthorized)
                 return CheckResult.Fail(Categories.Probes, name, $"GET {url} without credentials answered {(int)anonymous.StatusCode}, expected 401 (a registry asking for its login): " +
-                    "another route or middleware answers for this host name; check the registry's HTTPRoute/IngressRoute and what else claims the name");
+                    WhyNotTheRegistry(anonymous.StatusCode));
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
             request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
             using var authenticated = await client.SendAsync(request, ct);
-            return authenticated.StatusCode == HttpStatusCode.OK
-                ? CheckResult.Pass(Categories.Probes, name, "401 anonymous, 200 with REGISTRY_USER")
-                : authenticated.StatusCode == HttpStatusCode.Unauthorized
-                ? CheckResult.Fail(Categories.Probes, name, $"GET {url} as {user} answered 401, expected 200: " +
-                    "REGISTRY_USER/REGISTRY_PASSWORD in .env do not match the registry's htpasswd (run ./build.sh --target=HelmfileApply)")
-                : (int)authenticated.StatusCode >= 500
-                ? CheckResult.Fail(Categories.Probes, name, $"GET {url} as {user} answered {(int)authenticated.StatusCode}, expected 200: " +
-                    "the login was not refused as wrong, so " + ServerSide)
-                : CheckResult.Fail(Categories.Probes, name, $"GET {url} as {user} answered {(int)authenticated.StatusCode}, expected 200: " +
-                    "the login was not refused as wrong (that is a 401), so a route or middleware other than the registry answers the logged-in request; " +
-                    "check the registry's HTTPRoute/IngressRoute and what else claims the name");
+            return authenticated.StatusCode switch
+            {
+                HttpStatusCode.OK => CheckResult.Pass(Categories.Probes, name, "401 anonymous, 200 with REGISTRY_USER"),
+                HttpStatusCode.Unauthorized => CheckResult.Fail(Categories.Probes, name, $"GET {url} as {user} answered 401, expected 200: " +
+                    "REGISTRY_USER/REGISTRY_PASSWORD in .env do not match the registry's htpasswd (run ./build.sh --target=HelmfileApply)"),
+                var status => CheckResult.Fail(Categories.Probes, name, $"GET {url} as {user} answered {(int)status}, expected 200: " +
+                    $"the login was not refused as wrong (that is a 401), so {WhyNotTheRegistry(status)}"),
+            };
         }
         catch (HttpRequestException e) when (!ct.IsCancellationRequested)
         {
