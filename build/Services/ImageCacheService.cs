@@ -170,21 +170,15 @@ internal sealed class ImageCacheService(Docker docker, Kind kind, string cluster
         console.MarkupLineInterpolated($"Image cache: removed {containers.Count} mirror container{(containers.Count == 1 ? "" : "s")} and {volumes.Count} volume{(volumes.Count == 1 ? "" : "s")}; the next Up downloads every image again.");
     }
 
-    /// <summary>The space the cache's volumes take, from `docker system df --verbose` (the daemon measures; no root needed).</summary>
-    public async Task<IReadOnlyDictionary<string, string>> VolumeSizesAsync(CancellationToken ct)
-    {
-        var result = await docker.RunAsync(Docker.DiskUsageCommand(), ct);
-        var names = mirrors.Select(m => m.Volume).ToHashSet();
-        return ParseVolumeSizes(result.StandardOutput).Where(kv => names.Contains(kv.Key)).ToDictionary();
-    }
-
+    /// <summary>
+    /// Prints what Doctor's "image cache" row says (the mirrors and the space their volumes take), for a run without
+    /// Doctor; a size that cannot be read, slow daemon included, is said and never stops the step.
+    /// </summary>
     public async Task ReportSizeAsync(CancellationToken ct)
     {
         if (mirrors.Count == 0) return;
-        var sizes = await VolumeSizesAsync(ct);
-        if (sizes.Count == 0) return;
-        var total = sizes.Values.Sum(ParseSize);
-        console.MarkupLineInterpolated($"Image cache: {FormatSize(total)} in {sizes.Count} volume{(sizes.Count == 1 ? "" : "s")} ({string.Join(", ", sizes.Select(kv => $"{kv.Key} {kv.Value}"))}); ./build.sh --target=Purge frees it.");
+        var row = await Host.ImageCacheCheck.MeasureAsync(mirrors, token => docker.RunAsync(Docker.DiskUsageCommand(), token), ct);
+        console.MarkupLineInterpolated($"Image cache: {row.Detail}.");
     }
 
     /// <summary>The "Local Volumes space usage:" table of `docker system df -v`: VOLUME NAME, LINKS, SIZE.</summary>
