@@ -28,17 +28,13 @@ internal static class BuildImages
         return images;
     }
 
-    /// <summary>Each distinct node image, named by its line in kind-config.yaml.</summary>
+    /// <summary>Each distinct node image, named by the line of kind-config.yaml that first sets it.</summary>
     static IEnumerable<PinnedImage> NodeImages(KindConfig kindConfig)
     {
-        var lines = File.Exists(kindConfig.Path) ? File.ReadAllLines(kindConfig.Path) : [];
-        foreach (var image in kindConfig.Nodes.Select(n => n.Image).OfType<string>().Distinct())
-        {
-            var line = Array.FindIndex(lines, l => l.Contains(image, StringComparison.Ordinal)) + 1;
-            var file = Path.GetFileName(kindConfig.Path);
-            yield return new PinnedImage(image, "the kind node image", line > 0 ? $"{file} line {line}" : file,
+        var file = Path.GetFileName(kindConfig.Path);
+        foreach (var node in kindConfig.Nodes.Where(n => n.Image is not null).DistinctBy(n => n.Image))
+            yield return new PinnedImage(node.Image!, "the kind node image", node.ImageLine is { } line ? $"{file} line {line}" : file,
                 $"pin, on every node, the kindest/node image and digest that the release notes of the kind version in tools.yaml list");
-        }
     }
 
     static string WithoutDigest(string image) => image.Split('@')[0];

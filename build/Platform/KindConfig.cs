@@ -4,7 +4,8 @@ using YamlDotNet.RepresentationModel;
 namespace DataPlatform.Build.Platform;
 
 /// <summary>One node as kind-config.yaml asks for it: role (kind's default: control-plane), image (null: kind's default) and labels.</summary>
-internal sealed record KindNode(string Role, string? Image, IReadOnlyDictionary<string, string> Labels);
+/// <param name="ImageLine">the line of kind-config.yaml that sets the image, for messages about it.</param>
+internal sealed record KindNode(string Role, string? Image, IReadOnlyDictionary<string, string> Labels, int? ImageLine = null);
 
 /// <summary>The facts the build needs from kind-config.yaml: the cluster's name (and from it the kube context), and the nodes it compares with the live cluster.</summary>
 internal sealed partial record KindConfig(string Path, string Name, IReadOnlyList<KindNode> Nodes, string? IpFamily = null)
@@ -127,7 +128,8 @@ internal sealed partial record KindConfig(string Path, string Name, IReadOnlyLis
                 foreach (var (key, value) in labelMap.Children)
                     if (fields.Text(value, $"{path}.labels.{(key as YamlScalarNode)?.Value}", "a label value (text)") is { } text && key is YamlScalarNode { Value: { } labelKey })
                         labelValues[labelKey] = text;
-            read.Add(new KindNode(role, string.IsNullOrWhiteSpace(image) ? null : image, labelValues));
+            read.Add(new KindNode(role, string.IsNullOrWhiteSpace(image) ? null : image, labelValues,
+                YamlFields.Get(node, "image") is { } imageNode ? (int)imageNode.Start.Line : null));
         }
         if (controlPlanes == 0)
             fields.Add(nodes, "nodes has no control-plane node: kind needs at least one `- role: control-plane`.");
