@@ -30,6 +30,7 @@ internal static class PlatformValidator
         if (variables.UnreadableFiles.Count == 0) CheckRequired(variables, required, problems);
         CheckDomain(variables, problems);
         CheckMetalLbRange(variables, problems);
+        CheckNearMisses(variables, problems);
         CheckImageCache(variables, problems);
         CheckAccess(variables, problems);
         // A kind-config.yaml that does not load is already reported; reading it again would only repeat that.
@@ -108,11 +109,6 @@ internal static class PlatformValidator
     /// <summary>IMAGE_CACHE: on or off, nothing else (a typo must not silently turn the cache off).</summary>
     static void CheckImageCache(PlatformEnvironment variables, List<ConfigProblem> problems)
     {
-        // Unset means on, so a misspelt IMAGE_CACHE=off would quietly keep the cache: name the near miss instead.
-        if (variables.Find(ImageCacheSetting.Variable) is null &&
-            variables.FileKeys.FirstOrDefault(k => YamlFields.EditDistance(k.Key, ImageCacheSetting.Variable) <= 2) is { Key: not null } near)
-            problems.Add(new(near.Source.File, near.Source.Line, null,
-                $"{near.Key} is not a variable the build reads: is that a typo for {ImageCacheSetting.Variable}? Write {ImageCacheSetting.Variable}=on or {ImageCacheSetting.Variable}=off."));
         try { ImageCacheSetting.IsOn(variables); }
         catch (ConfigFileException e)
         {
@@ -134,19 +130,26 @@ internal static class PlatformValidator
     /// different (the rules live in <see cref="PublishedPorts"/> and <see cref="AccessDecision"/>, which the Doctor and the
     /// proxy use too). A misspelt key would silently keep the default, so a near miss is named, as for IMAGE_CACHE.
     /// </summary>
-    static void CheckAccess(PlatformEnvironment variables, List<ConfigProblem> problems)
+    /// <summary>
+    /// The optional variables have defaults, so a misspelt one (IMAGE_CAHCE=off, PLATFORM_HTTPS_PROT=8443) would quietly
+    /// leave the default in place: a file key one or two letters from one that is unset is named as the likely typo.
+    /// </summary>
+    static void CheckNearMisses(PlatformEnvironment variables, List<ConfigProblem> problems)
     {
-        string[] known = [AccessDecision.Variable, .. PublishedPorts.Variables];
-        foreach (var (key, source) in variables.FileKeys.Where(k => !known.Contains(k.Key)).OrderBy(k => k.Source.File).ThenBy(k => k.Source.Line))
+        string[] optional = [ImageCacheSetting.Variable, AccessDecision.Variable, .. PublishedPorts.Variables];
+        foreach (var (key, source) in variables.FileKeys.Where(k => !optional.Contains(k.Key)).OrderBy(k => k.Source.File).ThenBy(k => k.Source.Line))
         {
-            var meant = known.Where(k => variables.Find(k) is null)
+            var meant = optional.Where(k => variables.Find(k) is null)
                 .Select(k => (Key: k, Distance: YamlFields.EditDistance(key, k)))
                 .Where(k => k.Distance <= 2).OrderBy(k => k.Distance).Select(k => k.Key).FirstOrDefault();
             if (meant is null) continue;
             problems.Add(new(source.File, source.Line, null,
                 $"{key} is not a variable the build reads: is that a typo for {meant}? Write {meant}={(variables.Find(key)?.Trim() is { Length: > 0 } value ? value : "…")}."));
         }
+    }
 
+    static void CheckAccess(PlatformEnvironment variables, List<ConfigProblem> problems)
+    {
         if (variables.Find(AccessDecision.Variable) is { } access && AccessDecision.Parse(access) is null)
         {
             var source = variables.SourceOf(AccessDecision.Variable)!;
