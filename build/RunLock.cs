@@ -55,6 +55,8 @@ internal sealed class RunLock : IDisposable
 
     static FileStream? TryTake(string lockFile)
     {
+        if (Directory.Exists(lockFile))
+            throw new BuildFailure($"The run lock {lockFile} is a directory, so no run can take it: remove that directory (nothing of the build's is in it), then run the same command again.");
         try
         {
             // FileShare.None is an exclusive flock(2) on Unix: held until this process closes it or dies.

@@ -59,4 +59,15 @@ public sealed class RunLockTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             RunLock.AcquireAsync(LockFile, TimeSpan.FromMinutes(5), "--target=Clean", new TestConsole(), stop.Token, poll: TimeSpan.FromMilliseconds(20)));
     }
+
+    [Fact]
+    public async Task A_lock_path_that_is_a_directory_is_named_as_one_not_blamed_on_sudo()
+    {
+        Directory.CreateDirectory(LockFile);
+
+        var failure = await Assert.ThrowsAsync<BuildFailure>(() => RunLock.AcquireAsync(LockFile, TimeSpan.Zero, "--target=Up", new TestConsole(), default));
+
+        Assert.Contains($"{LockFile} is a directory", failure.Message);
+        Assert.DoesNotContain("sudo", failure.Message);
+    }
 }
