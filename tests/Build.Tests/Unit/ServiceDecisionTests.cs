@@ -153,7 +153,7 @@ public class RunnerTests
         await plan.RunAsync(Kind.GetClustersCommand());
         await plan.RunAsync(Kind.CreateClusterCommand("/repo/kind-config.yaml", "data-platform"));
         Assert.Equal(["get", "clusters"], Assert.Single(inner.Commands).Arguments);
-        Assert.Contains("would run kind create cluster --config /repo/kind-config.yaml", console.Output);
+        Assert.Contains("would run kind create cluster --name data-platform --config /repo/kind-config.yaml", System.Text.RegularExpressions.Regex.Replace(console.Output, @"\s+", " "));
     }
 
     [Fact]
