@@ -24,6 +24,7 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
     readonly Lazy<string> _registryHtpasswd;
     readonly Lazy<PlatformCluster> _cluster;
     readonly Lazy<IReadOnlyList<RegistryMirror>> _registryMirrors;
+    readonly Lazy<Helm> _helm;
 
     /// <param name="runner">Builds the process runner from the mask of this platform's secrets.</param>
     /// <param name="environment">Reads a process environment variable (the tests pass their own).</param>
@@ -47,6 +48,7 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
         _registryMirrors = new(() => Platform.RegistryMirrors.Load(System.IO.Path.Combine(root, "kind-config.yaml")));
         Mask = new SecretMask(SecretValues);
         Runner = runner(Mask);
+        _helm = new(() => new Helm(Runner, KindConfig.ContextName));
     }
 
     /// <summary>This platform's secrets, in every form a tool may print them: the last filter on whatever the build shows.</summary>
@@ -91,7 +93,8 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
     public Docker Docker => new(Runner);
     public Kind Kind => new(Runner);
     public Kubectl Kubectl => new(Runner, KindConfig.ContextName);
-    public Helm Helm => new(Runner, KindConfig.ContextName);
+    /// <summary>One per run: it asks helm for its version once, to list releases in the form that major documents.</summary>
+    public Helm Helm => _helm.Value;
     /// <summary>The helmfile CLI, pointed at helmfile.yaml and the platform's context.</summary>
     public Helmfile HelmfileTool => new(Runner, KindConfig.ContextName, HelmfileSpec.Path);
 

@@ -31,7 +31,7 @@ internal sealed class ClusterService(Kind kind, Kubectl kubectl, Docker docker, 
         switch (action)
         {
             case ClusterAction.Create:
-                await kind.CreateClusterAsync(config.Path, ct);
+                await kind.CreateClusterAsync(config.Path, config.Name, ct);
                 break;
             case ClusterAction.RestoreContext:
                 console.MarkupLineInterpolated($"Cluster [bold]{config.Name}[/] exists but context {config.ContextName} is missing from your kubeconfig: restoring it.");

@@ -54,7 +54,7 @@ internal sealed class ToolInstaller(IToolRunner runner, IAnsiConsole console, Ht
         // still passed because no kubectl call in this build goes without it.
         "kubectl" => new ToolCommand(executable, ["--context", kubeContext, "version", "--client"]),
         "helm" => new ToolCommand(executable, ["--kube-context", kubeContext, "version", "--short"]),
-        "helmfile" => new ToolCommand(executable, ["--kube-context", kubeContext, "version", "-o", "short"]),
+        "helmfile" => new ToolCommand(executable, ["--kube-context", kubeContext, "version", "-o", "short"]) { Environment = Tools.Helmfile.ChildEnvironment() },
         _ => throw new ArgumentException($"no version command for '{tool}'"),
     } with { AllowFailure = true };
 

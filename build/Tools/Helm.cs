@@ -1,22 +1,53 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DataPlatform.Build.Process;
+using DataPlatform.Build.Toolchain;
 
 namespace DataPlatform.Build.Tools;
 
-/// <summary>helm, always with --kube-context.</summary>
+/// <summary>helm, always with --kube-context. One instance per run, so the helm version is asked once.</summary>
 internal sealed class Helm(IToolRunner runner, string context)
 {
+    /// <summary>The first major whose `helm list` shows every status without a flag, and refuses `--all`.</summary>
+    public const int ListsEveryStatusFromMajor = 4;
+
+    Task<ToolVersion>? _version;
+
     public ToolCommand Command(params string[] arguments) => new("helm", ["--kube-context", context, .. arguments]);
 
+    /// <summary>The same probe EnsureTools runs: it reads no kubeconfig and contacts no cluster.</summary>
+    public ToolCommand VersionCommand() => Command("version", "--short");
+
     /// <summary>
-    /// Every release in every namespace, whatever its status, in its latest revision. helm reads its own storage
+    /// Every release in every namespace, whatever its status, in its latest revision, in the form each major documents:
+    /// Helm 4 lists every status when given no status flag and answers `unknown flag: --all` to Helm 3's `--all`
+    /// (helm/helm#31295); Helm 3 hides pending-install, pending-upgrade and uninstalling releases without `--all`
+    /// (pkg/action/list.go, "By default, it lists only releases that are deployed or failed"). Status flags combined
+    /// are not used: helm/helm#32384 reports they stopped combining in a later 4.x. helm reads its own storage
     /// (HELM_DRIVER: secret, configmap, sql or memory), so this is right whichever driver the user chose.
     /// </summary>
-    public ToolCommand ListReleasesCommand() => Command("list", "--all-namespaces", "--all", "--output", "json");
+    public static ToolCommand ListReleasesCommand(string context, ToolVersion helmVersion) =>
+        new("helm", helmVersion.Major >= ListsEveryStatusFromMajor
+            ? ["--kube-context", context, "list", "--all-namespaces", "--output", "json"]
+            : ["--kube-context", context, "list", "--all-namespaces", "--all", "--output", "json"]);
+
+    public async Task<ToolCommand> ListReleasesCommandAsync(CancellationToken ct) => ListReleasesCommand(context, await VersionAsync(ct));
 
     public async Task<IReadOnlyList<HelmReleaseStatus>> ListReleasesAsync(CancellationToken ct) =>
-        HelmReleaseStatus.ParseList((await runner.RunAsync(ListReleasesCommand(), ct)).StandardOutput);
+        HelmReleaseStatus.ParseList((await runner.RunAsync(await ListReleasesCommandAsync(ct), ct)).StandardOutput);
+
+    /// <summary>The helm on PATH (EnsureTools put the pinned one first), asked once per run.</summary>
+    public Task<ToolVersion> VersionAsync(CancellationToken ct) => _version ??= ProbeVersionAsync(ct);
+
+    async Task<ToolVersion> ProbeVersionAsync(CancellationToken ct)
+    {
+        var command = VersionCommand();
+        var output = (await runner.RunAsync(command, ct)).StandardOutput;
+        if (ToolVersion.TryParse(output, out var version)) return version;
+        var firstLine = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "nothing";
+        throw new BuildFailure($"`{command.Display}` printed {(firstLine == "nothing" ? "nothing" : $"'{firstLine}'")}, not a version like v4.3.0: " +
+                               "check which helm is first on PATH (`command -v helm`), or run ./build.sh --target=EnsureTools to install the pinned one.");
+    }
 }
 
 /// <summary>One row of `helm list --output json`: name, namespace, revision (a string), updated, status, chart, app_version.</summary>

@@ -5,6 +5,17 @@ namespace DataPlatform.Build.Tools;
 /// <summary>helmfile, always with --kube-context; the platform's variables (secrets included) go in the child's environment.</summary>
 internal sealed class Helmfile(IToolRunner runner, string context, string helmfilePath)
 {
+    /// <summary>
+    /// helmfile 1.x's `version` asks github.com for a newer release after printing its own, and exits non-zero when
+    /// that request fails (cmd/root.go attaches the upgrade notice unless this variable is set): offline machines and
+    /// firewalled CI would see a good helmfile as broken. Set on every helmfile call, so none of them phones out.
+    /// </summary>
+    public const string UpgradeNoticeVariable = "HELMFILE_UPGRADE_NOTICE_DISABLED";
+
+    /// <summary>The child's environment: the platform's variables plus the upgrade notice turned off.</summary>
+    public static IReadOnlyDictionary<string, string> ChildEnvironment(IReadOnlyDictionary<string, string>? platformVariables = null) =>
+        new Dictionary<string, string>(platformVariables ?? new Dictionary<string, string>()) { [UpgradeNoticeVariable] = "1" };
+
     /// <summary>Every release in order, each allowed helm's own --timeout (5 min by default) to become ready.</summary>
     public static readonly TimeSpan ApplyTimeout = TimeSpan.FromMinutes(30);
 
@@ -13,7 +24,7 @@ internal sealed class Helmfile(IToolRunner runner, string context, string helmfi
         {
             Mutating = true,
             Streamed = true,
-            Environment = environment,
+            Environment = ChildEnvironment(environment),
             WorkingDirectory = Path.GetDirectoryName(helmfilePath),
             Timeout = ApplyTimeout,
             WhenHung = $"A release is still not ready: look for pods that are Pending, ImagePullBackOff or CrashLoopBackOff " +
@@ -24,7 +35,7 @@ internal sealed class Helmfile(IToolRunner runner, string context, string helmfi
     public ToolCommand TemplateCommand(IReadOnlyDictionary<string, string> environment) =>
         new("helmfile", ["--file", helmfilePath, "--kube-context", context, "template", "--skip-tests"])
         {
-            Environment = environment,
+            Environment = ChildEnvironment(environment),
             WorkingDirectory = Path.GetDirectoryName(helmfilePath),
             Timeout = TemplateTimeout,
             WhenHung = "helmfile template renders the charts, fetching each once: check that the chart repositories answer " +

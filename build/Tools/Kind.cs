@@ -13,9 +13,13 @@ internal sealed class Kind(IToolRunner runner)
     /// <summary>How long the nodes may take to become Ready: kind create waits this long, and the build again after it.</summary>
     public static readonly TimeSpan NodesReadyTimeout = TimeSpan.FromMinutes(5);
 
-    /// <summary>The name comes from the config file itself; passing --name too could only disagree with it.</summary>
-    public static ToolCommand CreateClusterCommand(string configPath) =>
-        new("kind", ["create", "cluster", "--config", configPath, "--wait", $"{(int)NodesReadyTimeout.TotalSeconds}s"])
+    /// <summary>
+    /// --name is the config's own name, passed anyway: without it kind takes KIND_CLUSTER_NAME from the environment over
+    /// the config's `name:` (kind's internal/cli/override.go, called by cmd/kind/create/cluster/createcluster.go), and a
+    /// user with that variable set would get a cluster this build never finds again. Every kind call names the cluster.
+    /// </summary>
+    public static ToolCommand CreateClusterCommand(string configPath, string name) =>
+        new("kind", ["create", "cluster", "--name", name, "--config", configPath, "--wait", $"{(int)NodesReadyTimeout.TotalSeconds}s"])
         {
             Mutating = true,
             Streamed = true,
@@ -48,7 +52,7 @@ internal sealed class Kind(IToolRunner runner)
         (await runner.RunAsync(GetNodesCommand(name), ct)).StandardOutput
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    public Task CreateClusterAsync(string configPath, CancellationToken ct) => runner.RunAsync(CreateClusterCommand(configPath), ct);
+    public Task CreateClusterAsync(string configPath, string name, CancellationToken ct) => runner.RunAsync(CreateClusterCommand(configPath, name), ct);
 
     public Task DeleteClusterAsync(string name, CancellationToken ct) => runner.RunAsync(DeleteClusterCommand(name), ct);
 

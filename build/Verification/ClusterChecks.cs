@@ -171,7 +171,8 @@ internal static class ClusterChecks
     {
         var latest = listed.GroupBy(r => r.Id).ToDictionary(g => g.Key, g => g.MaxBy(r => int.TryParse(r.Revision, out var v) ? v : 0)!);
 
-        foreach (var id in declared.Select(r => r.Id).Union(latest.Keys).OrderBy(id => id, StringComparer.Ordinal))
+        // Only the platform's own releases: someone else's release in the same cluster, failed or not, is not ours to judge.
+        foreach (var id in declared.Select(r => r.Id).Distinct().OrderBy(id => id, StringComparer.Ordinal))
         {
             var name = $"helm release {id}";
             if (!latest.TryGetValue(id, out var release))

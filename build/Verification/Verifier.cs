@@ -107,10 +107,12 @@ internal sealed class Verifier(PlatformCluster cluster, Helm helm, VerifySetting
         {
             return ClusterChecks.HelmReleases(await helm.ListReleasesAsync(ct), settings.Releases, cluster.Context).ToList();
         }
-        catch (Exception e) when (e is ToolFailedException or FormatException && !ct.IsCancellationRequested)
+        catch (Exception e) when (e is ToolFailedException or FormatException or BuildFailure && !ct.IsCancellationRequested)
         {
-            var why = e is ToolFailedException failed ? $"exited with code {failed.Result.ExitCode}:{Environment.NewLine}{failed.StandardErrorTail(5)}" : e.Message;
-            return [CheckResult.Fail(Categories.Platform, "helm releases", $"{helm.ListReleasesCommand().Display} {why}")];
+            var why = e is ToolFailedException failed
+                ? $"`{failed.Command.Display}` exited with code {failed.Result.ExitCode}:{Environment.NewLine}{failed.StandardErrorTail(5)}"
+                : e.Message;
+            return [CheckResult.Fail(Categories.Platform, "helm releases", why)];
         }
     }
 

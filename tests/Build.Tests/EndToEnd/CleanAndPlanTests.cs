@@ -46,7 +46,7 @@ public sealed class CleanAndPlanTests(CompiledBuildRoot build) : IDisposable
         Assert.Empty(_machine.Clusters);
         Assert.Null(_machine.ReadState("crd_version"));
         Assert.DoesNotContain(FixturePlatform.Context, File.ReadAllText(_machine.KubeConfig));
-        Assert.Contains("would run kind create cluster --config", run.Text);
+        Assert.Contains("would run kind create cluster --name data-platform --config", run.Text);
         Assert.Contains("would run kubectl --context kind-data-platform apply --server-side", run.Text);
         Assert.Contains("would run helmfile --file", run.Text);
         Assert.Matches(@"Verify\s+-\s+Skipped", run.Text);

@@ -99,6 +99,10 @@ public sealed class ReleaseDependencyTests
                 case "Secret":
                     yield return (obj.Release, new Resource("Secret", obj.Name));
                     break;
+                // MetalLB hands LoadBalancer addresses out of a pool; without one, a LoadBalancer Service waits for ever.
+                case "IPAddressPool":
+                    yield return (obj.Release, AnyAddressPool);
+                    break;
                 // trust-manager writes a Bundle's target ConfigMap, named after the Bundle, in every namespace.
                 case "Bundle" when (obj.Spec.Get("target") as YamlMappingNode)?.Get("configMap") is not null:
                     yield return (obj.Release, new Resource("ConfigMap", obj.Name));
@@ -137,6 +141,15 @@ public sealed class ReleaseDependencyTests
             }
         }
 
+        // A LoadBalancer Service, in a chart's values (Traefik's service.type) or an object's spec (a CloudNativePG
+        // Cluster's managed service): Helm 4's kstatus wait does not wait for its address, so nothing but `needs` makes
+        // the pool exist before the Service asks for an address.
+        foreach (var release in PlatformModel.Releases)
+        {
+            if (HasLoadBalancerService(PlatformModel.Values(release)))
+                yield return new Use(release, AnyAddressPool, $"values of {release.Id} (a Service of type LoadBalancer)");
+        }
+
         // Chart values that name a Secret the chart does not make (MinIO's users[].existingSecret, and the like).
         foreach (var release in PlatformModel.Releases)
         {
@@ -144,6 +157,16 @@ public sealed class ReleaseDependencyTests
                 yield return new Use(release, new Resource("Secret", secret), $"values of {release.Id} (existingSecret)");
         }
     }
+
+    static readonly Resource AnyAddressPool = new("IPAddressPool", "(any MetalLB pool)");
+
+    static bool HasLoadBalancerService(YamlNode node) => node switch
+    {
+        YamlMappingNode mapping => mapping.Children.Any(kv =>
+            kv.Key is YamlScalarNode { Value: "type" } && kv.Value is YamlScalarNode { Value: "LoadBalancer" } || HasLoadBalancerService(kv.Value)),
+        YamlSequenceNode sequence => sequence.Children.Any(HasLoadBalancerService),
+        _ => false,
+    };
 
     static IEnumerable<string> ExistingSecrets(YamlNode node) => node switch
     {

@@ -67,7 +67,7 @@ public sealed class ClusterServiceTests
         Assert.Equal(
         [
             "kind get clusters",
-            "kind create cluster --config /repo/kind-config.yaml --wait 300s",
+            "kind create cluster --name data-platform --config /repo/kind-config.yaml --wait 300s",
             $"kubectl --context {Context} wait --for=condition=Ready nodes --all --timeout=300s",
         ], Argv(runner));
     }

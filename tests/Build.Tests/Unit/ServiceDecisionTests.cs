@@ -151,9 +151,9 @@ public class RunnerTests
         var console = new TestConsole();
         var plan = new PlanningRunner(inner, console, SecretMask.None);
         await plan.RunAsync(Kind.GetClustersCommand());
-        await plan.RunAsync(Kind.CreateClusterCommand("/repo/kind-config.yaml"));
+        await plan.RunAsync(Kind.CreateClusterCommand("/repo/kind-config.yaml", "data-platform"));
         Assert.Equal(["get", "clusters"], Assert.Single(inner.Commands).Arguments);
-        Assert.Contains("would run kind create cluster --config /repo/kind-config.yaml", console.Output);
+        Assert.Contains("would run kind create cluster --name data-platform --config /repo/kind-config.yaml", System.Text.RegularExpressions.Regex.Replace(console.Output, @"\s+", " "));
     }
 
     [Fact]

@@ -27,7 +27,47 @@ public class WrapperArgvTests
 
     [Fact]
     public void Helm_always_names_the_platform_context() =>
-        Assert.Equal(["--kube-context", Context, "list", "--all-namespaces", "--all", "--output", "json"], new Helm(Runner, Context).ListReleasesCommand().Arguments);
+        Assert.Equal(["--kube-context", Context, "version", "--short"], new Helm(Runner, Context).VersionCommand().Arguments);
+
+    [Theory]
+    // Helm 4 lists every status by default and refuses --all (helm/helm#31295); Helm 3 hides pending releases without it.
+    [InlineData("v4.3.0", new[] { "--kube-context", Context, "list", "--all-namespaces", "--output", "json" })]
+    [InlineData("v4.1.4", new[] { "--kube-context", Context, "list", "--all-namespaces", "--output", "json" })]
+    [InlineData("v3.18.0", new[] { "--kube-context", Context, "list", "--all-namespaces", "--all", "--output", "json" })]
+    public void Helm_lists_every_status_in_the_form_its_major_documents(string helmVersion, string[] expected) =>
+        Assert.Equal(expected, Helm.ListReleasesCommand(Context, DataPlatform.Build.Toolchain.ToolVersion.Parse(helmVersion)).Arguments);
+
+    [Fact]
+    public async Task Helm_asks_for_its_version_once_and_lists_in_that_major_s_form()
+    {
+        var runner = new RecordingRunner().Answer(0, "v3.18.0+gcc58e3f\n").Answer(0, "[]").Answer(0, "[]");
+        var helm = new Helm(runner, Context);
+
+        await helm.ListReleasesAsync(CancellationToken.None);
+        await helm.ListReleasesAsync(CancellationToken.None);
+
+        Assert.Single(runner.Commands, c => c.Arguments.Contains("version"));
+        Assert.All(runner.Commands.Where(c => c.Arguments.Contains("list")), c => Assert.Contains("--all", c.Arguments));
+    }
+
+    [Fact]
+    public async Task A_helm_that_prints_no_version_is_named_with_what_it_printed()
+    {
+        var runner = new RecordingRunner().Answer(0, "<html>proxy login</html>\n");
+        var failure = await Assert.ThrowsAsync<BuildFailure>(() => new Helm(runner, Context).ListReleasesAsync(CancellationToken.None));
+        Assert.Contains("helm --kube-context kind-data-platform version --short", failure.Message);
+        Assert.Contains("<html>proxy login</html>", failure.Message);
+    }
+
+    [Fact]
+    public void Every_helmfile_call_turns_its_upgrade_notice_off()
+    {
+        var helmfile = new Helmfile(Runner, Context, "/repo/helmfile.yaml");
+        var env = new Dictionary<string, string> { ["MINIO_SECRET_KEY"] = "adminpassword" };
+        var version = DataPlatform.Build.Toolchain.ToolInstaller.VersionCommand("helmfile", "/x/helmfile", Context);
+        foreach (var command in new[] { helmfile.ApplyCommand(env), helmfile.TemplateCommand(env), version })
+            Assert.Equal("1", command.Environment[Helmfile.UpgradeNoticeVariable]);
+    }
 
     [Fact]
     public void Helmfile_apply_is_pinned_and_its_secrets_travel_in_the_environment_only()
@@ -42,12 +82,14 @@ public class WrapperArgvTests
     }
 
     [Fact]
-    public void Kind_takes_the_name_from_the_config_file_and_only_create_and_delete_mutate()
+    public void Kind_names_the_cluster_on_every_call_and_only_create_and_delete_mutate()
     {
-        Assert.Equal(["create", "cluster", "--config", "/repo/kind-config.yaml", "--wait", "300s"], Kind.CreateClusterCommand("/repo/kind-config.yaml").Arguments);
+        // --name although the config names the cluster: kind prefers KIND_CLUSTER_NAME to the config's name.
+        Assert.Equal(["create", "cluster", "--name", "data-platform", "--config", "/repo/kind-config.yaml", "--wait", "300s"],
+            Kind.CreateClusterCommand("/repo/kind-config.yaml", "data-platform").Arguments);
         Assert.Equal(["delete", "cluster", "--name", "data-platform"], Kind.DeleteClusterCommand("data-platform").Arguments);
         Assert.Equal(["export", "kubeconfig", "--name", "data-platform"], Kind.ExportKubeconfigCommand("data-platform").Arguments);
-        Assert.True(Kind.CreateClusterCommand("c").Mutating && Kind.DeleteClusterCommand("n").Mutating);
+        Assert.True(Kind.CreateClusterCommand("c", "n").Mutating && Kind.DeleteClusterCommand("n").Mutating);
         Assert.False(Kind.GetClustersCommand().Mutating);
     }
 

@@ -1,4 +1,5 @@
 using DataPlatform.Build.Process;
+using DataPlatform.Build.Toolchain;
 using DataPlatform.Build.Tools;
 
 namespace DataPlatform.Build.Tests.Verification;
@@ -13,14 +14,20 @@ internal sealed class ScenarioHelm(ClusterScenario scenario, string context) : I
     /// <summary>When set, helm exits 1 with this on stderr, as it does when its storage cannot be read.</summary>
     public string? Failure { get; set; }
 
-    public Helm Helm => new(this, context);
+    public Helm Helm => _helm ??= new(this, context);
+    Helm? _helm;
+
+    /// <summary>The helm this stand-in claims to be: the pin of tools.yaml, as EnsureTools would install it.</summary>
+    static readonly ToolVersion PinnedHelm = ToolPins.Load(Platform.RepoRoot.File("tools.yaml")).Helm.Version;
 
     public Task<ToolResult> RunAsync(ToolCommand command, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         lock (Commands) Commands.Add(command);
-        if (command.Program != "helm" || !command.Arguments.SequenceEqual(Helm.ListReleasesCommand().Arguments))
-            throw new InvalidOperationException($"the helm stand-in knows only `helm list`, not {command.Display}");
+        if (command.Program == "helm" && command.Arguments.SequenceEqual(Helm.VersionCommand().Arguments))
+            return Task.FromResult(new ToolResult(0, $"{PinnedHelm}+g05fa379\n", ""));
+        if (command.Program != "helm" || !command.Arguments.SequenceEqual(Tools.Helm.ListReleasesCommand(context, PinnedHelm).Arguments))
+            throw new InvalidOperationException($"the helm stand-in knows only `helm version` and `helm list`, not {command.Display}");
         if (Failure is { } failure)
         {
             var failed = new ToolResult(1, "", failure);

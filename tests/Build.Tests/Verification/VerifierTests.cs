@@ -124,7 +124,7 @@ public sealed class VerifierTests
 
         var failure = await Assert.ThrowsAsync<BuildFailure>(() => f.VerifyAsync(f.Settings(TimeSpan.Zero)));
 
-        Assert.Contains("helm releases: helm --kube-context kind-data-platform list --all-namespaces --all --output json exited with code 1", failure.Message);
+        Assert.Contains("helm releases: `helm --kube-context kind-data-platform list --all-namespaces --output json` exited with code 1", failure.Message);
         Assert.Contains("secrets is forbidden", failure.Message);
         Assert.Contains("1 of", failure.Message);
     }

@@ -104,7 +104,7 @@ public sealed class ProcessBoundTests
         Assert.True(wait.Bound > TimeSpan.FromMinutes(5), "kubectl wait must be allowed to report its own --timeout first");
         Assert.All(new[]
         {
-            Tools.Kind.CreateClusterCommand("/repo/kind-config.yaml"), Tools.Kind.DeleteClusterCommand("x"), wait,
+            Tools.Kind.CreateClusterCommand("/repo/kind-config.yaml", "data-platform"), Tools.Kind.DeleteClusterCommand("x"), wait,
             kubectl.ServerSideApplyCommand("crds.yaml"),
             new Tools.Helmfile(new RecordingRunner(), "kind-x", "/repo/helmfile.yaml").ApplyCommand(new Dictionary<string, string>()),
         }, command =>
