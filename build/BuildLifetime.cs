@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Platform;
 using Spectre.Console;
@@ -24,11 +25,24 @@ internal sealed class BuildLifetime(IAnsiConsole console) : IFrostingLifetime<Bu
 
     readonly CancellationTokenSource _stop = new();
     ConsoleCancelEventHandler? _onCtrlC;
+    PosixSignalRegistration[] _onTerminate = [];
     RunLock? _lock;
     RunLock? _clusterLock;
 
-    /// <summary>Cancelled by the first Ctrl+C: the running tool is asked to stop and the build unwinds.</summary>
+    /// <summary>Cancelled by the first Ctrl+C, SIGTERM or SIGHUP: the running tool is asked to stop and the build unwinds.</summary>
     public CancellationToken Stopping => _stop.Token;
+
+    /// <summary>What stopped the run early, as a person names it ("Ctrl+C", "SIGTERM"), or null while nothing has.</summary>
+    public string? StoppedBy { get; private set; }
+
+    /// <summary>
+    /// The exit code of a run stopped by SIGTERM (143) or SIGHUP (129): 128 plus the signal's number, as a shell reports a
+    /// process the signal ended, so a CI runner that cancelled the job sees it was the cancellation. Ctrl+C keeps 1.
+    /// </summary>
+    public int? SignalExitCode { get; private set; }
+
+    /// <summary>The run's exit code, once it unwound: a failed run that a signal stopped reports that signal.</summary>
+    public int ExitCodeOf(int runExitCode) => runExitCode != 0 && SignalExitCode is { } signalled ? signalled : runExitCode;
 
     public static string LockFileOf(string root) => Path.Combine(root, ".artifacts", "run.lock");
 
@@ -49,10 +63,18 @@ internal sealed class BuildLifetime(IAnsiConsole console) : IFrostingLifetime<Bu
             // First Ctrl+C: ask the running tool to stop (SIGINT) and unwind; a second one kills the build as usual.
             if (_stop.IsCancellationRequested) return;
             e.Cancel = true;
+            StoppedBy = "Ctrl+C";
             console.MarkupLine("[yellow]Stopping: waiting for the running command to exit (Ctrl+C again to kill).[/]");
             _stop.Cancel();
         };
         Console.CancelKeyPress += _onCtrlC;
+        // A cancelled CI job, a closed terminal and `timeout` send SIGTERM or SIGHUP, whose default is to end the host at
+        // once and leave the running helmfile or kind behind. They stop the run as Ctrl+C does; a second one ends it.
+        _onTerminate =
+        [
+            PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal => OnTerminate(signal, "SIGTERM", 15)),
+            PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal => OnTerminate(signal, "SIGHUP", 1)),
+        ];
 
         RequireValidConfiguration(PlatformValidator.Validate(context.Root, context.EnvironmentVariable), tasks);
         context.ScheduledTasks = tasks;
@@ -73,6 +95,16 @@ internal sealed class BuildLifetime(IAnsiConsole console) : IFrostingLifetime<Bu
         Environment.SetEnvironmentVariable("HELM_PLUGINS", context.HelmPluginsDirectory);
     }
 
+    void OnTerminate(PosixSignalContext signal, string name, int number)
+    {
+        if (_stop.IsCancellationRequested) return;   // the second one: the default, the host ends now
+        signal.Cancel = true;
+        StoppedBy = name;
+        SignalExitCode = 128 + number;
+        console.MarkupLine($"[yellow]Stopping: {name} received (a cancelled CI job, a closed terminal or `timeout` sends it): stopping the running command and everything it started.[/]");
+        _stop.Cancel();
+    }
+
     static bool CanHold(string lockFile)
     {
         try { Directory.CreateDirectory(Path.GetDirectoryName(lockFile)!); return true; }
@@ -87,6 +119,8 @@ internal sealed class BuildLifetime(IAnsiConsole console) : IFrostingLifetime<Bu
         _lock = null;
         if (_onCtrlC is not null) Console.CancelKeyPress -= _onCtrlC;
         _onCtrlC = null;
+        foreach (var registration in _onTerminate) registration.Dispose();
+        _onTerminate = [];
     }
 
     /// <summary>Fails with one message listing every problem that matters to these tasks; nothing has run yet.</summary>

@@ -8,7 +8,7 @@ using Spectre.Console;
 
 var console = AnsiConsole.Console;
 using var lifetime = new BuildLifetime(console);
-return await new FrostingHost<BuildContext>
+var exitCode = await new FrostingHost<BuildContext>
 {
     DefaultTarget = OptionTable.Target.Default,
     CreateContext = (cake, commandLine) =>
@@ -23,12 +23,13 @@ return await new FrostingHost<BuildContext>
     },
     Lifetime = lifetime,
     PrintHelp = Help.Print,
-    DescribeFailure = Failures.Describe,
+    DescribeFailure = failure => Failures.Describe(failure, lifetime.StoppedBy),
     Redact = (context, message) => context.Mask.Apply(message),
     // A run given --report leaves a report on every way out, not only when Verify reaches its verdict.
     OnFailure = (arguments, context, reason) =>
         VerifyReport.WriteAfterFailedRun(arguments.Get(OptionTable.Report), context, reason),
 }.RunAsync(args);
+return lifetime.ExitCodeOf(exitCode);
 
 static class Clone
 {
@@ -46,7 +47,8 @@ static class Clone
 static class Failures
 {
     /// <summary>The failures a person can act on, as one message each; anything else is a bug and keeps its stack trace.</summary>
-    public static string? Describe(Exception e) => e switch
+    /// <param name="stoppedBy">What stopped the run early (Ctrl+C, SIGTERM), when something did.</param>
+    public static string? Describe(Exception e, string? stoppedBy = null) => e switch
     {
         BuildFailure or ConfigFileException or ToolNotFoundException => e.Message,
         ToolFailedException tool =>
@@ -54,7 +56,10 @@ static class Failures
             $"  command: {tool.Command.Display}{Environment.NewLine}" +
             $"  last output:{Environment.NewLine}{tool.StandardErrorTail()}{Environment.NewLine}" +
             "  next: fix the cause above and run the same target again; add --verbosity=diagnostic for details.",
-        OperationCanceledException => "Stopped (Ctrl+C). Run the same target again to carry on: every step is safe to repeat.",
+        // The runner's message names the command it stopped (with everything it started); other waits just end.
+        OperationCanceledException => $"Stopped ({stoppedBy ?? "Ctrl+C"})" +
+            (e.Message.EndsWith(CliToolRunner.InterruptedSuffix, StringComparison.Ordinal) ? $": {e.Message}" : ".") +
+            " Run the same target again to carry on: every step is safe to repeat.",
         _ => null,
     };
 }
@@ -74,6 +79,6 @@ static class Help
             options.AddRow(Markup.Escape(string.Join(", ", option.Spellings)),
                 Markup.Escape(option.Description));
         console.Write(options);
-        console.WriteLine("Exit codes: 0 success, 1 failure, 2 command-line mistake (nothing was run).");
+        console.WriteLine("Exit codes: 0 success, 1 failure, 2 command-line mistake (nothing was run), 143 stopped by SIGTERM (129 by SIGHUP).");
     }
 }

@@ -22,6 +22,9 @@ internal sealed class CliToolRunner(IAnsiConsole console, SecretMask mask, bool 
 
     static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>How the message of a stopped command ends, after the command itself.</summary>
+    public const string InterruptedSuffix = "was interrupted, and everything it started was stopped.";
+
     public TimeSpan GracePeriod { get; init; } = DefaultGracePeriod;
     public TimeSpan SlowNotice { get; init; } = DefaultSlowNotice;
 
@@ -101,7 +104,7 @@ internal sealed class CliToolRunner(IAnsiConsole console, SecretMask mask, bool 
                 await stopped.Task;
                 tree.Signal(ProcessTree.SigKill);   // a last sweep: nothing the command started outlives it
                 if (timedOut) throw new ToolTimeoutException(shown, bound, command.WhenHung ?? ToolTimeoutException.HintFor(command.Program));
-                throw new OperationCanceledException($"{shown} was stopped (Ctrl+C).", cancellationToken);
+                throw new OperationCanceledException($"`{shown}` {InterruptedSuffix}", cancellationToken);
             }
 
             var toolResult = new ToolResult(result!.ExitCode, stdout.ToString(), mask.Apply(stderr.ToString()));

@@ -33,4 +33,58 @@ public sealed class HungToolEndToEndTests(CompiledBuildRoot build) : IDisposable
         Assert.DoesNotContain("Ctrl+C", run.Text);
         Assert.False(run.HasStackTrace, run.ToString());
     }
+
+    [Fact]
+    public async Task SIGTERM_stops_the_running_helmfile_and_everything_it_started_says_so_and_exits_143()
+    {
+        _machine.SetState("hang", "helmfile apply\n");
+        var unique = Path.Combine(_machine.Home, $"sigterm-{Guid.NewGuid():N}.xml");
+
+        var running = _machine.RunBuildAsync("--target=HelmfileApply", $"--report={unique}");
+        await WaitUntilAsync(() => ProcessesWhoseEnvironmentHolds(_machine.State).Any(p => CommandLine(p).Contains("standins/helmfile") && CommandLine(p).Contains(" apply ")), running,
+            "the build never reached helmfile apply");
+        var host = Assert.Single(ProcessesWhoseCommandLineHolds(unique));
+        Assert.Equal(0, kill(host, SIGTERM));
+        var run = await running;
+
+        Assert.Equal(143, run.ExitCode);
+        Assert.Contains("SIGTERM received", run.Text);
+        Assert.Contains("Stopped (SIGTERM): `helmfile", run.Text);
+        Assert.Contains("apply --suppress-secrets", run.Text);
+        Assert.Contains("was interrupted, and everything it started was stopped", run.Text);
+        Assert.False(run.HasStackTrace, run.ToString());
+        // Nothing of the run outlives it: no stand-in (nor anything else started with this machine's state) is left.
+        Assert.Empty(ProcessesWhoseEnvironmentHolds(_machine.State));
+    }
+
+    const int SIGTERM = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    static extern int kill(int pid, int signal);
+
+    static IEnumerable<int> Processes() => Directory.EnumerateDirectories("/proc").Select(Path.GetFileName)
+        .Where(name => name!.All(char.IsDigit)).Select(name => int.Parse(name!)).Where(pid => pid != Environment.ProcessId);
+
+    static string Read(int pid, string file)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/{file}"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return ""; }
+    }
+
+    static string CommandLine(int pid) => Read(pid, "cmdline").Replace('\0', ' ');
+
+    static IEnumerable<int> ProcessesWhoseCommandLineHolds(string text) => Processes().Where(pid => CommandLine(pid).Contains(text)).ToList();
+
+    static IEnumerable<int> ProcessesWhoseEnvironmentHolds(string text) => Processes().Where(pid => Read(pid, "environ").Contains(text)).ToList();
+
+    /// <summary>Polls a condition, bounded; fails early with the run's output if the run ends first.</summary>
+    static async Task WaitUntilAsync(Func<bool> condition, Task<BuildRun> running, string what)
+    {
+        for (var attempt = 0; attempt < 600 && !condition(); attempt++)
+        {
+            if (running.IsCompleted) Assert.Fail($"{what}:\n{await running}");
+            await Task.Delay(100);
+        }
+        Assert.True(condition(), what);
+    }
 }
