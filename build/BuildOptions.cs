@@ -37,21 +37,21 @@ internal static class OptionTable
                 (["diagnostic", "diag", "d"], Cake.Core.Diagnostics.Verbosity.Diagnostic),
             ], "v");
     public static readonly CommandLineOption<int> HelmfileAttempts =
-        Option.WholeNumber("helmfile-attempts", "<n>", "attempts for `helmfile apply` when failures look transient; 1 means no retry", 4, 1, 10);
+        Option.WholeNumber("helmfile-attempts", "<n>", "attempts for `helmfile apply` when failures look transient; 1 means no retry", 4, 1, 10).OnlyReadBy("HelmfileApply");
     public static readonly CommandLineOption<bool> Force =
-        Option.Switch("force", "run `helmfile apply` even when its inputs are unchanged since the last apply and the platform is healthy");
+        Option.Switch("force", "run `helmfile apply` even when its inputs are unchanged since the last apply and the platform is healthy").OnlyReadBy("HelmfileApply");
     public static readonly CommandLineOption<bool> SkipImageCheck =
-        Option.Switch("skip-image-check", "do not ask the registries whether every image the run will pull exists, the releases' and the build's own pins (offline, or a registry that refuses anonymous reads)");
+        Option.Switch("skip-image-check", "do not ask the registries whether every image the run will pull exists, the releases' and the build's own pins (offline, or a registry that refuses anonymous reads)").OnlyReadBy("CheckImages", "HelmfileApply");
     public static readonly CommandLineOption<TimeSpan> RetryDelay =
-        Option.Seconds("retry-delay", "first wait before retrying `helmfile apply`, doubling up to 60 s", 15, 0, 60);
+        Option.Seconds("retry-delay", "first wait before retrying `helmfile apply`, doubling up to 60 s", 15, 0, 60).OnlyReadBy("HelmfileApply");
     public static readonly CommandLineOption<TimeSpan> Timeout =
-        Option.Seconds("timeout", "how long Verify waits for the platform", 600, 0, 86400);
+        Option.Seconds("timeout", "how long Verify waits for the platform", 600, 0, 86400).OnlyReadBy("Verify");
     public static readonly CommandLineOption<string?> Report =
-        Option.OutputFile("report", "Verify writes a JUnit XML report there, or JSON when the path ends in `.json`; written on every way out, pass or fail");
+        Option.OutputFile("report", "Verify writes a JUnit XML report there, or JSON when the path ends in `.json`; written on every way out, pass or fail").OnlyReadBy("Verify");
     public static readonly CommandLineOption<string?> HostsFile =
-        Option.OutputFile("hosts-file", "PrintHosts writes its lines into a marked block of that file");
+        Option.OutputFile("hosts-file", "PrintHosts writes its lines into a marked block of that file").OnlyReadBy("PrintHosts");
     public static readonly CommandLineOption<string?> Output =
-        Option.OutputFile("output", "TrustCA writes the platform CA (PEM) there; default `.artifacts/data-platform-ca.crt`");
+        Option.OutputFile("output", "TrustCA writes the platform CA (PEM) there; default `.artifacts/data-platform-ca.crt`").OnlyReadBy("TrustCA");
     public static readonly CommandLineOption<TimeSpan> LockWait =
         Option.Seconds("lock-wait", "how long to wait for another ./build.sh running in this clone, or on the same kind cluster from another clone, to finish; 0 refuses at once", 1800, 0, 86400);
 

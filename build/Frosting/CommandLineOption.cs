@@ -22,6 +22,12 @@ internal abstract class CommandLineOption(string name, string? placeholder, stri
     public IEnumerable<string> Spellings => Aliases.Select(a => a.Length > 1 ? $"--{a}" : $"-{a}").Prepend(Usage);
     public string Description => Rule is null ? Meaning : $"{Meaning} ({Rule})";
 
+    /// <summary>The only tasks that read this option; empty when it concerns every run (--target, --plan, --verbosity).</summary>
+    public IReadOnlyList<string> ReadBy { get; private set; } = [];
+
+    /// <summary>Declares the tasks that read the option, with its declaration: a run without them warns that it has no effect.</summary>
+    protected void SetReadBy(string[] tasks) => ReadBy = tasks;
+
     /// <summary>Reads a value given on the command line, or throws a <see cref="CommandLineException"/> naming this option.</summary>
     public abstract object Read(string value);
 
@@ -39,6 +45,13 @@ internal sealed class CommandLineOption<T>(string name, string? placeholder, str
     public override object Read(string value) => read(this, value)!;
 
     internal CommandLineException Expected(string expected, string value) => Refuse(expected, value);
+
+    /// <summary>Only these tasks read the option (see <see cref="CommandLineOption.ReadBy"/>).</summary>
+    public CommandLineOption<T> OnlyReadBy(params string[] tasks)
+    {
+        SetReadBy(tasks);
+        return this;
+    }
 }
 
 /// <summary>The kinds of option the build has, each with its checks.</summary>

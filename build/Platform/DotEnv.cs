@@ -24,6 +24,10 @@ internal static partial class DotEnv
     [GeneratedRegex(@"^(?:export\s+)?(?<key>[^\s=#'""]{1,64})\s*=")]
     private static partial Regex BadName();
 
+    // "MINIO SECRET_KEY=x": words of a name split by spaces, then '=' (a space where an underscore was meant).
+    [GeneratedRegex(@"^(?:export\s+)?(?<key>[A-Za-z_][A-Za-z0-9_]*(?:[ \t]+[A-Za-z0-9_]+)+)\s*=")]
+    private static partial Regex SpacedName();
+
     /// <summary>The file's variables (a missing file has none); throws with every bad line when any line is bad.</summary>
     public static IReadOnlyDictionary<string, string> Load(string path)
     {
@@ -78,6 +82,12 @@ internal static partial class DotEnv
     /// <summary>Names the key when the line has a recognisable one, and never repeats the rest of the line.</summary>
     static string NotAnAssignment(string line)
     {
+        if (SpacedName().Match(line) is { Success: true } spaced)
+        {
+            var name = spaced.Groups["key"].Value;
+            var joined = Regex.Replace(name, @"[ \t]+", "_");
+            return $"'{name}' has a space in the variable name, which a name cannot hold: write {joined}=<value> (or remove the stray word).";
+        }
         if (AlmostAssignment().Match(line) is { Success: true } almost)
         {
             var key = almost.Groups["key"].Value;

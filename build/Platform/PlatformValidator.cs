@@ -26,8 +26,12 @@ internal static class PlatformValidator
 
         var variables = PlatformEnvironment.Read(root, environment, problems);
         var required = TemplateVariables.Required(root, problems);
-        // An unreadable .env is its own problem; listing every variable it holds as missing would bury it.
-        if (variables.UnreadableFiles.Count == 0) CheckRequired(variables, required, problems);
+        // An unreadable or deleted .env is its own problem; listing every variable it holds as missing would bury it.
+        var dotEnv = Path.Combine(root, ".env");
+        if (!Path.Exists(dotEnv))
+            problems.Add(new(".env", null, null,
+                ".env is missing: restore it with `git checkout .env` (it holds the platform's settings; your own values go in .env.local)."));
+        else if (variables.UnreadableFiles.Count == 0) CheckRequired(variables, required, problems);
         CheckDomain(variables, problems);
         CheckMetalLbRange(variables, problems);
         CheckNearMisses(variables, problems);

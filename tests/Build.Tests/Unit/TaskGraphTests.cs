@@ -76,4 +76,38 @@ public class TaskGraphTests
         Assert.Equal(2, build.Context.Options.HelmfileRetry.Attempts);
         Assert.Equal(Path.Combine(build.Root, ".tools", "bin"), build.Context.ToolsDirectory);
     }
+
+    [Fact]
+    public void Every_option_that_only_some_tasks_read_names_tasks_that_exist()
+    {
+        using var build = new TestBuild();
+        var tasks = build.Engine.Tasks.Select(t => t.Name).ToHashSet();
+        var scoped = OptionTable.All.Where(o => o.ReadBy.Count > 0).ToList();
+        Assert.NotEmpty(scoped);
+        Assert.All(scoped, option => Assert.All(option.ReadBy, task => Assert.True(tasks.Contains(task), $"--{option.Name} names task {task}, which does not exist")));
+    }
+
+    [Theory]
+    [InlineData("Doctor", "--hosts-file=/tmp/hosts", "--hosts-file has no effect here: only PrintHosts reads it")]
+    [InlineData("Clean", "--report=/tmp/r.xml", "--report has no effect here: only Verify reads it")]
+    [InlineData("PrintHosts", "--timeout=30", "--timeout has no effect here: only Verify reads it")]
+    [InlineData("Verify", "--force", "--force has no effect here: only HelmfileApply reads it")]
+    public void An_option_no_task_of_the_run_reads_is_named_with_the_task_that_would(string target, string option, string warning)
+    {
+        using var build = new TestBuild();
+        var commandLine = CommandLine.Parse([option], OptionTable.All);
+        Assert.StartsWith(warning, Assert.Single(commandLine.WithoutEffect(build.Plan(target).ToList())));
+    }
+
+    [Theory]
+    [InlineData("Up", "--hosts-file=/tmp/hosts")]
+    [InlineData("Up", "--report=/tmp/r.xml")]
+    [InlineData("HelmfileApply", "--skip-image-check")]
+    [InlineData("Clean", "--plan")]
+    [InlineData("Doctor", "--verbosity=verbose")]
+    public void An_option_a_task_of_the_run_reads_gives_no_warning(string target, string option)
+    {
+        using var build = new TestBuild();
+        Assert.Empty(CommandLine.Parse([option], OptionTable.All).WithoutEffect(build.Plan(target).ToList()));
+    }
 }

@@ -46,6 +46,10 @@ static class BadInputCases
         new("flag with a value that is not a boolean", "--target=Clean", "--plan=maybe") { Culprit = ["--plan", "maybe"] },
         new("bare word instead of an option", "Up") { Culprit = ["Up", "--target"] },
         new("option typo in a value-taking option", "--target=Verify", "--timout=30") { Culprit = ["--timout", "--timeout"] },
+        // Pasted from a web page: the dash looks right and is another character.
+        new("target with an en dash", "\u2013target=Up") { Culprit = ["\u2013target=Up", "en dash", "--target=Up"] },
+        new("plan with an em dash", "--target=Clean", "\u2014plan") { Culprit = ["\u2014plan", "em dash", "--plan"] },
+        new("option with a minus sign and a hyphen", "\u2212-exclusive", "--target=Verify") { Culprit = ["minus sign", "--exclusive"] },
     ];
 
     // ------------------------------------------------------------------ kind-config.yaml: exit 1 before any change
@@ -166,6 +170,15 @@ static class BadInputCases
         EnvCase("domain with an underscore", t => t.Replace("GLOBAL_DOMAIN=data-platform.internal", "GLOBAL_DOMAIN=data_platform.internal"), ["GLOBAL_DOMAIN", "data_platform.internal"]),
         EnvCase("domain with a scheme", t => t.Replace("GLOBAL_DOMAIN=data-platform.internal", "GLOBAL_DOMAIN=https://data-platform.internal"), ["GLOBAL_DOMAIN"]),
         EnvCase("env.local malformed", _ => "MINIO_SECRET_KEY local-s3cr3t\n", [".env.local:1"], ["local-s3cr3t"], ".env.local"),
+        EnvCase("env key with a space in its name", t => t.Replace("MINIO_SECRET_KEY=adminpassword", "MINIO SECRET_KEY=sp4ced-s3cr3t"),
+            [".env:", "'MINIO SECRET_KEY' has a space", "MINIO_SECRET_KEY=<value>"], ["sp4ced-s3cr3t"]),
+        new("env deleted", "--target=Up")
+        {
+            ExitCode = 1,
+            Culprit = [".env is missing", "git checkout .env"],
+            Arrange = c => { File.Delete(c.Root.File(".env")); return Task.CompletedTask; },
+            Then = (_, run) => Assert.DoesNotContain("is not set", run.Text),
+        },
         new("environment variable overrides the domain with a bad value", "--target=Up")
         {
             ExitCode = 1,
