@@ -6,6 +6,7 @@ using DataPlatform.Build.Process;
 using DataPlatform.Build.Verification;
 using Spectre.Console;
 
+if (AsciiTerminal.IsWanted(Environment.GetEnvironmentVariable)) AsciiTerminal.Use();
 var console = AnsiConsole.Console;
 using var lifetime = new BuildLifetime(console);
 var exitCode = await new FrostingHost<BuildContext>

@@ -194,4 +194,30 @@ public sealed class CommandLineEndToEndTests(CompiledBuildRoot build) : IDisposa
         Assert.True(warm.ExitCode == 0, warm.ToString());
         Assert.DoesNotContain("Compiling", warm.Text);
     }
+
+    [Theory]
+    [InlineData("LC_ALL", "C")]
+    [InlineData("LANG", "en_US.ISO-8859-1")]
+    public async Task A_terminal_whose_locale_is_not_UTF_8_gets_only_ASCII(string variable, string locale)
+    {
+        _machine.UserEnvironment[variable] = locale;
+
+        var help = await _machine.RunBuildAsync("--help");
+        var tools = await _machine.RunBuildAsync("--target=EnsureTools");
+
+        Assert.True(help.ExitCode == 0 && tools.ExitCode == 0, $"{help}\n{tools}");
+        foreach (var run in new[] { help, tools })
+            Assert.True(run.Output.All(c => c < 128), $"non-ASCII characters under {variable}={locale}: " +
+                string.Concat(run.Output.Where(c => c >= 128).Distinct()) + $"\n{run}");
+        Assert.Contains("Target", help.Output);
+    }
+
+    [Fact]
+    public async Task A_UTF_8_terminal_keeps_its_box_drawing()
+    {
+        var help = await _machine.RunBuildAsync("--help");
+
+        Assert.True(help.ExitCode == 0, help.ToString());
+        Assert.Contains(help.Output, c => c is >= '\u2500' and <= '\u257f');
+    }
 }
