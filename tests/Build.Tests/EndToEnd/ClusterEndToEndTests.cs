@@ -34,8 +34,8 @@ public sealed class ClusterEndToEndTests(CompiledBuildRoot build)
     [Fact]
     public async Task A_stale_platform_context_in_the_home_kubeconfig_is_never_contacted_when_KUBECONFIG_lists_the_right_one_first()
     {
-        await using var api = await FakeKubernetesApi.StartAsync();
-        await using var decoy = await FakeKubernetesApi.StartAsync();
+        await using var api = await FakeKubeApi.StartAsync();
+        await using var decoy = await FakeKubeApi.StartAsync();
         using var machine = new Scenario(build, decoyServer: decoy.Url) { ApiServer = api.Url };
         var cluster = new ClusterScenario();
         // No LoadBalancer addresses: the probes fail at once instead of dialling 172.18.x addresses that do not exist here.
@@ -54,8 +54,8 @@ public sealed class ClusterEndToEndTests(CompiledBuildRoot build)
         var run = await machine.RunBuildAsync("--target=Verify", "--timeout=1");
 
         Assert.True(run.Squashed.Contains($"failingoncontext{FixturePlatform.Context}"), run.ToString()); // Verify read a cluster and judged it
-        Assert.NotEmpty(api.Requests);
-        Assert.Empty(decoy.Requests);
+        Assert.NotEmpty(api.RequestPaths);
+        Assert.Empty(decoy.RequestPaths);
         Assert.False(run.HasStackTrace, run.ToString());
         Assert.Empty(run.Violations);
     }

@@ -67,7 +67,7 @@ public sealed class RealToolBehaviourTests(CompiledBuildRoot build)
     [InlineData("3.18.0")]  // the oldest accepted: `list` hides pending-install unless given --all
     public async Task A_warm_run_sees_a_release_left_pending_install_whichever_helm_major_lists_it(string helmVersion)
     {
-        await using var api = await FakeKubernetesApi.StartAsync();
+        await using var api = await FakeKubeApi.StartAsync();
         using var machine = new Scenario(build) { ApiServer = api.Url };
         machine.UserEnvironment["STANDIN_VERSION_HELM"] = helmVersion;
         new ClusterScenario().ServeFrom(api);

@@ -16,8 +16,8 @@ public sealed class UpVerifyTests(CompiledBuildRoot build)
     [Fact]
     public async Task Up_verifies_after_helmfile_apply_and_fails_naming_the_image_that_does_not_pull()
     {
-        await using var api = await FakeKubernetesApi.StartAsync();
-        await using var decoy = await FakeKubernetesApi.StartAsync();
+        await using var api = await FakeKubeApi.StartAsync();
+        await using var decoy = await FakeKubeApi.StartAsync();
         using var machine = new Scenario(build, decoyServer: decoy.Url) { ApiServer = api.Url };
         var cluster = BrokenMinio();
         cluster.ServeFrom(api);
@@ -39,16 +39,16 @@ public sealed class UpVerifyTests(CompiledBuildRoot build)
         // Release status comes from helm itself (it reads whichever HELM_DRIVER holds the releases), pinned to the platform;
         // the pinned Helm 4 lists every status without --all, which it refuses.
         Assert.Contains(run.Named("helm list"), c => c.Context == FixturePlatform.Context && c.Argv.Contains("--all-namespaces") && !c.Argv.Contains("--all"));
-        Assert.DoesNotContain(api.Requests, r => r.StartsWith("/api/v1/secrets"));
+        Assert.DoesNotContain(api.RequestPaths, r => r.StartsWith("/api/v1/secrets"));
         Assert.True(appliedBeforeFirstRead, $"Verify read the cluster before helmfile apply finished (or never):\n{run}");
-        Assert.Contains(api.Requests, r => r.StartsWith("/apis/apps/v1/deployments"));
+        Assert.Contains(api.RequestPaths, r => r.StartsWith("/apis/apps/v1/deployments"));
         // Squashed: the console wraps long lines anywhere, even inside an image name.
         Assert.Contains("deploymentminio/minio:0/1ready", run.Squashed);
         Assert.Contains($"podminio-7d9f-abcde:ImagePullBackOffforimage{BadImage}", run.Squashed);
         Assert.Contains($"failingoncontext{FixturePlatform.Context}", run.Squashed);
         Assert.False(run.HasStackTrace, run.ToString());
         Assert.DoesNotContain(" PrintHosts ", run.Text);       // Up stops at the failed Verify: no hosts line for a broken platform
-        Assert.Empty(decoy.Requests);
+        Assert.Empty(decoy.RequestPaths);
         Assert.Empty(run.Violations);
         // Verify had the probe credentials from .env; a failure report must not print them.
         Assert.All(FixturePlatform.SecretValues, secret => Assert.DoesNotContain(secret, run.Squashed));

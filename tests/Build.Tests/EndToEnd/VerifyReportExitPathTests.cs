@@ -19,7 +19,7 @@ public sealed class VerifyReportExitPathTests(CompiledBuildRoot build) : IDispos
     [Fact]
     public async Task An_unreachable_API_server_still_leaves_a_JUnit_report_naming_the_context_and_the_server()
     {
-        var server = $"https://127.0.0.1:{FakeKubernetesApi.ClosedPort()}";
+        var server = $"https://127.0.0.1:{FakeKubeApi.ClosedPort()}";
         using var machine = new Scenario(build) { ApiServer = server };
         await machine.GivenPlatformClusterAsync();
         var report = Path.Combine(_reports, "ci", "verify.xml");
@@ -105,7 +105,7 @@ public sealed class VerifyReportExitPathTests(CompiledBuildRoot build) : IDispos
     [Fact]
     public async Task Verify_that_runs_out_of_time_reports_each_failing_check_with_its_reason()
     {
-        await using var api = await FakeKubernetesApi.StartAsync();
+        await using var api = await FakeKubeApi.StartAsync();
         using var machine = new Scenario(build) { ApiServer = api.Url };
         await machine.GivenPlatformClusterAsync();
         ServeUnreadyMinio(api);
@@ -127,7 +127,7 @@ public sealed class VerifyReportExitPathTests(CompiledBuildRoot build) : IDispos
     [Fact]
     public async Task Ctrl_C_during_Verify_leaves_a_report_with_the_checks_so_far_and_why_it_stopped()
     {
-        await using var api = await FakeKubernetesApi.StartAsync();
+        await using var api = await FakeKubeApi.StartAsync();
         using var machine = new Scenario(build) { ApiServer = api.Url };
         await machine.GivenPlatformClusterAsync();
         ServeUnreadyMinio(api);
@@ -136,7 +136,7 @@ public sealed class VerifyReportExitPathTests(CompiledBuildRoot build) : IDispos
         // Ten minutes to wait: only Ctrl+C ends this run early.
         var running = machine.RunBuildAsync("--target=Verify", "--timeout=600", $"--report={report}");
         // A second read of the cluster: one round of checks is complete, the next is under way.
-        await WaitUntilAsync(() => api.Requests.Count(r => r.StartsWith("/apis/apps/v1/deployments")) >= 2, running, "Verify did not start a second round of checks");
+        await WaitUntilAsync(() => api.RequestPaths.Count(r => r.StartsWith("/apis/apps/v1/deployments")) >= 2, running, "Verify did not start a second round of checks");
         Interrupt(report);
         var run = await running;
 
@@ -202,7 +202,7 @@ public sealed class VerifyReportExitPathTests(CompiledBuildRoot build) : IDispos
     /// A cluster whose MinIO never becomes ready, so Verify keeps failing; Traefik has no address, so the HTTPS, S3 and
     /// registry probes fail at once instead of dialling 172.18.x.
     /// </summary>
-    static void ServeUnreadyMinio(FakeKubernetesApi api)
+    static void ServeUnreadyMinio(FakeKubeApi api)
     {
         var cluster = new ClusterScenario();
         cluster.Deployments[2] = ClusterScenario.Deployment("minio", "minio", 1, 0);

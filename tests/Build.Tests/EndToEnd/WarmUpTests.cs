@@ -19,7 +19,7 @@ public sealed class WarmUpTests(CompiledBuildRoot build)
     [Fact]
     public async Task A_second_run_on_an_unchanged_healthy_platform_makes_no_mutating_call_and_says_why()
     {
-        await using var api = await FakeKubernetesApi.StartAsync();
+        await using var api = await FakeKubeApi.StartAsync();
         using var machine = new Scenario(build) { ApiServer = api.Url };
         new ClusterScenario().ServeFrom(api);
 
@@ -40,7 +40,7 @@ public sealed class WarmUpTests(CompiledBuildRoot build)
         Assert.Contains("--force to run it anyway", second.Text);
         // The health check is Verify's reads without the waiting: the cluster once, helm's own list once.
         Assert.Single(second.Named("helm list"));
-        Assert.Contains(api.Requests, r => r.StartsWith("/apis/apps/v1/deployments"));
+        Assert.Contains(api.RequestPaths, r => r.StartsWith("/apis/apps/v1/deployments"));
         Assert.Empty(second.Violations);
         // The record holds hashes, never the variables' values.
         var stored = machine.ReadState("configmap-kube-system-data-platform-applied")!;
@@ -50,7 +50,7 @@ public sealed class WarmUpTests(CompiledBuildRoot build)
     [Fact]
     public async Task Changing_one_value_runs_exactly_one_helmfile_apply_naming_the_file_and_the_run_after_that_none()
     {
-        await using var api = await FakeKubernetesApi.StartAsync();
+        await using var api = await FakeKubeApi.StartAsync();
         using var root = await CaseRoot.CopyAsync(build);
         using var machine = new Scenario(build) { ApiServer = api.Url, BuildRoot = root.Path };
         new ClusterScenario().ServeFrom(api);
@@ -72,7 +72,7 @@ public sealed class WarmUpTests(CompiledBuildRoot build)
     [Fact]
     public async Task Force_or_an_unhealthy_platform_runs_helmfile_apply_although_nothing_changed()
     {
-        await using var api = await FakeKubernetesApi.StartAsync();
+        await using var api = await FakeKubeApi.StartAsync();
         using var machine = new Scenario(build) { ApiServer = api.Url };
         var cluster = new ClusterScenario();
         cluster.ServeFrom(api);

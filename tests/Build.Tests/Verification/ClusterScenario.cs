@@ -62,7 +62,7 @@ public sealed class ClusterScenario
     public string BundlePem { get; set; } = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 
     /// <summary>Serves the scenario; list endpoints are read on every request, so a test may change the scenario between rounds.</summary>
-    public void ServeFrom(FakeKubernetesApi api)
+    public void ServeFrom(FakeKubeApi api)
     {
         api.Responses["/apis/apps/v1/deployments"] = () => k8s.KubernetesJson.Serialize(new V1DeploymentList { Items = Deployments });
         api.Responses["/apis/apps/v1/daemonsets"] = () => k8s.KubernetesJson.Serialize(new V1DaemonSetList { Items = DaemonSets });

@@ -32,8 +32,8 @@ public sealed class KubeconfigAndTimeoutTests
         var results = await new Verifier(cluster, f.Helm.Helm, f.Settings(), f.Console).RunAsync(CancellationToken.None);
 
         Assert.All(results, r => Assert.True(r.Passed, $"{r.Name}: {r.Detail}"));
-        Assert.NotEmpty(f.Api.Requests);
-        Assert.Empty(f.Decoy.Requests);
+        Assert.NotEmpty(f.Api.RequestPaths);
+        Assert.Empty(f.Decoy.RequestPaths);
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class KubeconfigAndTimeoutTests
         Assert.Contains($"the Kubernetes API of {f.Kind.ContextName} at {cluster.Server} did not answer within", error.Message);
         Assert.Contains("docker ps", error.Message);
         Assert.DoesNotContain("Ctrl+C", error.Message);
-        Assert.NotEmpty(f.Api.Requests); // it was asked, and did not answer
+        Assert.NotEmpty(f.Api.RequestPaths); // it was asked, and did not answer
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"Verify --timeout=3 took {clock.Elapsed}"); // only to catch a hang
     }
 

@@ -118,7 +118,7 @@ public sealed class PrintHostsTests
         Assert.Contains("Add to /etc/hosts", f.Output.ToString());
         Assert.Contains("already up to date: nothing written", Words(f.Output.ToString()));
         Assert.Equal("127.0.0.1 localhost\n", File.ReadAllText(hosts + ".data-platform.bak"));
-        Assert.Empty(f.Decoy.Requests);
+        Assert.Empty(f.Decoy.RequestPaths);
     }
 
     [Theory]

@@ -33,8 +33,8 @@ public sealed class ProbeWiringTests(PasswordSampleDatabase pg, S3rverServer s3)
         Assert.Equal($"put/get/delete in {S3rverServer.Bucket}", s3Check.Detail);
         Assert.True(checks["https minio-console.data-platform.internal"].Passed, checks["https minio-console.data-platform.internal"].Detail);
         // The secret was read from the platform's API server only.
-        Assert.Contains(AppSecretPath, f.Api.Requests);
-        Assert.Empty(f.Decoy.Requests);
+        Assert.Contains(AppSecretPath, f.Api.RequestPaths);
+        Assert.Empty(f.Decoy.RequestPaths);
     }
 
     [Fact]

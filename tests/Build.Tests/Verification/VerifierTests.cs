@@ -29,8 +29,8 @@ public sealed class VerifierTests
         Assert.Contains("trust bundle configmap data-platform-ca-bundle", names);
         Assert.Contains("gateway traefik/traefik-gateway", names);
         Assert.DoesNotContain(names, n => n.Contains("someone-else"));
-        Assert.NotEmpty(f.Api.Requests);
-        Assert.Empty(f.Decoy.Requests);
+        Assert.NotEmpty(f.Api.RequestPaths);
+        Assert.Empty(f.Decoy.RequestPaths);
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class VerifierTests
         Assert.Contains("0/1 ready", failure.Message);
         Assert.Contains("ImagePullBackOff for image quay.io/minio/minio:RELEASE.2099-01-01", failure.Message);
         Assert.Contains("minio-7d9f-abcde", failure.Message);
-        Assert.Empty(f.Decoy.Requests);
+        Assert.Empty(f.Decoy.RequestPaths);
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class VerifierTests
         Assert.Contains("container controller in CrashLoopBackOff (7 restarts)", failure.Message);
         Assert.Contains("error: cannot read ClusterIssuer: forbidden", failure.Message);
         // The log of the crashed run, not the one starting now.
-        Assert.Contains(f.Api.Requests, r => r.StartsWith("/api/v1/namespaces/cert-manager/pods/cert-manager-5c6-xyz/log") && r.Contains("previous=true"));
+        Assert.Contains(f.Api.RequestPaths, r => r.StartsWith("/api/v1/namespaces/cert-manager/pods/cert-manager-5c6-xyz/log") && r.Contains("previous=true"));
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class VerifierTests
         Assert.Contains("helm release minio/minio: not installed", failure.Message);
         // helm itself is asked (it reads whichever HELM_DRIVER stores the releases), pinned to the platform's context.
         Assert.All(f.Helm.Commands, c => Assert.Equal(["--kube-context", "kind-data-platform"], c.Arguments.Take(2)));
-        Assert.DoesNotContain(f.Api.Requests, r => r.StartsWith("/api/v1/secrets"));
+        Assert.DoesNotContain(f.Api.RequestPaths, r => r.StartsWith("/api/v1/secrets"));
     }
 
     [Fact]
@@ -166,7 +166,7 @@ public sealed class VerifierTests
     [Fact]
     public async Task An_unreachable_cluster_fails_at_once_naming_the_context_and_the_server()
     {
-        var server = $"http://127.0.0.1:{FakeKubernetesApi.ClosedPort()}";
+        var server = $"http://127.0.0.1:{FakeKubeApi.ClosedPort()}";
         await using var f = await VerifyFixture.StartAsync(platformServer: server);
 
         // A ten-minute timeout: only failing fast lets this test finish.
@@ -175,7 +175,7 @@ public sealed class VerifierTests
         Assert.Contains("kind-data-platform", failure.Message);
         Assert.Contains(server, failure.Message);
         Assert.Contains("./build.sh --target=Up", failure.Message);
-        Assert.Empty(f.Decoy.Requests);
+        Assert.Empty(f.Decoy.RequestPaths);
     }
 
     [Fact]

@@ -11,8 +11,8 @@ namespace DataPlatform.Build.Tests.Verification;
 public sealed class VerifyFixture : IAsyncDisposable
 {
     public string Root { get; } = Directory.CreateTempSubdirectory("verify-").FullName;
-    public FakeKubernetesApi Api { get; private set; } = null!;
-    public FakeKubernetesApi Decoy { get; private set; } = null!;
+    public FakeKubeApi Api { get; private set; } = null!;
+    public FakeKubeApi Decoy { get; private set; } = null!;
     public ClusterScenario Scenario { get; } = new();
     public StringWriter Output { get; } = new();
     public IAnsiConsole Console { get; }
@@ -30,8 +30,8 @@ public sealed class VerifyFixture : IAsyncDisposable
     public static async Task<VerifyFixture> StartAsync(string? platformServer = null)
     {
         var fixture = new VerifyFixture();
-        fixture.Api = await FakeKubernetesApi.StartAsync();
-        fixture.Decoy = await FakeKubernetesApi.StartAsync();
+        fixture.Api = await FakeKubeApi.StartAsync();
+        fixture.Decoy = await FakeKubeApi.StartAsync();
         fixture.Scenario.ServeFrom(fixture.Api);
         File.WriteAllText(Path.Combine(fixture.Root, "kind-config.yaml"), """
             kind: Cluster
