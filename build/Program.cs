@@ -9,28 +9,32 @@ using Spectre.Console;
 if (AsciiTerminal.IsWanted(Environment.GetEnvironmentVariable)) AsciiTerminal.Use();
 var console = AnsiConsole.Console;
 using var lifetime = new BuildLifetime(console);
+BuildContext? built = null;
 var exitCode = await new FrostingHost<BuildContext>
 {
     DefaultTarget = OptionTable.Target.Default,
-    CreateContext = (cake, commandLine) =>
-    {
-        var options = BuildOptions.From(commandLine);
-        var echoQueries = commandLine.Get(OptionTable.Verbosity) >= Verbosity.Verbose;
-        return new BuildContext(cake, options, Clone.Root(), console, mask =>
-        {
-            IToolRunner runner = new CliToolRunner(console, mask, echoQueries);
-            return options.Plan ? new PlanningRunner(runner, console, mask) : runner;
-        }, lifetime.Stopping);
-    },
+    CreateContext = (cake, commandLine) => built = Create(cake, commandLine),
     Lifetime = lifetime,
     PrintHelp = Help.Print,
-    DescribeFailure = failure => Failures.Describe(failure, lifetime.StoppedBy),
+    // Doctor's memory row, when it ran: a tool the kernel killed is most often out of memory.
+    DescribeFailure = failure => Failures.Describe(failure, lifetime.StoppedBy, built?.HostReport?.Checks.FirstOrDefault(c => c.Name == "memory")?.Detail),
     Redact = (context, message) => context.Mask.Apply(message),
     // A run given --report leaves a report on every way out, not only when Verify reaches its verdict.
     OnFailure = (arguments, context, reason) =>
         VerifyReport.WriteAfterFailedRun(arguments.Get(OptionTable.Report), context, reason),
 }.RunAsync(args);
 return lifetime.ExitCodeOf(exitCode);
+
+BuildContext Create(Cake.Core.ICakeContext cake, CommandLine commandLine)
+{
+    var options = BuildOptions.From(commandLine);
+    var echoQueries = commandLine.Get(OptionTable.Verbosity) >= Verbosity.Verbose;
+    return new BuildContext(cake, options, Clone.Root(), console, mask =>
+    {
+        IToolRunner runner = new CliToolRunner(console, mask, echoQueries);
+        return options.Plan ? new PlanningRunner(runner, console, mask) : runner;
+    }, lifetime.Stopping);
+}
 
 static class Clone
 {
@@ -49,9 +53,17 @@ static class Failures
 {
     /// <summary>The failures a person can act on, as one message each; anything else is a bug and keeps its stack trace.</summary>
     /// <param name="stoppedBy">What stopped the run early (Ctrl+C, SIGTERM), when something did.</param>
-    public static string? Describe(Exception e, string? stoppedBy = null) => e switch
+    /// <param name="memory">What Doctor measured of the engine's memory, when it ran.</param>
+    public static string? Describe(Exception e, string? stoppedBy = null, string? memory = null) => e switch
     {
         BuildFailure or ConfigFileException or ToolNotFoundException => e.Message,
+        // 128 + the signal: the kernel's OOM killer and a container's memory limit send SIGKILL; SIGTERM comes from outside.
+        ToolFailedException { Result.ExitCode: 137 or 143 } tool =>
+            $"{tool.Command.Program} was killed ({(tool.Result.ExitCode == 137 ? "SIGKILL" : "SIGTERM")}, exit code {tool.Result.ExitCode}): out of memory?{Environment.NewLine}" +
+            $"  command: {tool.Command.Display}{Environment.NewLine}" +
+            $"  memory: {memory ?? "not measured in this run (./build.sh --target=Doctor measures it)"}{Environment.NewLine}" +
+            $"  last output:{Environment.NewLine}{tool.StandardErrorTail()}{Environment.NewLine}" +
+            "  next: check `dmesg | grep -i oom` (or Docker Desktop's memory setting), free memory or give Docker more, then run the same target again.",
         ToolFailedException tool =>
             $"{tool.Command.Program} failed (exit code {tool.Result.ExitCode}).{Environment.NewLine}" +
             $"  command: {tool.Command.Display}{Environment.NewLine}" +

@@ -35,6 +35,7 @@ internal static class PlatformValidator
         CheckDomain(variables, problems);
         CheckMetalLbRange(variables, problems);
         CheckNearMisses(variables, problems);
+        CheckSizes(variables, problems);
         CheckImageCache(variables, problems);
         CheckAccess(variables, problems);
         // A kind-config.yaml that does not load is already reported; reading it again would only repeat that.
@@ -138,6 +139,25 @@ internal static class PlatformValidator
     /// The optional variables have defaults, so a misspelt one (IMAGE_CAHCE=off, PLATFORM_HTTPS_PROT=8443) would quietly
     /// leave the default in place: a file key one or two letters from one that is unset is named as the likely typo.
     /// </summary>
+    /// <summary>
+    /// Linux refuses to start a process with one environment string over MAX_ARG_STRLEN (32 pages: 128 KiB, "KEY=value"
+    /// and its NUL included); execve fails with E2BIG, which .NET reports as if the tool were not installed. The values of
+    /// .env travel to helmfile in its environment, so an oversized one is named here, before anything starts.
+    /// </summary>
+    public const int MaxEnvironmentString = 128 * 1024;
+
+    static void CheckSizes(PlatformEnvironment variables, List<ConfigProblem> problems)
+    {
+        foreach (var (key, source) in variables.FileKeys.OrderBy(k => k.Source.File).ThenBy(k => k.Source.Line))
+        {
+            var bytes = System.Text.Encoding.UTF8.GetByteCount(key) + 1 + System.Text.Encoding.UTF8.GetByteCount(variables.Find(key) ?? "") + 1;
+            if (bytes <= MaxEnvironmentString) continue;
+            problems.Add(new(source.File, source.Line, null,
+                $"{key} is {bytes / 1024} KiB long: Linux starts no process with an environment variable over 128 KiB, and the build passes .env to helmfile " +
+                "in its environment. Shorten it (a certificate, key or file belongs in a file that the values read, not in .env)."));
+        }
+    }
+
     static void CheckNearMisses(PlatformEnvironment variables, List<ConfigProblem> problems)
     {
         string[] optional = [ImageCacheSetting.Variable, AccessDecision.Variable, .. PublishedPorts.Variables];

@@ -172,6 +172,8 @@ static class BadInputCases
         EnvCase("env.local malformed", _ => "MINIO_SECRET_KEY local-s3cr3t\n", [".env.local:1"], ["local-s3cr3t"], ".env.local"),
         EnvCase("env key with a space in its name", t => t.Replace("MINIO_SECRET_KEY=adminpassword", "MINIO SECRET_KEY=sp4ced-s3cr3t"),
             [".env:", "'MINIO SECRET_KEY' has a space", "MINIO_SECRET_KEY=<value>"], ["sp4ced-s3cr3t"]),
+        EnvCase("env value larger than a process environment takes", t => t + "\nBIG_CERTIFICATE=" + new string('A', 140 * 1024) + "\n",
+            [".env:", "BIG_CERTIFICATE", "128 KiB"]),
         new("env deleted", "--target=Up")
         {
             ExitCode = 1,

@@ -57,6 +57,29 @@ public sealed class HungToolEndToEndTests(CompiledBuildRoot build) : IDisposable
         Assert.Empty(ProcessesWhoseEnvironmentHolds(_machine.State));
     }
 
+    [Fact]
+    public async Task A_tool_the_kernel_kills_is_named_as_killed_with_the_memory_Doctor_measured()
+    {
+        _machine.SetState("hang", "kind create\n");
+
+        var running = _machine.RunBuildAsync("--target=CreateCluster");
+        await WaitUntilAsync(() => StandIns("kind", " create ").Any(), running, "the build never reached kind create cluster");
+        // What the OOM killer does: SIGKILL to the tool, nothing to the build.
+        Assert.Equal(0, kill(Assert.Single(StandIns("kind", " create ")), SIGKILL));
+        var run = await running;
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("kind was killed (SIGKILL, exit code 137): out of memory?", run.Text);
+        Assert.Contains("command: kind create cluster --name data-platform", run.Text);
+        Assert.Matches(@"memory: \S+ \S+ in ", run.Text);   // Doctor's own measurement, from this run
+        Assert.Contains("dmesg", run.Text);
+        Assert.False(run.HasStackTrace, run.ToString());
+    }
+
+    IEnumerable<int> StandIns(string tool, string words) => ProcessesWhoseEnvironmentHolds(_machine.State)
+        .Where(p => CommandLine(p).Contains($"standins/{tool}") && CommandLine(p).Contains(words)).ToList();
+
+    const int SIGKILL = 9;
     const int SIGTERM = 15;
 
     [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
