@@ -93,7 +93,7 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
     public Kubectl Kubectl => new(Runner, KindConfig.ContextName);
     public Helm Helm => new(Runner, KindConfig.ContextName);
     /// <summary>The helmfile CLI, pointed at helmfile.yaml and the platform's context.</summary>
-    public Helmfile HelmfileTool => new(Runner, KindConfig.ContextName, HelmfileSpec.Path);
+    public Helmfile HelmfileTool => new(Runner, KindConfig.ContextName, HelmfileSpec);
 
     IEnumerable<string> SecretValues()
     {

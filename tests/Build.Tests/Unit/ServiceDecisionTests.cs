@@ -87,7 +87,7 @@ public class HelmfileDeployerTests
     static (HelmfileDeployer, RecordingRunner) Deployer(int attempts)
     {
         var runner = new RecordingRunner();
-        var helmfile = new Helmfile(runner, "kind-data-platform", "/repo/helmfile.yaml");
+        var helmfile = new Helmfile(runner, "kind-data-platform", Spec);
         return (new HelmfileDeployer(helmfile, Spec, new RetrySettings(attempts, TimeSpan.Zero), new TestConsole()), runner);
     }
 
