@@ -14,15 +14,20 @@ internal sealed class ReleaseRepairer(Helm helm, Helmfile helmfile, HelmfileSpec
 {
     public async Task RepairAsync(IReadOnlyDictionary<string, string> environment, CancellationToken ct)
     {
-        var unsettled = ReleaseRecovery.Unsettled(await helm.ListReleasesAsync(ct), spec.Releases);
-        if (unsettled.Count == 0) return;
-
         var repairs = new List<ReleaseRepair>();
-        foreach (var (release, latest) in unsettled)
+        try
         {
-            var history = ReleaseRecovery.NeedsHistory(latest) ? await helm.HistoryAsync(release.Name, release.Namespace, ct) : [];
-            repairs.Add(ReleaseRecovery.Decide(release, latest, history));
+            foreach (var (release, latest) in ReleaseRecovery.Unsettled(await helm.ListReleasesAsync(ct), spec.Releases))
+            {
+                var history = ReleaseRecovery.NeedsHistory(latest) ? await helm.HistoryAsync(release.Name, release.Namespace, ct) : [];
+                repairs.Add(ReleaseRecovery.Decide(release, latest, history));
+            }
         }
+        catch (FormatException e)
+        {
+            throw new BuildFailure($"The releases' status could not be read before helmfile apply: {e.Message}. Check that the helm on PATH is the one EnsureTools installed (.tools/bin), then run the same target again.", e);
+        }
+        if (repairs.Count == 0) return;
 
         foreach (var repair in repairs.Where(r => r.Kind != RepairKind.Sync))
         {
