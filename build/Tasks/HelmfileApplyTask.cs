@@ -7,7 +7,7 @@ using DataPlatform.Build.Warm;
 namespace DataPlatform.Build.Tasks;
 
 [TaskName("HelmfileApply")]
-[TaskDescription("Runs helmfile apply against the platform's context with .env and the computed values, retrying transient failures and, before each attempt, repairing releases an earlier apply left failed or pending, after checking that every image the releases run exists (unless CheckImages did, before the cluster was created); skipped when nothing changed since the last apply and the platform is healthy (every declared release deployed) (--force runs it).")]
+[TaskDescription("Runs helmfile apply against the platform's context with .env and the computed values, retrying transient failures and, before each attempt, repairing releases an earlier apply left failed or pending, after checking that every image the releases run exists (unless CheckImages did, before the cluster was created); skipped when nothing changed since the last apply and the platform is healthy, every declared release deployed (--force runs it).")]
 [IsDependentOn(typeof(ConnectImageCacheTask))]
 [IsDependentOn(typeof(ComputeMetalLbRangeTask))]
 [IsDependentOn(typeof(ApplyGatewayCrdsTask))]
