@@ -96,7 +96,7 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
     /// <summary>One per run: it asks helm for its version once, to list releases in the form that major documents.</summary>
     public Helm Helm => _helm.Value;
     /// <summary>The helmfile CLI, pointed at helmfile.yaml and the platform's context.</summary>
-    public Helmfile HelmfileTool => new(Runner, KindConfig.ContextName, HelmfileSpec.Path);
+    public Helmfile HelmfileTool => new(Runner, KindConfig.ContextName, HelmfileSpec);
 
     IEnumerable<string> SecretValues()
     {

@@ -7,8 +7,10 @@ namespace DataPlatform.Build.Images;
 
 /// <summary>
 /// The images in `helmfile template`'s output: every container, init container and ephemeral container of every
-/// rendered object, attributed to its release by the label Helm charts set for it (app.kubernetes.io/instance, or the
-/// older `release`), (charts without either are named as "a release").
+/// rendered object, and the PostgreSQL image of a CloudNativePG Cluster (spec.imageName, which its operator turns into
+/// the pods' image), attributed to its release by the label Helm charts set for it (app.kubernetes.io/instance, or the
+/// older `release`), else to the only release declared in the object's namespace (charts without either are named as
+/// "a release").
 /// </summary>
 internal static partial class RenderedImages
 {
@@ -33,7 +35,7 @@ internal static partial class RenderedImages
             catch (YamlException) { continue; }   // helmfile's own chatter, or a document no pod comes from
             if (root is not YamlMappingNode mapping) continue;
             var release = ReleaseOf(mapping, releases);
-            foreach (var image in Images(mapping))
+            foreach (var image in Images(mapping).Concat(ClusterImage(mapping)))
                 found.Add(new ReleaseImage(release, image));
         }
         return found.Distinct().ToList();
@@ -50,7 +52,17 @@ internal static partial class RenderedImages
                 var match = candidates.FirstOrDefault(r => r.Namespace == ns) ?? candidates.FirstOrDefault();
                 if (match is not null) return match.Id;
             }
-        return "a release of helmfile.yaml";
+        var inNamespace = releases.Where(r => r.Namespace == ns).ToList();
+        return inNamespace.Count == 1 ? inNamespace[0].Id : "a release of helmfile.yaml";
+    }
+
+    /// <summary>CloudNativePG's Cluster names its PostgreSQL image in spec.imageName (api/v1 ClusterSpec), not in a pod template.</summary>
+    static IEnumerable<string> ClusterImage(YamlMappingNode document)
+    {
+        if ((Child(document, "kind") as YamlScalarNode)?.Value == "Cluster" &&
+            (Child(document, "apiVersion") as YamlScalarNode)?.Value?.StartsWith("postgresql.cnpg.io/", StringComparison.Ordinal) == true &&
+            Child(Child(document, "spec"), "imageName") is YamlScalarNode { Value: { Length: > 0 } image })
+            yield return image;
     }
 
     static IEnumerable<string> Images(YamlNode node)

@@ -14,6 +14,31 @@ internal sealed record HelmfileSpec(string Path, string KubeContext, IReadOnlyLi
 
     public IReadOnlyList<string> Namespaces => Releases.Select(r => r.Namespace).Distinct().ToList();
 
+    /// <summary>helm's own default for --timeout, which helmfile leaves to helm when helmDefaults.timeout is unset.</summary>
+    public static readonly TimeSpan DefaultHelmTimeout = TimeSpan.FromSeconds(300);
+
+    /// <summary>helmDefaults.timeout: how long helm may wait for each release (and each hook Job) to become ready.</summary>
+    public TimeSpan HelmTimeout { get; init; } = DefaultHelmTimeout;
+
+    /// <summary>
+    /// How many groups helmfile runs these releases in, one after the other: the releases of a group run in parallel, and
+    /// a release waits for the group that holds its last need (helmfile's DAG plan, pkg/state/state_run.go). That is the
+    /// length of the longest `needs` chain. Needs on releases outside the list are ignored (a selector's subset).
+    /// </summary>
+    public static int NeedsGroups(IReadOnlyList<Release> releases)
+    {
+        var byId = releases.GroupBy(r => r.Id).ToDictionary(g => g.Key, g => g.First());
+        var depth = new Dictionary<string, int>();
+        int Depth(Release release, int guard)
+        {
+            if (depth.TryGetValue(release.Id, out var known)) return known;
+            // A cycle is reported by the loader; here it only must not loop.
+            var deepest = guard > byId.Count ? 0 : release.Needs.Where(byId.ContainsKey).Select(n => Depth(byId[n], guard + 1)).DefaultIfEmpty(0).Max();
+            return depth[release.Id] = deepest + 1;
+        }
+        return releases.Select(r => Depth(r, 0)).DefaultIfEmpty(0).Max();
+    }
+
     /// <summary>Where helmDefaults.kubeContext is written, for the message when it does not match kind-config.yaml.</summary>
     internal (int Line, int Column)? KubeContextMark { get; init; }
 
@@ -52,8 +77,21 @@ internal sealed record HelmfileSpec(string Path, string KubeContext, IReadOnlyLi
         var releases = ReadReleases(root, fields);
         return new HelmfileSpec(path, context ?? "", releases.Select(r => r.Release).ToList())
         {
+            HelmTimeout = defaults is null ? DefaultHelmTimeout : ReadTimeout(defaults, fields),
             KubeContextMark = contextNode is null ? null : ((int)contextNode.Start.Line, (int)contextNode.Start.Column),
         };
+    }
+
+    /// <summary>helmDefaults.timeout, in seconds as helmfile takes it; absent, helm's 300 s.</summary>
+    static TimeSpan ReadTimeout(YamlMappingNode defaults, YamlFields fields)
+    {
+        if (YamlFields.Get(defaults, "timeout") is not { } node || YamlFields.IsNull(node)) return DefaultHelmTimeout;
+        var text = fields.Text(node, "helmDefaults.timeout", "a number of seconds");
+        if (text is null) return DefaultHelmTimeout;
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
+            return TimeSpan.FromSeconds(seconds);
+        fields.Add(node, $"helmDefaults.timeout is '{text}': write a whole number of seconds (helmfile passes it to helm as --timeout <n>s), e.g. 600.");
+        return DefaultHelmTimeout;
     }
 
     sealed record Located(Release Release, YamlNode Node, IReadOnlyList<(string Need, YamlNode Node)> Needs);

@@ -7,6 +7,9 @@ namespace DataPlatform.Build.Platform;
 internal static class MetalLbRange
 {
     const int Size = 10;
+    /// <summary>64 addresses: room below the pool for the nodes, the mirrors and the proxy, with margin.</summary>
+    const ulong SmallestSubnet = 64;
+    const int SmallestPrefix = 26;
 
     /// <summary>Picks the IPv4 subnet out of the network's IPAM subnets (kind's network also has an IPv6 one).</summary>
     public static string SelectIPv4Subnet(IEnumerable<string> subnets, string network)
@@ -32,7 +35,15 @@ internal static class MetalLbRange
 
         var usable = (long)subnet.Count - 2;
         if (usable < Size)
-            throw new MetalLbRangeException($"subnet {cidr} has {Math.Max(usable, 0)} usable addresses; MetalLB needs {Size} (a /28 or larger), or set METALLB_IP_RANGE.");
+            throw new MetalLbRangeException($"subnet {cidr} has {Math.Max(usable, 0)} usable addresses; MetalLB needs {Size} (a /{SmallestPrefix} or larger), or set METALLB_IP_RANGE.");
+        // Docker hands out a network's addresses from the bottom: the nodes, the image cache's mirrors and the access
+        // proxy. In a /28 (14 usable) the last ten overlap them, and an address in both is answered by two hosts.
+        if (subnet.Count < SmallestSubnet)
+            throw new MetalLbRangeException(
+                $"subnet {cidr} is too small to share: its last {Size} addresses would overlap the ones Docker hands out to the kind nodes, " +
+                $"the image cache's mirrors and the access proxy. Give the kind network a /{SmallestPrefix} or larger " +
+                "(./build.sh --target=Clean, docker network rm kind, then docker network create kind --subnet <a /26 or larger>), " +
+                "or set METALLB_IP_RANGE to addresses of it Docker has not handed out.");
         // The block, not the address docker printed: docker does not promise to print the network base.
         return new AddressRange(subnet.Last - Size, subnet.Last - 1, null).ToString();
     }

@@ -16,9 +16,11 @@ internal sealed record RetrySettings(int Attempts, TimeSpan FirstDelay)
 /// <summary>
 /// Runs `helmfile apply`, and runs it again when the failure is one a person would simply retry by hand:
 /// timeouts, and webhooks that are not serving yet (connection refused, x509) right after cert-manager starts.
-/// Anything else stops at once and names the release that failed.
+/// Before every attempt the repairer (when given) gets past what an earlier one left: a failed release is synced (a
+/// plain re-apply skips it), a pending one uninstalled or rolled back. Anything else stops at once and names the release
+/// that failed.
 /// </summary>
-internal sealed partial class HelmfileDeployer(Helmfile helmfile, HelmfileSpec spec, RetrySettings retry, IAnsiConsole console)
+internal sealed partial class HelmfileDeployer(Helmfile helmfile, HelmfileSpec spec, RetrySettings retry, IAnsiConsole console, ReleaseRepairer? repairer = null)
 {
     [GeneratedRegex(
         @"timed out waiting for the condition|context deadline exceeded|i/o timeout|TLS handshake timeout|" +
@@ -67,7 +69,12 @@ internal sealed partial class HelmfileDeployer(Helmfile helmfile, HelmfileSpec s
         var attempts = 0;
         try
         {
-            await pipeline.Build().ExecuteAsync(async token => { attempts++; await helmfile.ApplyAsync(environment, token); }, ct);
+            await pipeline.Build().ExecuteAsync(async token =>
+            {
+                attempts++;
+                if (repairer is not null) await repairer.RepairAsync(environment, token);
+                await helmfile.ApplyAsync(environment, token);
+            }, ct);
         }
         catch (ToolFailedException e)
         {
@@ -77,8 +84,10 @@ internal sealed partial class HelmfileDeployer(Helmfile helmfile, HelmfileSpec s
             var why = IsTransient(output)
                 ? $"still failing after {attempts} attempt{(attempts == 1 ? "" : "s")} with what looks transient"
                 : "with an error that retrying will not fix";
+            // The repair before an attempt fails like the apply does (a sync hits the same webhook): say it was the repair.
+            var during = e.Command.Arguments.Contains("apply") ? "" : " It failed while repairing the releases an earlier attempt left, before the apply itself.";
             throw new BuildFailure(
-                $"helmfile apply failed on {which}, {why}.{Environment.NewLine}" +
+                $"helmfile apply failed on {which}, {why}.{during}{Environment.NewLine}" +
                 $"  command: {e.Command.Display}{Environment.NewLine}" +
                 $"  last output:{Environment.NewLine}{e.StandardErrorTail()}{Environment.NewLine}" +
                 $"  next: fix the cause above, then run ./build.sh --target=HelmfileApply --exclusive (or Up) again.", e);

@@ -7,7 +7,7 @@ using DataPlatform.Build.Warm;
 namespace DataPlatform.Build.Tasks;
 
 [TaskName("HelmfileApply")]
-[TaskDescription("Runs helmfile apply against the platform's context with .env and the computed values, retrying transient failures, after checking that every image the releases run exists (unless CheckImages did, before the cluster was created); skipped when nothing changed since the last apply and the platform is healthy (--force runs it).")]
+[TaskDescription("Runs helmfile apply against the platform's context with .env and the computed values, retrying transient failures and, before each attempt, repairing releases an earlier apply left failed or pending, after checking that every image the releases run exists (unless CheckImages did, before the cluster was created); skipped when nothing changed since the last apply and the platform is healthy, every declared release deployed (--force runs it).")]
 [IsDependentOn(typeof(ConnectImageCacheTask))]
 [IsDependentOn(typeof(ComputeMetalLbRangeTask))]
 [IsDependentOn(typeof(ApplyGatewayCrdsTask))]
@@ -34,7 +34,9 @@ internal sealed class HelmfileApplyTask : FrostingTask<BuildContext>
                     BuildImages.ToPull(context.KindConfig, createsCluster: false, startsMirrors: false, publishes: await ImageCheck.PublishesAsync(context)));
         }
 
-        await new HelmfileDeployer(context.HelmfileTool, context.HelmfileSpec, context.Options.HelmfileRetry, context.Console)
+        // Under --plan a cluster still to be created has no releases to read, let alone repair.
+        var repairer = cluster.IsReachable ? new ReleaseRepairer(context.Helm, context.HelmfileTool, context.HelmfileSpec, context.Console) : null;
+        await new HelmfileDeployer(context.HelmfileTool, context.HelmfileSpec, context.Options.HelmfileRetry, context.Console, repairer)
             .ApplyAsync(environment, context.Cancellation);
         await gate.RecordAsync(stored, inputs, DateTimeOffset.UtcNow, context.Cancellation);
     }

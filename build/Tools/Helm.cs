@@ -48,6 +48,59 @@ internal sealed class Helm(IToolRunner runner, string context)
         throw new BuildFailure($"`{command.Display}` printed {(firstLine == "nothing" ? "nothing" : $"'{firstLine}'")}, not a version like v4.3.0: " +
                                "check which helm is first on PATH (`command -v helm`), or run ./build.sh --target=EnsureTools to install the pinned one.");
     }
+
+    // The repairs of a release an interrupted or failed apply left behind (Services/ReleaseRepairer). Bare --wait means
+    // "wait" to Helm 3 (a bool) and the watcher strategy to Helm 4 (pkg/cmd/flags.go AddWaitFlag, NoOptDefVal).
+
+    /// <summary>Every revision of one release, oldest first, as `helm history --output json` prints them.</summary>
+    public ToolCommand HistoryCommand(string name, string ns) => Command("history", name, "--namespace", ns, "--output", "json");
+
+    public async Task<IReadOnlyList<HelmRevision>> HistoryAsync(string name, string ns, CancellationToken ct) =>
+        HelmRevision.ParseList((await runner.RunAsync(HistoryCommand(name, ns), ct)).StandardOutput);
+
+    /// <summary>Removes a release and its objects, waiting until they are gone, so the apply that follows installs it afresh.</summary>
+    public ToolCommand UninstallCommand(string name, string ns, TimeSpan helmTimeout) =>
+        Command("uninstall", name, "--namespace", ns, "--wait", "--timeout", $"{helmTimeout.TotalSeconds:0}s") with
+        {
+            Mutating = true,
+            Timeout = helmTimeout + TimeSpan.FromMinutes(2),
+            WhenHung = $"Objects of release {ns}/{name} are not going away: look for finalizers (`kubectl --context {context} -n {ns} get all`), then run the same target again.",
+        };
+
+    /// <summary>A new revision with the objects of <paramref name="revision"/>; no --wait, the apply that follows waits.</summary>
+    public ToolCommand RollbackCommand(string name, string ns, int revision, TimeSpan helmTimeout) =>
+        Command("rollback", name, revision.ToString(System.Globalization.CultureInfo.InvariantCulture), "--namespace", ns, "--timeout", $"{helmTimeout.TotalSeconds:0}s") with
+        {
+            Mutating = true,
+            Timeout = helmTimeout + TimeSpan.FromMinutes(2),
+            WhenHung = $"helm could not roll back release {ns}/{name}: check the API server (`kubectl --context {context} get nodes`), then run the same target again.",
+        };
+
+    public Task UninstallAsync(string name, string ns, TimeSpan helmTimeout, CancellationToken ct) => runner.RunAsync(UninstallCommand(name, ns, helmTimeout), ct);
+
+    public Task RollbackAsync(string name, string ns, int revision, TimeSpan helmTimeout, CancellationToken ct) =>
+        runner.RunAsync(RollbackCommand(name, ns, revision, helmTimeout), ct);
+}
+
+/// <summary>One row of `helm history --output json` (pkg/cmd/history.go releaseInfo): revision is a number there.</summary>
+internal sealed record HelmRevision(
+    [property: JsonPropertyName("revision")] int Revision,
+    [property: JsonPropertyName("status")] string? Status,
+    [property: JsonPropertyName("description")] string? Description)
+{
+    public static IReadOnlyList<HelmRevision> ParseList(string json)
+    {
+        if (string.IsNullOrWhiteSpace(json)) return [];
+        try
+        {
+            return JsonSerializer.Deserialize<List<HelmRevision>>(json) ?? [];
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"helm history --output json printed something that is not its JSON list ({e.Message}): " +
+                (json.Length > 200 ? json[..200] + "..." : json));
+        }
+    }
 }
 
 /// <summary>One row of `helm list --output json`: name, namespace, revision (a string), updated, status, chart, app_version.</summary>

@@ -1,9 +1,10 @@
+using DataPlatform.Build.Platform;
 using DataPlatform.Build.Process;
 
 namespace DataPlatform.Build.Tools;
 
 /// <summary>helmfile, always with --kube-context; the platform's variables (secrets included) go in the child's environment.</summary>
-internal sealed class Helmfile(IToolRunner runner, string context, string helmfilePath)
+internal sealed class Helmfile(IToolRunner runner, string context, HelmfileSpec spec)
 {
     /// <summary>
     /// helmfile 1.x's `version` asks github.com for a newer release after printing its own, and exits non-zero when
@@ -16,27 +17,69 @@ internal sealed class Helmfile(IToolRunner runner, string context, string helmfi
     public static IReadOnlyDictionary<string, string> ChildEnvironment(IReadOnlyDictionary<string, string>? platformVariables = null) =>
         new Dictionary<string, string>(platformVariables ?? new Dictionary<string, string>()) { [UpgradeNoticeVariable] = "1" };
 
-    /// <summary>Every release in order, each allowed helm's own --timeout (5 min by default) to become ready.</summary>
-    public static readonly TimeSpan ApplyTimeout = TimeSpan.FromMinutes(30);
+    /// <summary>
+    /// Beyond helm's own waits: fetching the charts, helm-diff on every release, the hooks' pods starting. Generous on
+    /// purpose: a bound cut short kills helm mid-install and leaves releases failed or pending-install.
+    /// </summary>
+    public static readonly TimeSpan Slack = TimeSpan.FromMinutes(10);
 
-    public ToolCommand ApplyCommand(IReadOnlyDictionary<string, string> environment) =>
-        new("helmfile", ["--file", helmfilePath, "--kube-context", context, "apply", "--suppress-secrets", "--skip-diff-on-install"])
+    /// <summary>
+    /// helmfile runs the releases in needs groups, one group after the other, and helm may wait up to
+    /// helmDefaults.timeout for each release of a group: so (groups × timeout) + <see cref="Slack"/>.
+    /// helmfile.yaml's 7 groups × 600 s give 80 min.
+    /// </summary>
+    public static TimeSpan Bound(int groups, TimeSpan helmTimeout) => helmTimeout * Math.Max(groups, 1) + Slack;
+
+
+    string WhenHung(TimeSpan bound, int groups) =>
+        $"The bound is {groups} needs group{(groups == 1 ? "" : "s")} × helmDefaults.timeout {spec.HelmTimeout.TotalSeconds:0}s + {Slack.TotalMinutes:0} min = {bound.TotalMinutes:0} min. " +
+        $"A release is still not ready: look for pods that are Pending, ImagePullBackOff or CrashLoopBackOff " +
+        $"(`kubectl --context {context} get pods --all-namespaces`). The next Up repairs a release this left failed or pending, then applies again.";
+
+    public ToolCommand ApplyCommand(IReadOnlyDictionary<string, string> environment)
+    {
+        var groups = HelmfileSpec.NeedsGroups(spec.Releases);
+        return new("helmfile", ["--file", spec.Path, "--kube-context", context, "apply", "--suppress-secrets", "--skip-diff-on-install"])
         {
             Mutating = true,
             Streamed = true,
             Environment = ChildEnvironment(environment),
-            WorkingDirectory = Path.GetDirectoryName(helmfilePath),
-            Timeout = ApplyTimeout,
-            WhenHung = $"A release is still not ready: look for pods that are Pending, ImagePullBackOff or CrashLoopBackOff " +
-                       $"(`kubectl --context {context} get pods --all-namespaces`). helmfile apply is safe to repeat: run the same target again.",
+            WorkingDirectory = Path.GetDirectoryName(spec.Path),
+            Timeout = Bound(groups, spec.HelmTimeout),
+            WhenHung = WhenHung(Bound(groups, spec.HelmTimeout), groups),
         };
+    }
+
+    /// <summary>
+    /// `helmfile sync` of the given releases only: it upgrades each one whatever its diff says, which `apply` does not
+    /// (helmfile pkg/app/app.go: apply returns early when helm-diff finds nothing to update, and helm-diff compares with
+    /// the failed revision's own manifest). One selector per release, name AND namespace, so a same-named release in
+    /// another namespace is never selected (helmfile labels every release with its name and namespace, pkg/state/state.go
+    /// GetReleasesWithLabels; several --selector flags are OR'ed, the commas inside one AND'ed).
+    /// </summary>
+    public ToolCommand SyncCommand(IReadOnlyDictionary<string, string> environment, IReadOnlyList<Release> releases)
+    {
+        var groups = HelmfileSpec.NeedsGroups(releases);
+        var bound = Bound(groups, spec.HelmTimeout);
+        return new("helmfile", ["--file", spec.Path, "--kube-context", context,
+                                .. releases.SelectMany(r => new[] { "--selector", $"name={r.Name},namespace={r.Namespace}" }),
+                                "sync", "--suppress-secrets"])
+        {
+            Mutating = true,
+            Streamed = true,
+            Environment = ChildEnvironment(environment),
+            WorkingDirectory = Path.GetDirectoryName(spec.Path),
+            Timeout = bound,
+            WhenHung = WhenHung(bound, groups),
+        };
+    }
 
     /// <summary>Renders every release's manifests (charts fetched, nothing sent to the cluster): read-only, so --plan runs it too.</summary>
     public ToolCommand TemplateCommand(IReadOnlyDictionary<string, string> environment) =>
-        new("helmfile", ["--file", helmfilePath, "--kube-context", context, "template", "--skip-tests"])
+        new("helmfile", ["--file", spec.Path, "--kube-context", context, "template", "--skip-tests"])
         {
             Environment = ChildEnvironment(environment),
-            WorkingDirectory = Path.GetDirectoryName(helmfilePath),
+            WorkingDirectory = Path.GetDirectoryName(spec.Path),
             Timeout = TemplateTimeout,
             WhenHung = "helmfile template renders the charts, fetching each once: check that the chart repositories answer " +
                        "(helmfile.yaml's repositories), or skip the image check with --skip-image-check.",
@@ -49,4 +92,7 @@ internal sealed class Helmfile(IToolRunner runner, string context, string helmfi
         (await runner.RunAsync(TemplateCommand(environment), ct)).StandardOutput;
 
     public Task ApplyAsync(IReadOnlyDictionary<string, string> environment, CancellationToken ct) => runner.RunAsync(ApplyCommand(environment), ct);
+
+    public Task SyncAsync(IReadOnlyDictionary<string, string> environment, IReadOnlyList<Release> releases, CancellationToken ct) =>
+        runner.RunAsync(SyncCommand(environment, releases), ct);
 }

@@ -26,6 +26,10 @@ internal sealed record ApplyDecision(bool Apply, string Reason)
             return new(true, $"running helmfile apply: {named} changed since the last apply ({since})");
         }
         if (health is null) return new(true, $"inputs unchanged since {since}, but the platform's health was not checked: running helmfile apply");
+        if (health.UnsettledReleases.Count > 0)
+            return new(true, $"inputs unchanged since {since}, but release{(health.UnsettledReleases.Count == 1 ? "" : "s")} " +
+                             $"{string.Join(", ", health.UnsettledReleases)} {(health.UnsettledReleases.Count == 1 ? "is" : "are")} not deployed: " +
+                             "repairing, then running helmfile apply");
         if (!health.Healthy)
             return new(true, $"inputs unchanged since {since}, but the platform is not healthy ({health.Problems[0]}" +
                              (health.Problems.Count > 1 ? $", and {health.Problems.Count - 1} more" : "") + "): running helmfile apply");

@@ -1,5 +1,6 @@
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Process;
+using DataPlatform.Build.Services;
 using DataPlatform.Build.Tools;
 using DataPlatform.Build.Verification;
 
@@ -17,13 +18,15 @@ internal sealed class PlatformHealthCheck(Func<PlatformCluster> cluster, Helm he
         try
         {
             var state = await ClusterReader.ReadAsync(cluster(), namespaces, ct);
-            var listed = await helm.ListReleasesAsync(ct);
+            // Only the platform's releases count: someone else's failed release in this cluster is not ours to apply for.
+            var listed = (await helm.ListReleasesAsync(ct)).Where(r => releases.Any(d => d.Name == r.Name && d.Namespace == r.Namespace)).ToList();
+            var unsettled = ReleaseRecovery.Unsettled(listed, releases).Select(u => $"{u.Release.Id} ({u.Latest.Status})").ToList();
             var failing = ClusterChecks.HelmReleases(listed, releases, context)
                 .Concat(ClusterChecks.Workloads(state, namespaces))
                 .Where(check => !check.Passed)
                 .Select(check => $"{check.Name}: {check.Detail.Split('\n')[0].TrimEnd('\r')}")
                 .ToList();
-            return new PlatformHealth(failing);
+            return new PlatformHealth(failing) { UnsettledReleases = unsettled };
         }
         catch (Exception e) when (!ct.IsCancellationRequested && e is BuildFailure or ToolFailedException or ToolTimeoutException or FormatException
                                       or HttpRequestException or k8s.Autorest.HttpOperationException or OperationCanceledException)

@@ -16,9 +16,11 @@ Scenario state ($STANDIN_STATE, a directory; every file is optional):
                       `kind create cluster` writes the default one when it is absent, as real kind does.
   crd_version         Gateway API bundle version installed in the cluster (e.g. v1.5.1); absent: no CRDs
   crd_channel         its channel (experimental or standard)
-  helmfile_failures   a queue, one failure kind a line, consumed by each `helmfile apply`:
-                      transient | timeout | permanent[:<release>]
-  releases            JSON written by a successful `helmfile apply` (what `helm list` answers)
+  helmfile_failures   a queue, one failure kind a line, consumed by each `helmfile apply` or `helmfile sync`:
+                      transient | timeout | permanent | killed, each optionally :<release> (see helmfile_deploy)
+  releases            each release's latest revision, as `helm list --output json` prints it (written by helmfile,
+                      helm uninstall and helm rollback; a test may add rows of its own)
+  history.json        every revision of each release helmfile or helm wrote (what `helm history` answers)
   configmap-<ns>-<name>  ConfigMaps the build applied from a file (`kubectl apply --filename`), as `get -o json` prints them
   nodes-<cluster>     JSON written by `kind create cluster`: the nodes its config asked for (what `kubectl get nodes` shows)
   violations          written by the stand-ins: every call they refused (unpinned, unknown context, unsupported)
@@ -960,7 +962,7 @@ def kubectl_config(words):
 # ---------------------------------------------------------------- helm
 
 def helm(argv):
-    words = positional(argv, {"--kube-context", "-o", "--output", "-n", "--namespace"})
+    words = positional(argv, {"--kube-context", "-o", "--output", "-n", "--namespace", "--timeout", "--max"})
     if words[:1] == ["version"]:
         return out(f"v{version('helm')}+g5b6c3a1" if "--short" in argv else
                    f'version.BuildInfo{{Version:"v{version("helm")}", GitCommit:"5b6c3a1", GitTreeState:"clean", GoVersion:"go{version("go")}"}}')
@@ -969,7 +971,91 @@ def helm(argv):
     require_cluster_context("helm", flag_value(argv, "--kube-context"), "--kube-context")
     if words[:1] in (["list"], ["ls"]):
         return out(json.dumps(helm_list(argv)))
+    namespace = flag_value(argv, "--namespace", "-n") or "default"
+    if words[:1] == ["history"] and len(words) == 2:
+        return helm_history(words[1], namespace)
+    if words[:1] in (["uninstall"], ["delete"]) and len(words) == 2:
+        return helm_uninstall(words[1], namespace)
+    if words[:1] == ["rollback"] and len(words) in (2, 3):
+        return helm_rollback(words[1], namespace, int(words[2]) if len(words) == 3 else 0)
     fail(UNSUPPORTED, f"STANDIN helm: unsupported arguments {argv}")
+
+
+# Release storage, as helm keeps it (one record per revision; pkg/storage): state file `history.json` maps
+# "namespace/name" to its revisions, oldest first, each with status, chart, description and the manifest (here a hash
+# of what the release was given). `releases` holds each release's latest revision as `helm list --output json` prints
+# it; a test may write rows there (someone else's releases) that have no history.json entry: their history is that row.
+
+def release_rows():
+    return json.loads(read_state("releases", "[]") or "[]")
+
+
+def release_history(namespace, name):
+    history = read_json("history.json", {}).get(f"{namespace}/{name}")
+    if history is not None:
+        return history
+    row = next((r for r in release_rows() if r.get("namespace") == namespace and r.get("name") == name), None)
+    return [] if row is None else [{"revision": int(row.get("revision") or 1), "status": row.get("status"), "chart": row.get("chart", ""),
+                                     "app_version": row.get("app_version", ""), "description": "", "manifest": row.get("manifest", "")}]
+
+
+def save_history(namespace, name, revisions, chart_row=None):
+    """Writes a release's revisions and its row in `releases` (its latest revision), or removes both when none is left."""
+    histories = read_json("history.json", {})
+    rows = [r for r in release_rows() if not (r.get("namespace") == namespace and r.get("name") == name)]
+    if revisions:
+        histories[f"{namespace}/{name}"] = revisions
+        latest = revisions[-1]
+        rows.append({"name": name, "namespace": namespace, "revision": str(latest["revision"]),
+                     "updated": time.strftime("%Y-%m-%d %H:%M:%S.000000000 +0000 UTC", time.gmtime()),
+                     "status": latest["status"], "chart": latest.get("chart", ""), "app_version": latest.get("app_version", "")})
+    else:
+        histories.pop(f"{namespace}/{name}", None)
+    write_json("history.json", histories)
+    write_state("releases", json.dumps(rows))
+
+
+def add_revision(namespace, name, status, chart, manifest, description):
+    """A new revision, as install/upgrade/rollback store it. On success every deployed revision before it is superseded
+    (pkg/action/upgrade.go releasingUpgrade, rollback.go performRollback); a failed or pending one leaves them alone."""
+    revisions = release_history(namespace, name)
+    if status == "deployed":
+        for r in revisions:
+            if r["status"] == "deployed":
+                r["status"] = "superseded"
+    revisions.append({"revision": (revisions[-1]["revision"] if revisions else 0) + 1, "status": status, "chart": chart,
+                      "app_version": "", "description": description, "manifest": manifest})
+    save_history(namespace, name, revisions)
+
+
+def helm_history(name, namespace):
+    """pkg/cmd/history.go: releaseInfo rows (revision a number, no manifest), oldest first."""
+    revisions = release_history(namespace, name)
+    if not revisions:
+        fail(1, "Error: release: not found")
+    out(json.dumps([{k: r.get(k, "") for k in ("revision", "status", "chart", "app_version", "description")} for r in revisions]))
+
+
+def helm_uninstall(name, namespace):
+    """pkg/action/uninstall.go: removes the release's objects and, without --keep-history, every revision."""
+    if not release_history(namespace, name):
+        fail(1, f"Error: uninstall: Release not loaded: {name}: release: not found")
+    save_history(namespace, name, [])
+    out(f'release "{name}" uninstalled')
+
+
+def helm_rollback(name, namespace, target):
+    """pkg/action/rollback.go: a new revision with the target's manifest (0: the one before the latest), deployed; a
+    pending release may be rolled back (no errPending check there), which is how one gets unstuck."""
+    revisions = release_history(namespace, name)
+    if not revisions:
+        fail(1, "Error: release: not found")
+    target = target or revisions[-1]["revision"] - 1
+    source = next((r for r in revisions if r["revision"] == target), None)
+    if source is None:
+        fail(1, f"Error: release has no {target} version")
+    add_revision(namespace, name, "deployed", source.get("chart", ""), source.get("manifest", ""), f"Rollback to {target}")
+    out("Rollback was a success! Happy Helming!")
 
 
 # Helm 4 removed `list --all` (helm/helm#31295: cmd/helm/list.go lists every status when no status flag is given) and
@@ -982,7 +1068,7 @@ HELM_STATUS_FLAGS = {"--deployed": {"deployed"}, "--failed": {"failed"}, "--supe
 
 
 def helm_list(argv):
-    rows = json.loads(read_state("releases", "[]") or "[]")
+    rows = release_rows()
     major = int(version("helm").split(".")[0])
     if major >= 4 and ("--all" in argv or "-a" in argv):
         fail(1, 'Error: unknown flag: --all')
@@ -1001,6 +1087,8 @@ def helm_list(argv):
 # ---------------------------------------------------------------- helmfile
 
 REQUIRED_ENV = re.compile(r'requiredEnv\s+"(?P<name>[A-Za-z_][A-Za-z0-9_]*)"')
+ENV_CALL = re.compile(r'(?:requiredEnv|env)\s+"(?P<name>[A-Za-z_][A-Za-z0-9_]*)"')
+PENDING = ("pending-install", "pending-upgrade", "pending-rollback")
 
 
 def helmfile(argv):
@@ -1056,37 +1144,144 @@ def helmfile(argv):
 
     if words[:1] == ["template"]:
         return helmfile_template(releases, base)
+    selected = select_releases(releases, selectors(argv))
+    if not selected:
+        fail(1, "err: no releases found that matches specified selector() and environment(default), in any helmfile")
+    return helmfile_deploy(words[0], releases, selected, base, os.path.basename(path))
 
+
+def selectors(argv):
+    """Every --selector/-l value: helmfile's StringArrayVarP in cmd/root.go, OR'ed with each other."""
+    return [argv[i + 1] for i, a in enumerate(argv[:-1]) if a in ("--selector", "-l")] + \
+           [a.split("=", 1)[1] for a in argv if a.startswith("--selector=")]
+
+
+def select_releases(releases, wanted):
+    """pkg/state/state.go GetReleasesWithLabels (name, namespace and chart's last part are labels of every release) and
+    pkg/state/release_filters.go ParseLabels (k=v and k!=v, comma-separated, all must hold)."""
+    if not wanted:
+        return list(releases)
+    def labels(r):
+        return {**(r.get("labels") or {}), "name": r["name"], "namespace": r.get("namespace", ""),
+                "chart": r.get("chart", "").split("/")[-1]}
+    def matches(r, selector):
+        for term in selector.split(","):
+            if "!=" in term:
+                key, value = term.split("!=", 1)
+                if labels(r).get(key) == value:
+                    return False
+            else:
+                key, value = term.split("=", 1)
+                if labels(r).get(key) != value:
+                    return False
+        return True
+    return [r for r in releases if any(matches(r, s) for s in wanted)]
+
+
+def needs_levels(releases):
+    """helmfile's DAG plan (pkg/state/state_run.go): each release runs in the group after its deepest need."""
+    by_id = {f"{r.get('namespace')}/{r['name']}": r for r in releases}
+    levels = {}
+    def level(r):
+        key = f"{r.get('namespace')}/{r['name']}"
+        if key not in levels:
+            levels[key] = 0
+            levels[key] = 1 + max([level(by_id[n]) for n in (r.get("needs") or []) if n in by_id] or [0])
+        return levels[key]
+    return {f"{r.get('namespace')}/{r['name']}": level(r) for r in releases}
+
+
+def desired_manifest(r, base):
+    """What helm would render for a release, as a hash: its helmfile.yaml entry, its values files and the variables they
+    read. helm-diff compares this with the manifest of the release's latest revision (`helm get manifest`)."""
+    import hashlib
+    text = json.dumps(r, sort_keys=True)
+    for file in (v for v in (r.get("values") or []) if isinstance(v, str)):
+        with open(os.path.join(base, file)) as f:
+            content = f.read()
+        text += content + "".join(f"{m['name']}={os.environ.get(m['name'], '')}" for m in ENV_CALL.finditer(content))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def helmfile_deploy(verb, releases, selected, base, file):
+    """`helmfile apply` and `helmfile sync`, group by group in needs order (pkg/app/app.go).
+
+    apply upgrades only the releases whose helm-diff shows a change, and returns success when none does
+    (app.go `func (a *App) apply`: `if len(releasesToUpdate) == 0 && len(releasesToDelete) == 0 { return true, ... }`).
+    helm-diff diffs `helm template` against the latest revision's manifest (databus23/helm-diff cmd/helm3.go getRelease:
+    `helm get manifest <release>`), failed or pending alike: so an unchanged release whose last upgrade failed stays
+    failed under apply (helm-diff #1045, #306), and an interrupted install stays pending-install. sync upgrades every
+    selected release whatever its diff. A release whose latest revision is pending refuses every upgrade or install of it
+    (helm pkg/action/upgrade.go: `if lastRelease.Info.Status.IsPending() { return errPending }`).
+
+    Scenario `helmfile_failures`, one line consumed by each apply or sync: <kind>[:<release>]. The release (default: the
+    first one this call changes that needs cert-manager, else the last it changes) fails, its group finishes, later groups
+    never run. transient (a webhook refusing connections) and timeout leave its new revision failed; permanent too, with
+    an error no retry fixes; killed leaves it pending-install (or pending-upgrade), as helm killed mid-operation does.
+    """
     queue = (read_state("helmfile_failures", "") or "").splitlines()
     failure = queue[0].strip() if queue else ""
     if queue:
         write_state("helmfile_failures", "".join(line + "\n" for line in queue[1:]))
+    kind, _, target = failure.partition(":")
+    if kind not in ("", "transient", "timeout", "permanent", "killed"):
+        fail(UNSUPPORTED, f"STANDIN helmfile: unknown failure kind '{failure}' in helmfile_failures")
+
+    def latest(r):
+        history = release_history(r["namespace"], r["name"])
+        return history[-1] if history else None
+
+    changing = [r for r in selected if verb == "sync" or latest(r) is None or latest(r).get("manifest") != desired_manifest(r, base)]
+    levels = needs_levels(releases)
+    order = sorted(changing, key=lambda r: levels[f"{r['namespace']}/{r['name']}"])
+    blocked = next((r for r in order if (latest(r) or {}).get("status") in PENDING), None)
+    failed = None
+    if blocked is not None:
+        failed, kind = blocked, "pending"
+    elif kind and order:
+        failed = next((r for r in order if r["name"] == target), None) or \
+                 next((r for r in order if any("cert-manager" in n for n in (r.get("needs") or []))), order[-1])
+    cutoff = levels[f"{failed['namespace']}/{failed['name']}"] if failed else None
 
     def row(r):
         return f"{r['name']}\t{r['namespace']}\t{r.get('chart', '')}\t{r.get('version', '')}\t1s"
 
-    if failure.startswith("permanent"):
-        name = failure.partition(":")[2] or releases[-1]["name"]
-        failed = next(r for r in releases if r["name"] == name)
-        out("UPDATED RELEASES:\nNAME\tNAMESPACE\tCHART\tVERSION\tDURATION\n" + "\n".join(row(r) for r in releases if r is not failed))
-        out("\nFAILED RELEASES:\nNAME\tNAMESPACE\tCHART\tVERSION\tDURATION\n" + row(failed) + "\n")
-        fail(1, f'in ./{os.path.basename(path)}: failed processing release {name}: command "/usr/local/bin/helm" exited with status 1:\n'
-                f'  Error: UPGRADE FAILED: cannot patch "{name}" with kind Deployment: Deployment.apps "{name}" is invalid: '
-                'spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"' + name + '"}}: field is immutable')
-    if failure in ("transient", "timeout"):
-        failed = next((r for r in releases if "cert-manager" in (r.get("needs") or [""])[0]), releases[-1])
-        out("\nFAILED RELEASES:\nNAME\tNAMESPACE\tCHART\tVERSION\tDURATION\n" + row(failed) + "\n")
-        why = ('Internal error occurred: failed calling webhook "webhook.cert-manager.io": failed to call webhook: '
-               'Post "https://cert-manager-webhook.cert-manager.svc:443/validate?timeout=30s": '
-               "dial tcp 10.96.117.42:443: connect: connection refused") if failure == "transient" else \
-            "context deadline exceeded"
-        fail(1, f'in ./{os.path.basename(path)}: failed processing release {failed["name"]}: command "/usr/local/bin/helm" exited with status 1:\n'
-                f"  Error: UPGRADE FAILED: {why}")
-    if failure:
-        fail(UNSUPPORTED, f"STANDIN helmfile: unknown failure kind '{failure}' in helmfile_failures")
+    def chart(r):
+        return f"{os.path.basename(r.get('chart', ''))}-{r.get('version', '0.1.0')}"
 
-    write_state("releases", json.dumps(helm_list_rows(releases)))
-    out("UPDATED RELEASES:\nNAME\tNAMESPACE\tCHART\tVERSION\tDURATION\n" + "\n".join(row(r) for r in releases))
+    done = []
+    for r in order:
+        if r is failed or (cutoff is not None and levels[f"{r['namespace']}/{r['name']}"] > cutoff):
+            continue
+        add_revision(r["namespace"], r["name"], "deployed", chart(r), desired_manifest(r, base),
+                     "Install complete" if latest(r) is None else "Upgrade complete")
+        done.append(r)
+    if failed is None:
+        return out("UPDATED RELEASES:\nNAME\tNAMESPACE\tCHART\tVERSION\tDURATION\n" + "\n".join(row(r) for r in done))
+
+    name = failed["name"]
+    if kind == "pending":
+        why = "another operation (install/upgrade/rollback) is in progress"
+    else:
+        installing = latest(failed) is None
+        status = ("pending-install" if installing else "pending-upgrade") if kind == "killed" else "failed"
+        add_revision(failed["namespace"], name, status, chart(failed), desired_manifest(failed, base),
+                     "Initial install underway" if status == "pending-install" else "Preparing upgrade" if status == "pending-upgrade"
+                     else f"Release \"{name}\" failed")
+        if kind == "killed":
+            sys.stdout.flush()
+            sys.exit(137)   # SIGKILL: helm and helmfile end without a word
+        why = {"transient": 'Internal error occurred: failed calling webhook "webhook.cert-manager.io": failed to call webhook: '
+                            'Post "https://cert-manager-webhook.cert-manager.svc:443/validate?timeout=30s": '
+                            "dial tcp 10.96.117.42:443: connect: connection refused",
+               "timeout": "context deadline exceeded",
+               "permanent": f'cannot patch "{name}" with kind Deployment: Deployment.apps "{name}" is invalid: '
+                            'spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"' + name + '"}}: field is immutable'}[kind]
+    if done:
+        out("UPDATED RELEASES:\nNAME\tNAMESPACE\tCHART\tVERSION\tDURATION\n" + "\n".join(row(r) for r in done))
+    out("\nFAILED RELEASES:\nNAME\tNAMESPACE\tCHART\tVERSION\tDURATION\n" + row(failed) + "\n")
+    fail(1, f'in ./{file}: failed processing release {name}: command "/usr/local/bin/helm" exited with status 1:\n'
+            f"  Error: UPGRADE FAILED: {why}")
 
 
 def values_images(path):
@@ -1152,16 +1347,6 @@ def hang_if_asked(tool, argv):
             sys.stdout.flush()
             while True:
                 time.sleep(3600)
-
-
-def helm_list_rows(releases):
-    """The releases as `helm list --output json` prints them (helm's field names; revision is a string). A release
-    already there keeps its revision: helmfile apply upgrades only what changed."""
-    before = {(r.get("namespace"), r.get("name")): r.get("revision", "1") for r in json.loads(read_state("releases", "[]") or "[]")}
-    return [{"name": r["name"], "namespace": r["namespace"], "revision": before.get((r["namespace"], r["name"]), "1"),
-             "updated": time.strftime("%Y-%m-%d %H:%M:%S.000000000 +0000 UTC", time.gmtime()), "status": "deployed",
-             "chart": f"{os.path.basename(r.get('chart', ''))}-{r.get('version', '0.1.0')}", "app_version": ""}
-            for r in releases]
 
 
 def main(tool):

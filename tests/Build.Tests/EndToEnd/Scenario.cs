@@ -80,6 +80,26 @@ public sealed class Scenario : IDisposable
         Assert.True(result.ExitCode == 0, $"scenario setup `{tool} {string.Join(' ', arguments)}` failed:\n{result.Output}");
     }
 
+    /// <summary>
+    /// Runs a stand-in by hand, as the user would, with extra variables (e.g. the ones the build gave helmfile), and
+    /// returns what it answered, failure included (its calls are not the build's).
+    /// </summary>
+    public async Task<ChildResult> RunToolAsync(string tool, IReadOnlyDictionary<string, string> variables, params string[] arguments)
+    {
+        var environment = Environment();
+        foreach (var (key, value) in variables) environment[key] = value;
+        environment["PATH"] = Environment()["PATH"];
+        environment["STANDIN_STATE"] = State;
+        environment["STANDIN_LOG"] = Path.Combine(_directory, "setup.jsonl");
+        return await ChildProcess.RunAsync(Path.Combine(_build.StandinsDirectory, tool), arguments, Home, environment);
+    }
+
+    /// <summary>What `helm list` answers now: "namespace/name" → (status, revision), each release's latest revision.</summary>
+    public IReadOnlyDictionary<string, (string Status, string Revision)> Releases =>
+        System.Text.Json.JsonDocument.Parse(ReadState("releases") ?? "[]").RootElement.EnumerateArray().ToDictionary(
+            r => $"{r.GetProperty("namespace").GetString()}/{r.GetProperty("name").GetString()}",
+            r => (r.GetProperty("status").GetString()!, r.GetProperty("revision").GetString()!));
+
     /// <summary>The platform's cluster exists (created by kind from the fixture's config) and the user went back to their own context.</summary>
     public async Task GivenPlatformClusterAsync()
     {

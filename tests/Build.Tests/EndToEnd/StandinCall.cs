@@ -7,7 +7,7 @@ public sealed record StandinCall(string Tool, IReadOnlyList<string> Argv, string
 {
     static readonly HashSet<string> FlagsWithValues =
         ["--context", "--kube-context", "--file", "-f", "--filename", "--config", "--name", "-n", "--namespace", "--wait", "--format", "-o", "--output",
-         "--network", "--restart", "--label", "--publish", "--env", "--filter"];
+         "--network", "--restart", "--label", "--publish", "--env", "--filter", "--selector", "-l", "--timeout"];
 
     /// <summary>The argv without flags: ["create", "cluster"], ["get", "crd", "gateways..."], ["apply"].</summary>
     public IReadOnlyList<string> Words

@@ -71,12 +71,18 @@ public sealed class ImageReferenceTests : IDisposable
             kind: ConfigMap
             metadata: { name: not-a-pod }
             data: { image: "ignored:1" }
+            ---
+            apiVersion: postgresql.cnpg.io/v1
+            kind: Cluster
+            metadata: { name: pg-source, namespace: postgresql }
+            spec: { instances: 1, imageName: "ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie" }
             """;
 
-        var images = RenderedImages.Find(rendered, releases);
+        var images = RenderedImages.Find(rendered, [.. releases, new Release("pg-source", "postgresql", [])]);
 
         Assert.Equal(
-            [new ReleaseImage("minio/minio", "quay.io/minio/mc:latest"), new ReleaseImage("minio/minio", "quay.io/minio/minio:RELEASE.2099"), new ReleaseImage("registry/registry", "registry:2.8.3")],
+            [new ReleaseImage("postgresql/pg-source", "ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie"),
+             new ReleaseImage("minio/minio", "quay.io/minio/mc:latest"), new ReleaseImage("minio/minio", "quay.io/minio/minio:RELEASE.2099"), new ReleaseImage("registry/registry", "registry:2.8.3")],
             images.OrderBy(i => i.Image, StringComparer.Ordinal));
     }
 

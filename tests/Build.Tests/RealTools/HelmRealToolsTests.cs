@@ -125,33 +125,33 @@ public sealed class HelmRealToolsTests
         Assert.Empty(world.Decoy.Requests);
     }
 
-    // Release recovery (issue 24). Plain argv until Helm gains HistoryCommand, UninstallCommand and RollbackCommand:
-    // then build them with the wrapper and mark each test [RunsCommandLine("Helm.<Method>")].
+    // Release recovery (issue 24): the repair's command lines, built by the wrapper, run by both majors.
+
+    static readonly TimeSpan HelmWait = TimeSpan.FromSeconds(60);
 
     [Theory]
     [InlineData(4)]
     [InlineData(3)]
-    public async Task History_as_json_lists_every_revision_with_its_status(int major)
+    [RunsCommandLine("Helm.HistoryCommand")]
+    public async Task History_as_json_lists_every_revision_with_its_status_and_the_build_reads_it(int major)
     {
         await using var world = await PlatformWorldAsync();
-        var command = new ToolCommand("helm", ["--kube-context", Context, "history", "metallb", "--namespace", "metallb-system", "--output", "json"]);
+        var helm = new Helm(world.Runner(Helm(major)), Context);
 
-        var result = await world.RunAsync(command, Helm(major));
+        var revisions = await helm.HistoryAsync("metallb", "metallb-system", CancellationToken.None);
 
-        Succeeded(result, command);
-        var revisions = JsonNode.Parse(result.StandardOutput)!.AsArray();
-        Assert.Equal([(1, "deployed"), (2, "pending-upgrade")],
-            revisions.Select(r => (r!["revision"]!.GetValue<int>(), r["status"]!.GetValue<string>())).ToArray());
+        Assert.Equal([(1, "deployed"), (2, "pending-upgrade")], revisions.Select(r => (r.Revision, r.Status!)).ToArray());
         OnlyPlatformContextAsked(world);
     }
 
     [Theory]
     [InlineData(4)]
     [InlineData(3)]
+    [RunsCommandLine("Helm.UninstallCommand")]
     public async Task Uninstall_of_a_release_stuck_in_pending_install_removes_its_records(int major)
     {
         await using var world = await PlatformWorldAsync();
-        var command = new ToolCommand("helm", ["--kube-context", Context, "uninstall", "minio", "--namespace", "minio"]);
+        var command = new Helm(world.Runner(Helm(major)), Context).UninstallCommand("minio", "minio", HelmWait);
 
         var result = await world.RunAsync(command, Helm(major));
 
@@ -166,10 +166,11 @@ public sealed class HelmRealToolsTests
     [Theory]
     [InlineData(4)]
     [InlineData(3)]
+    [RunsCommandLine("Helm.RollbackCommand")]
     public async Task Rollback_of_a_release_stuck_in_pending_upgrade_deploys_a_new_revision(int major)
     {
         await using var world = await PlatformWorldAsync();
-        var command = new ToolCommand("helm", ["--kube-context", Context, "rollback", "metallb", "1", "--namespace", "metallb-system"]);
+        var command = new Helm(world.Runner(Helm(major)), Context).RollbackCommand("metallb", "metallb-system", 1, HelmWait);
 
         var result = await world.RunAsync(command, Helm(major));
 

@@ -87,7 +87,7 @@ public class HelmfileDeployerTests
     static (HelmfileDeployer, RecordingRunner) Deployer(int attempts)
     {
         var runner = new RecordingRunner();
-        var helmfile = new Helmfile(runner, "kind-data-platform", "/repo/helmfile.yaml");
+        var helmfile = new Helmfile(runner, "kind-data-platform", Spec);
         return (new HelmfileDeployer(helmfile, Spec, new RetrySettings(attempts, TimeSpan.Zero), new TestConsole()), runner);
     }
 
@@ -121,6 +121,24 @@ public class HelmfileDeployerTests
         var error = await Assert.ThrowsAsync<BuildFailure>(() => deployer.ApplyAsync(new Dictionary<string, string>(), default));
         Assert.Equal(3, runner.Commands.Count);
         Assert.Contains("after 3 attempts", error.Message);
+    }
+
+    [Fact]
+    public async Task Before_each_attempt_a_release_the_last_one_left_failed_is_synced_and_only_then_applied()
+    {
+        var runner = new RecordingRunner();
+        var helmfile = new Helmfile(runner, "kind-data-platform", Spec);
+        var repairer = new ReleaseRepairer(new Helm(runner, "kind-data-platform"), helmfile, Spec, new TestConsole());
+        var deployer = new HelmfileDeployer(helmfile, Spec, new RetrySettings(4, TimeSpan.Zero), new TestConsole(), repairer);
+        const string TraefikFailed = """[{"name":"traefik","namespace":"traefik","revision":"1","status":"failed"},{"name":"cert-manager","namespace":"cert-manager","revision":"1","status":"deployed"}]""";
+        runner.Answer(0, "[]").Answer(1, "", Transient).Answer(0, TraefikFailed).Answer(0).Answer(0);
+
+        await deployer.ApplyAsync(new Dictionary<string, string>(), default);
+
+        Assert.Equal(["helm list", "helmfile apply", "helm list", "helmfile sync", "helmfile apply"],
+            runner.Commands.Select(c => $"{c.Program} {c.Arguments.First(a => a is "list" or "apply" or "sync")}"));
+        Assert.Contains("name=traefik,namespace=traefik", runner.Commands[3].Arguments);
+        Assert.DoesNotContain(runner.Commands[3].Arguments, a => a.Contains("cert-manager"));
     }
 
     [Fact]

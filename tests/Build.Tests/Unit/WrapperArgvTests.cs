@@ -1,3 +1,4 @@
+using DataPlatform.Build.Platform;
 using DataPlatform.Build.Tools;
 
 namespace DataPlatform.Build.Tests.Unit;
@@ -62,10 +63,10 @@ public class WrapperArgvTests
     [Fact]
     public void Every_helmfile_call_turns_its_upgrade_notice_off()
     {
-        var helmfile = new Helmfile(Runner, Context, "/repo/helmfile.yaml");
+        var helmfile = new Helmfile(Runner, Context, new HelmfileSpec("/repo/helmfile.yaml", Context, []));
         var env = new Dictionary<string, string> { ["MINIO_SECRET_KEY"] = "adminpassword" };
         var version = DataPlatform.Build.Toolchain.ToolInstaller.VersionCommand("helmfile", "/x/helmfile", Context);
-        foreach (var command in new[] { helmfile.ApplyCommand(env), helmfile.TemplateCommand(env), version })
+        foreach (var command in new[] { helmfile.ApplyCommand(env), helmfile.TemplateCommand(env), helmfile.SyncCommand(env, []), version })
             Assert.Equal("1", command.Environment[Helmfile.UpgradeNoticeVariable]);
     }
 
@@ -73,7 +74,7 @@ public class WrapperArgvTests
     public void Helmfile_apply_is_pinned_and_its_secrets_travel_in_the_environment_only()
     {
         var env = new Dictionary<string, string> { ["MINIO_SECRET_KEY"] = "adminpassword" };
-        var command = new Helmfile(Runner, Context, "/repo/helmfile.yaml").ApplyCommand(env);
+        var command = new Helmfile(Runner, Context, new HelmfileSpec("/repo/helmfile.yaml", Context, [])).ApplyCommand(env);
         Assert.Equal(["--file", "/repo/helmfile.yaml", "--kube-context", Context, "apply", "--suppress-secrets", "--skip-diff-on-install"], command.Arguments);
         Assert.Equal("adminpassword", command.Environment["MINIO_SECRET_KEY"]);
         Assert.DoesNotContain(command.Arguments, a => a.Contains("adminpassword"));

@@ -101,12 +101,17 @@ public sealed class ProcessBoundTests
     {
         var kubectl = new Tools.Kubectl(new RecordingRunner(), "kind-x");
         var wait = kubectl.WaitForNodesReadyCommand(TimeSpan.FromMinutes(5));
+        var spec = new DataPlatform.Build.Platform.HelmfileSpec("/repo/helmfile.yaml", "kind-x", [new DataPlatform.Build.Platform.Release("a", "ns", [])]);
+        var helmfile = new Tools.Helmfile(new RecordingRunner(), "kind-x", spec);
+        var helm = new Tools.Helm(new RecordingRunner(), "kind-x");
         Assert.True(wait.Bound > TimeSpan.FromMinutes(5), "kubectl wait must be allowed to report its own --timeout first");
         Assert.All(new[]
         {
             Tools.Kind.CreateClusterCommand("/repo/kind-config.yaml", "data-platform"), Tools.Kind.DeleteClusterCommand("x"), wait,
             kubectl.ServerSideApplyCommand("crds.yaml"),
-            new Tools.Helmfile(new RecordingRunner(), "kind-x", "/repo/helmfile.yaml").ApplyCommand(new Dictionary<string, string>()),
+            helmfile.ApplyCommand(new Dictionary<string, string>()),
+            helmfile.SyncCommand(new Dictionary<string, string>(), spec.Releases),
+            helm.UninstallCommand("a", "ns", spec.HelmTimeout), helm.RollbackCommand("a", "ns", 1, spec.HelmTimeout),
         }, command =>
         {
             Assert.NotNull(command.Timeout);
