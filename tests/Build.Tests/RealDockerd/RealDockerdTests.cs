@@ -1,0 +1,116 @@
+using System.Net.Sockets;
+using System.Text;
+using DataPlatform.Build.Tests.EndToEnd;
+using DataPlatform.Build.Tests.Verification;
+
+namespace DataPlatform.Build.Tests.RealDockerd;
+
+/// <summary>
+/// The build's docker side on a real daemon (the tests' private dockerd, <see cref="RealDockerdPlatform"/>), through the
+/// real ./build.sh: `docker` is the real CLI and `kind` makes real node containers (busybox, not Kubernetes);
+/// kubectl, helm and helmfile stay stand-ins, and the platform's Kubernetes API is the suite's fake. Every test
+/// runs with PLATFORM_ACCESS set, so the build never probes a node's private address, and the tests dial 127.0.0.1 only.
+/// The tests of this collection run one after another on the one daemon; each removes what it made.
+/// </summary>
+[Trait("Category", "RealDockerd")]
+[Collection(RealDockerdCollection.Name)]
+public sealed class RealDockerdTests : IAsyncLifetime
+{
+    const string Cluster = FixturePlatform.ClusterName;
+    const string ProxyName = Cluster + "-access-proxy";
+    const string MirrorLabel = "data-platform.image-cache";
+    static readonly string[] Nodes = [$"{Cluster}-control-plane", $"{Cluster}-worker", $"{Cluster}-worker2"];
+
+    readonly RealDockerdPlatform _platform;
+    Scenario? _machine;
+    FakeKubernetesApi? _api;
+
+    public RealDockerdTests(RealDockerdPlatform platform) => _platform = platform;
+
+    PrivateDockerd Daemon => _platform.Daemon;
+    Scenario Machine => _machine!;
+
+    public async Task InitializeAsync()
+    {
+        if (_platform.Unavailable is not null) return;
+        _api = await FakeKubernetesApi.StartAsync();
+        _machine = new Scenario(_platform.Build) { ApiServer = _api.Url, ImageCache = null };
+        foreach (var (name, value) in _platform.BuildEnvironment) _machine.Variables[name] = value;
+        _machine.Variables["PLATFORM_ACCESS"] = "published";
+        _machine.Variables["PLATFORM_HTTP_PORT"] = LoopbackServer.FreePort().ToString();
+        _machine.Variables["PLATFORM_HTTPS_PORT"] = LoopbackServer.FreePort().ToString();
+        _machine.Variables["PLATFORM_POSTGRES_PORT"] = LoopbackServer.FreePort().ToString();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_platform.Unavailable is not null) return;
+        // Whatever a test made (nodes, mirrors, proxy, someone else's container, volumes) goes; the kind network stays, as under kind.
+        var containers = (await Daemon.TryDockerAsync("ps", "--all", "--format", "{{.ID}} {{.Label \"" + RealDockerdPlatform.FixtureLabel + "\"}}")).StandardOutput
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => !l.Contains(' ')).ToArray();
+        if (containers.Length > 0) await Daemon.TryDockerAsync(["rm", "--force", "--volumes", .. containers]);
+        var volumes = (await Daemon.TryDockerAsync("volume", "ls", "--quiet")).StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (volumes.Length > 0) await Daemon.TryDockerAsync(["volume", "rm", .. volumes]);
+        _machine?.Dispose();
+        if (_api is not null) await _api.DisposeAsync();
+    }
+
+    void SkipUnlessAvailable() => Skip.If(_platform.Unavailable is not null, $"RealDockerd: {_platform.Unavailable}");
+
+    async Task<IReadOnlyList<string>> LinesAsync(params string[] arguments) =>
+        (await Daemon.DockerAsync(arguments)).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    async Task<string> InspectAsync(string container, string format) => (await Daemon.DockerAsync("container", "inspect", "--format", format, container)).Trim();
+
+    static IEnumerable<StandinCall> MutatingDocker(BuildRun run) => run.Calls.Where(c => c.Tool == "docker" && c.IsMutating);
+
+    [SkippableFact]
+    public async Task Cold_Up_runs_the_mirrors_on_kind_and_writes_hosts_toml_into_every_node_then_a_warm_Up_changes_nothing()
+    {
+        SkipUnlessAvailable();
+        var cold = await Machine.RunBuildAsync("--target=HelmfileApply");
+
+        Assert.True(cold.ExitCode == 0, cold.ToString());
+        Assert.Empty(cold.Violations);
+        // kind's node containers, named and labelled as kind names them, on kind's network.
+        Assert.Equal(Nodes.Order(), (await LinesAsync("ps", "--filter", $"label=io.x-k8s.kind.cluster={Cluster}", "--format", "{{.Names}}")).Order());
+        Assert.Equal("worker", await InspectAsync($"{Cluster}-worker2", "{{index .Config.Labels \"io.x-k8s.kind.role\"}}"));
+        var subnet = (await Daemon.DockerAsync("network", "inspect", "kind", "--format", "{{range .IPAM.Config}}{{.Subnet}}{{end}}")).Trim();
+        Assert.StartsWith(Daemon.AddressPool.Split(".0.0/")[0] + ".", subnet);   // from the private pool, never 172.17-31 or 192.168
+        // The mirrors run, labelled, joined to kind, from the image the build pins (pulled by digest from the loopback registry).
+        var mirrors = await LinesAsync("ps", "--filter", $"label={MirrorLabel}", "--format", "{{.Names}}|{{.State}}|{{.Networks}}|{{.Label \"" + MirrorLabel + ".image\"}}");
+        Assert.Equal(FixturePlatform.MirrorContainers.Order(), mirrors.Select(m => m.Split('|')[0]).Order());
+        foreach (var fields in mirrors.Select(m => m.Split('|')))
+        {
+            Assert.True(fields[1] == "running", $"{fields[0]} is {fields[1]}:\n{(await Daemon.TryDockerAsync("logs", "--tail", "5", fields[0])).StandardError}\n{cold}");
+            Assert.Contains("kind", fields[2].Split(','));
+            Assert.StartsWith(_platform.Images.RegistryHost + "/", fields[3]);
+            Assert.Equal(fields[3], await InspectAsync(fields[0], "{{.Config.Image}}"));
+        }
+        // hosts.toml really is in every node container, and the name it sends pulls to answers on the kind network
+        // (the daemon's DNS: the node asks the mirror, container to container; this test only reads files).
+        var written = new Dictionary<string, string>();
+        foreach (var node in Nodes)
+        {
+            var hosts = await Daemon.DockerAsync("exec", node, "cat", "/etc/containerd/certs.d/docker.io/hosts.toml");
+            Assert.Contains("[host.\"http://data-platform-cache-docker-io:5000\"]", hosts);
+            Assert.Contains("server = \"https://registry-1.docker.io\"", hosts);   // where containerd falls back to, not the mirror's upstream
+            written[node] = hosts + await Daemon.DockerAsync("exec", node, "cat", "/etc/containerd/certs.d/quay.io/hosts.toml");
+        }
+        var answer = await Daemon.TryDockerAsync("exec", Nodes[0], "wget", "-q", "-O", "-", "http://data-platform-cache-docker-io:5000/v2/");
+        var mirrorLog = (await Daemon.TryDockerAsync("logs", "--tail", "5", "data-platform-cache-docker-io")).StandardError;
+        Assert.True(answer.ExitCode == 0, $"the mirror did not answer its name on the kind network: {answer.StandardError}\n{mirrorLog}");
+        var mirrorIds = await LinesAsync("ps", "--filter", $"label={MirrorLabel}", "--format", "{{.ID}}");
+
+        var warm = await Machine.RunBuildAsync("--target=HelmfileApply");
+
+        Assert.True(warm.ExitCode == 0, warm.ToString());
+        Assert.Empty(MutatingDocker(warm));
+        Assert.Contains("nothing to change", warm.Text);
+        Assert.Contains("already pull", warm.Text);
+        Assert.Equal(mirrorIds.Order(), (await LinesAsync("ps", "--filter", $"label={MirrorLabel}", "--format", "{{.ID}}")).Order());
+        foreach (var node in Nodes)
+            Assert.Equal(written[node], await Daemon.DockerAsync("exec", node, "cat", "/etc/containerd/certs.d/docker.io/hosts.toml")
+                                        + await Daemon.DockerAsync("exec", node, "cat", "/etc/containerd/certs.d/quay.io/hosts.toml"));
+    }
+}
