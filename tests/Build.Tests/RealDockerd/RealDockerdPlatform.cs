@@ -44,6 +44,8 @@ public sealed class RealDockerdPlatform : IAsyncLifetime
     public PrivateDockerd Daemon => _daemon ?? throw new InvalidOperationException(Unavailable);
     public LocalImages Images => _images ?? throw new InvalidOperationException(Unavailable);
     public CompiledBuildRoot Build => _build ?? throw new InvalidOperationException(Unavailable);
+    /// <summary>The busybox node image, by its loopback reference and digest (the tests also run it as a LoadBalancer backend).</summary>
+    public string NodeImageReference => Images.ByPinnedName[_pins.Node];
     /// <summary>The bridges the daemon had made when it stopped, and whether `ip link` still showed any of them afterwards.</summary>
     public static bool RunningUnderCi => Environment.GetEnvironmentVariable("CI") == "true";
 

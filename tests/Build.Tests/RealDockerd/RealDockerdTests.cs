@@ -113,4 +113,133 @@ public sealed class RealDockerdTests : IAsyncLifetime
             Assert.Equal(written[node], await Daemon.DockerAsync("exec", node, "cat", "/etc/containerd/certs.d/docker.io/hosts.toml")
                                         + await Daemon.DockerAsync("exec", node, "cat", "/etc/containerd/certs.d/quay.io/hosts.toml"));
     }
+
+    /// <summary>
+    /// Traefik's LoadBalancer as the fake API describes it, answered for real by a busybox httpd container on the kind
+    /// network at its own address: the access proxy dials it container to container; the tests only dial 127.0.0.1.
+    /// </summary>
+    async Task<string> GivenLoadBalancerBackendAsync(string body)
+    {
+        await Daemon.DockerAsync("run", "--detach", "--name", "lb-backend", "--network", "kind", "--entrypoint", "sh", _platform.NodeImageReference,
+            "-c", "mkdir -p /www && printf '%s' \"$0\" > /www/index.html && exec httpd -f -p 80 -h /www", body);
+        var address = await InspectAsync("lb-backend", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}");
+        var cluster = new ClusterScenario();
+        cluster.Services.Clear();
+        cluster.Services.Add(ClusterScenario.LoadBalancer("traefik", "traefik", address, new() { ["app.kubernetes.io/name"] = "traefik" }, 80));
+        cluster.ServeFrom(_api!);
+        return address;
+    }
+
+    /// <summary>GET http://127.0.0.1:port/, retried for a few seconds while HAProxy starts; loopback only.</summary>
+    static async Task<string> GetFromLoopbackAsync(int port)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            try { return await http.GetStringAsync($"http://127.0.0.1:{port}/"); }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && DateTime.UtcNow < deadline) { await Task.Delay(250); }
+        }
+    }
+
+    int HttpPort => int.Parse(Machine.Variables["PLATFORM_HTTP_PORT"]);
+
+    [SkippableFact]
+    public async Task Published_mode_runs_HAProxy_forwarding_a_loopback_port_keeps_it_when_nothing_changed_and_names_a_taken_port()
+    {
+        SkipUnlessAvailable();
+        await GivenLoadBalancerBackendAsync("hello from the LoadBalancer");
+
+        var cold = await Machine.RunBuildAsync("--target=PublishPorts");
+
+        Assert.True(cold.ExitCode == 0, cold.ToString());
+        Assert.Contains("Started access proxy", cold.Text);
+        var proxy = (await InspectAsync(ProxyName, "{{.State.Status}}|{{.Id}}|{{json .HostConfig.PortBindings}}")).Split('|');
+        Assert.Equal("running", proxy[0]);
+        Assert.Contains($"\"HostIp\":\"127.0.0.1\",\"HostPort\":\"{HttpPort}\"", proxy[2]);
+        Assert.DoesNotContain("\"HostIp\":\"\"", proxy[2]);   // never on every interface
+        Assert.Equal("hello from the LoadBalancer", await GetFromLoopbackAsync(HttpPort));
+
+        var warm = await Machine.RunBuildAsync("--target=PublishPorts");
+
+        Assert.True(warm.ExitCode == 0, warm.ToString());
+        Assert.Contains("up to date", warm.Text);
+        Assert.Empty(MutatingDocker(warm));
+        Assert.Equal(proxy[1], await InspectAsync(ProxyName, "{{.Id}}"));
+        Assert.Equal("hello from the LoadBalancer", await GetFromLoopbackAsync(HttpPort));
+
+        // Someone else's container holds the port the user moves the platform to (on a network: a container on none publishes nothing).
+        var taken = LoopbackServer.FreePort();
+        await Daemon.DockerAsync("run", "--detach", "--name", "squatter", "--network", "kind", "--publish", $"127.0.0.1:{taken}:80", _platform.NodeImageReference);
+        Machine.Variables["PLATFORM_HTTP_PORT"] = taken.ToString();
+
+        var clash = await Machine.RunBuildAsync("--target=PublishPorts");
+
+        Assert.True(clash.ExitCode == 1, clash.ToString());
+        Assert.Contains(taken.ToString(), clash.Text);
+        Assert.Contains("PLATFORM_HTTP_PORT", clash.Text);
+        Assert.False(clash.HasStackTrace, clash.Output);
+        Assert.Equal("running", await InspectAsync("squatter", "{{.State.Status}}"));
+    }
+
+    [SkippableFact]
+    public async Task A_node_container_stopped_by_hand_is_started_again_by_Up()
+    {
+        SkipUnlessAvailable();
+        var cold = await Machine.RunBuildAsync("--target=HelmfileApply");
+        Assert.True(cold.ExitCode == 0, cold.ToString());
+        // As a reboot leaves them with kind's restart policy (on-failure:1): exited, not removed.
+        await Daemon.DockerAsync("stop", "--time", "1", Nodes[0], Nodes[2]);
+        Assert.Equal("exited", await InspectAsync(Nodes[0], "{{.State.Status}}"));
+
+        var up = await Machine.RunBuildAsync("--target=HelmfileApply");
+
+        Assert.True(up.ExitCode == 0, up.ToString());
+        Assert.Contains("stopped", up.Text);
+        var start = Assert.Single(up.Calls, c => c.Tool == "docker" && c.Words.FirstOrDefault() == "start");
+        Assert.Equal(new[] { Nodes[0], Nodes[2] }.Order(), start.Words.Skip(1).Order());
+        foreach (var node in Nodes) Assert.Equal("running", await InspectAsync(node, "{{.State.Status}}"));
+        Assert.DoesNotContain(up.Calls, c => c.Signature == "kind create cluster");
+    }
+
+    [SkippableFact]
+    public async Task Clean_removes_the_cluster_and_the_proxy_but_keeps_the_cache_Purge_removes_the_cache_and_a_look_alike_is_never_touched()
+    {
+        SkipUnlessAvailable();
+        await GivenLoadBalancerBackendAsync("ok");
+        var up = await Machine.RunBuildAsync("--target=PublishPorts");
+        Assert.True(up.ExitCode == 0, up.ToString());
+        var mirrorIds = await LinesAsync("ps", "--all", "--filter", $"label={MirrorLabel}", "--format", "{{.ID}}");
+        Assert.Equal(FixturePlatform.MirrorContainers.Length, mirrorIds.Count);
+
+        var clean = await Machine.RunBuildAsync("--target=Clean");
+
+        Assert.True(clean.ExitCode == 0, clean.ToString());
+        Assert.Empty(await LinesAsync("ps", "--all", "--filter", $"label=io.x-k8s.kind.cluster={Cluster}", "--format", "{{.Names}}"));
+        Assert.False((await Daemon.TryDockerAsync("container", "inspect", ProxyName)).ExitCode == 0, "Clean left the access proxy");
+        Assert.Equal(mirrorIds.Order(), (await LinesAsync("ps", "--all", "--filter", $"label={MirrorLabel}", "--format", "{{.ID}}")).Order());
+        Assert.Equal(FixturePlatform.MirrorContainers.Order(), (await LinesAsync("volume", "ls", "--filter", $"label={MirrorLabel}", "--format", "{{.Name}}")).Order());
+        Assert.Equal("running", await InspectAsync("lb-backend", "{{.State.Status}}"));
+
+        var purge = await Machine.RunBuildAsync("--target=Purge");
+
+        Assert.True(purge.ExitCode == 0, purge.ToString());
+        Assert.Empty(await LinesAsync("ps", "--all", "--filter", $"label={MirrorLabel}", "--format", "{{.ID}}"));
+        Assert.Empty(await LinesAsync("volume", "ls", "--filter", $"label={MirrorLabel}", "--format", "{{.Name}}"));
+        Assert.Equal("running", await InspectAsync(RealDockerdPlatform.UpstreamContainer, "{{.State.Status}}"));
+
+        // Someone else's container with a mirror's name, and none of the build's labels.
+        var lookAlike = FixturePlatform.MirrorContainers[0];
+        var theirs = (await Daemon.DockerAsync("run", "--detach", "--name", lookAlike, "--network", "kind", _platform.NodeImageReference)).Trim();
+
+        var refused = await Machine.RunBuildAsync("--target=HelmfileApply");
+        var purgeAgain = await Machine.RunBuildAsync("--target=Purge");
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains($"{lookAlike} already exists but is not the build's", refused.Text);
+        Assert.False(refused.HasStackTrace, refused.Output);
+        Assert.True(purgeAgain.ExitCode == 0, purgeAgain.ToString());
+        Assert.Equal(theirs + "|running", await InspectAsync(lookAlike, "{{.Id}}|{{.State.Status}}"));
+        Assert.Empty(MutatingDocker(refused).Where(c => c.Argv.Contains(lookAlike)).Concat(MutatingDocker(purgeAgain).Where(c => c.Argv.Contains(lookAlike))));
+    }
 }
