@@ -51,6 +51,9 @@ public sealed class RealDockerdTests : IAsyncLifetime
         if (containers.Length > 0) await Daemon.TryDockerAsync(["rm", "--force", "--volumes", .. containers]);
         var volumes = (await Daemon.TryDockerAsync("volume", "ls", "--quiet")).StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         if (volumes.Length > 0) await Daemon.TryDockerAsync(["volume", "rm", .. volumes]);
+        // bench/real-dockerd-coverage.py counts the distinct docker command lines these runs made from the kept logs.
+        if (Environment.GetEnvironmentVariable("REALDOCKERD_KEEP_CALL_LOGS") is { Length: > 0 } keep && File.Exists(Machine.Log))
+            File.Copy(Machine.Log, Path.Combine(Directory.CreateDirectory(keep).FullName, $"{Guid.NewGuid():N}.jsonl"));
         _machine?.Dispose();
         if (_api is not null) await _api.DisposeAsync();
     }
@@ -112,6 +115,16 @@ public sealed class RealDockerdTests : IAsyncLifetime
         foreach (var node in Nodes)
             Assert.Equal(written[node], await Daemon.DockerAsync("exec", node, "cat", "/etc/containerd/certs.d/docker.io/hosts.toml")
                                         + await Daemon.DockerAsync("exec", node, "cat", "/etc/containerd/certs.d/quay.io/hosts.toml"));
+
+        // A mirror that lost the kind network (kind's network recreated, a `docker network disconnect`) is joined again, and only that changes.
+        const string quay = "data-platform-cache-quay-io";
+        await Daemon.DockerAsync("network", "disconnect", "kind", quay);
+
+        var rejoin = await Machine.RunBuildAsync("--target=HelmfileApply");
+
+        Assert.True(rejoin.ExitCode == 0, rejoin.ToString());
+        Assert.Equal([$"network connect kind {quay}"], MutatingDocker(rejoin).Select(c => string.Join(' ', c.Argv)));
+        Assert.Contains("kind", (await InspectAsync(quay, "{{range $name, $n := .NetworkSettings.Networks}}{{$name}} {{end}}")).Split(' '));
     }
 
     /// <summary>
