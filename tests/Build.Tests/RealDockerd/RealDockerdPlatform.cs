@@ -74,13 +74,37 @@ public sealed class RealDockerdPlatform : IAsyncLifetime
         }
         _pins = PinnedNames();
         _images = await LocalImages.BuildAsync(_daemon, _pins.Node, _pins.Mirror, _pins.Proxy);
-        // The kind network as a kind cluster made earlier left it (the stand-in kind's flags, copied from kind's network.go),
-        // with the mirrors' upstream on it. The daemon runs with --bridge=none, so there is no default bridge to start on.
-        await _daemon.DockerAsync("network", "create", "-d=bridge", "-o", "com.docker.network.bridge.enable_ip_masquerade=true", "kind");
+        // The kind network as an earlier kind cluster leaves it: the stand-in kind creates it with its first cluster and keeps it
+        // when the cluster is deleted. The mirrors' upstream then runs on it (the daemon has no default bridge: --bridge=none).
+        await MakeAndDeleteAClusterAsync(_daemon, _images.ByPinnedName[_pins.Node]);
         await _daemon.DockerAsync("run", "--detach", "--name", UpstreamContainer, "--network", "kind", "--label", $"{FixtureLabel}=upstream",
             _images.ByPinnedName[_pins.Mirror]);
         _build = new CompiledBuildRoot(PointPinsAtLoopbackRegistry);
         await _build.InitializeAsync();
+    }
+
+    /// <summary>`kind create cluster` then `kind delete cluster` through the stand-in on the real daemon, as a user's earlier cluster.</summary>
+    static async Task MakeAndDeleteAClusterAsync(PrivateDockerd daemon, string nodeImage)
+    {
+        var scratch = Directory.CreateTempSubdirectory("dockerd-kind-").FullName;
+        try
+        {
+            var config = Path.Combine(scratch, "kind-config.yaml");
+            File.WriteAllText(config, $"kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nname: earlier\nnodes:\n  - role: control-plane\n    image: {nodeImage}\n");
+            var environment = new Dictionary<string, string>(daemon.Environment)
+            {
+                ["PATH"] = "/usr/bin:/bin", ["HOME"] = scratch, ["KUBECONFIG"] = Path.Combine(scratch, "kubeconfig"),
+                ["STANDIN_STATE"] = Directory.CreateDirectory(Path.Combine(scratch, "state")).FullName,
+                ["STANDIN_REAL_DOCKER"] = daemon.CliPath, ["PYTHONDONTWRITEBYTECODE"] = "1",
+            };
+            var kind = Path.Combine(Platform.RepoRoot.Path, "tests", "standins", "kind");
+            foreach (var argv in new[] { new[] { "create", "cluster", "--config", config }, ["delete", "cluster", "--name", "earlier"] })
+            {
+                var run = await ChildProcess.RunAsync(kind, argv, scratch, environment);
+                if (run.ExitCode != 0) throw new InvalidOperationException($"the stand-in `kind {string.Join(' ', argv)}` failed on the private daemon:\n{run.Output}");
+            }
+        }
+        finally { Directory.Delete(scratch, recursive: true); }
     }
 
     /// <summary>The names (repository:tag) the repository pins, read from the same files the rewrite changes.</summary>

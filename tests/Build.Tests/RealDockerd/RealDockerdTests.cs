@@ -80,6 +80,9 @@ public sealed class RealDockerdTests : IAsyncLifetime
         Assert.Equal("worker", await InspectAsync($"{Cluster}-worker2", "{{index .Config.Labels \"io.x-k8s.kind.role\"}}"));
         var subnet = (await Daemon.DockerAsync("network", "inspect", "kind", "--format", "{{range .IPAM.Config}}{{.Subnet}}{{end}}")).Trim();
         Assert.StartsWith(Daemon.AddressPool.Split(".0.0/")[0] + ".", subnet);   // from the private pool, never 172.17-31 or 192.168
+        // Made by the fixture's earlier cluster with kind's own options, and kept when that cluster was deleted, as kind keeps it.
+        Assert.Equal("true", (await Daemon.DockerAsync("network", "inspect", "kind", "--format", "{{index .Options \"com.docker.network.bridge.enable_ip_masquerade\"}}")).Trim());
+        Assert.Empty(await LinesAsync("ps", "--all", "--filter", "label=io.x-k8s.kind.cluster=earlier", "--format", "{{.Names}}"));
         // The mirrors run, labelled, joined to kind, from the image the build pins (pulled by digest from the loopback registry).
         var mirrors = await LinesAsync("ps", "--filter", $"label={MirrorLabel}", "--format", "{{.Names}}|{{.State}}|{{.Networks}}|{{.Label \"" + MirrorLabel + ".image\"}}");
         Assert.Equal(FixturePlatform.MirrorContainers.Order(), mirrors.Select(m => m.Split('|')[0]).Order());
