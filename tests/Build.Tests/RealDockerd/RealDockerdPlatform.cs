@@ -46,7 +46,7 @@ public sealed class RealDockerdPlatform : IAsyncLifetime
     public CompiledBuildRoot Build => _build ?? throw new InvalidOperationException(Unavailable);
     /// <summary>The busybox node image, by its loopback reference and digest (the tests also run it as a LoadBalancer backend).</summary>
     public string NodeImageReference => Images.ByPinnedName[_pins.Node];
-    /// <summary>The bridges the daemon had made when it stopped, and whether `ip link` still showed any of them afterwards.</summary>
+    /// <summary>CI sets CI=true: there these tests must run, never skip.</summary>
     public static bool RunningUnderCi => Environment.GetEnvironmentVariable("CI") == "true";
 
     /// <summary>The stand-ins' switch: kind creates real node containers, and `docker` runs this CLI (recording each call).</summary>

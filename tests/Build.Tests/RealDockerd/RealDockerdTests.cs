@@ -1,5 +1,3 @@
-using System.Net.Sockets;
-using System.Text;
 using DataPlatform.Build.Tests.EndToEnd;
 using DataPlatform.Build.Tests.Verification;
 
