@@ -21,7 +21,7 @@ public sealed class RealDockerdTests : IAsyncLifetime
 
     readonly RealDockerdPlatform _platform;
     Scenario? _machine;
-    FakeKubernetesApi? _api;
+    FakeKubeApi? _api;
 
     public RealDockerdTests(RealDockerdPlatform platform) => _platform = platform;
 
@@ -31,7 +31,7 @@ public sealed class RealDockerdTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         if (_platform.Unavailable is not null) return;
-        _api = await FakeKubernetesApi.StartAsync();
+        _api = await FakeKubeApi.StartAsync();
         _machine = new Scenario(_platform.Build) { ApiServer = _api.Url, ImageCache = null };
         foreach (var (name, value) in _platform.BuildEnvironment) _machine.Variables[name] = value;
         _machine.Variables["PLATFORM_ACCESS"] = "published";
