@@ -735,6 +735,8 @@ def kind(argv):
 
     if words[:2] == ["get", "clusters"]:
         existing = clusters()
+        # kind's cmd/kind/get/clusters/clusters.go: with no cluster it logs "No kind clusters found." through its logger,
+        # which writes to stderr, and exits 0; the names themselves go to stdout, one a line.
         if not existing:
             return err("No kind clusters found.")
         return out("\n".join(existing))
@@ -1401,8 +1403,10 @@ def helmfile_deploy(verb, releases, selected, base, file):
         add_revision(r["namespace"], r["name"], "deployed", chart(r), desired_manifest(r, base),
                      "Install complete" if latest(r) is None else "Upgrade complete")
         done.append(r)
+    # helmfile prints its UPDATED / FAILED RELEASES tables through its logger (pkg/state/state.go,
+    # DisplayAffectedReleases), and cmd/root.go points the logger at os.Stderr: stdout stays empty.
     if failed is None:
-        return out("UPDATED RELEASES:\nNAME\tNAMESPACE\tCHART\tVERSION\tDURATION\n" + "\n".join(row(r) for r in done))
+        return err("UPDATED RELEASES:\nNAME\tNAMESPACE\tCHART\tVERSION\tDURATION\n" + "\n".join(row(r) for r in done))
 
     name = failed["name"]
     if kind == "pending":
@@ -1423,8 +1427,8 @@ def helmfile_deploy(verb, releases, selected, base, file):
                "permanent": f'cannot patch "{name}" with kind Deployment: Deployment.apps "{name}" is invalid: '
                             'spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"' + name + '"}}: field is immutable'}[kind]
     if done:
-        out("UPDATED RELEASES:\nNAME\tNAMESPACE\tCHART\tVERSION\tDURATION\n" + "\n".join(row(r) for r in done))
-    out("\nFAILED RELEASES:\nNAME\tNAMESPACE\tCHART\tVERSION\tDURATION\n" + row(failed) + "\n")
+        err("UPDATED RELEASES:\nNAME\tNAMESPACE\tCHART\tVERSION\tDURATION\n" + "\n".join(row(r) for r in done))
+    err("\nFAILED RELEASES:\nNAME\tNAMESPACE\tCHART\tVERSION\tDURATION\n" + row(failed) + "\n")
     fail(1, f'in ./{file}: failed processing release {name}: command "/usr/local/bin/helm" exited with status 1:\n'
             f"  Error: UPGRADE FAILED: {why}")
 
