@@ -793,17 +793,23 @@ def kind(argv):
 
     if words[:2] == ["export", "kubeconfig"]:
         name = name or "kind"
-        if name not in clusters():
-            fail(1, f'ERROR: could not locate any control plane nodes for cluster named \'{name}\'. '
-                    "Use the --name option to select a different cluster")
-        if name + "-control-plane" in stopped_nodes():
-            fail(1, f'ERROR: failed to get cluster internal kubeconfig: command "docker exec --privileged {name}-control-plane '
-                    f'cat /etc/kubernetes/admin.conf" failed with error: exit status 1\n'
-                    f'Command Output: Error response from daemon: container {os.urandom(32).hex()} is not running')
-        write_kind_context(name)
-        return err(f'Set kubectl context to "kind-{name}"')
+        return kind_export_kubeconfig(name, name in clusters(), name + "-control-plane" in stopped_nodes(), os.urandom(32).hex())
 
     fail(UNSUPPORTED, f"STANDIN kind: unsupported arguments {argv}")
+
+
+def kind_export_kubeconfig(name, exists, stopped, container):
+    """`kind export kubeconfig`: kind reads admin.conf out of the control plane with docker exec, so a missing cluster and a
+    stopped control plane fail as kind reports them; otherwise the context is written and made current."""
+    if not exists:
+        fail(1, f'ERROR: could not locate any control plane nodes for cluster named \'{name}\'. '
+                "Use the --name option to select a different cluster")
+    if stopped:
+        fail(1, f'ERROR: failed to get cluster internal kubeconfig: command "docker exec --privileged {name}-control-plane '
+                f'cat /etc/kubernetes/admin.conf" failed with error: exit status 1\n'
+                f'Command Output: Error response from daemon: container {container} is not running')
+    write_kind_context(name)
+    return err(f'Set kubectl context to "kind-{name}"')
 
 
 def write_cluster_nodes(name, config_file):
@@ -973,16 +979,8 @@ def kind_on_real_docker(argv):
         return
 
     if words[:2] == ["export", "kubeconfig"]:
-        nodes = real_kind_nodes(name)
-        if name + "-control-plane" not in nodes:
-            fail(1, f'ERROR: could not locate any control plane nodes for cluster named \'{name}\'. '
-                    "Use the --name option to select a different cluster")
-        if name + "-control-plane" in real_stopped_nodes():
-            fail(1, f'ERROR: failed to get cluster internal kubeconfig: command "docker exec --privileged {name}-control-plane '
-                    f'cat /etc/kubernetes/admin.conf" failed with error: exit status 1\n'
-                    f'Command Output: Error response from daemon: Container {name}-control-plane is not running')
-        write_kind_context(name)
-        return err(f'Set kubectl context to "kind-{name}"')
+        return kind_export_kubeconfig(name, name + "-control-plane" in real_kind_nodes(name),
+                                      name + "-control-plane" in real_stopped_nodes(), f"{name}-control-plane")
 
     fail(UNSUPPORTED, f"STANDIN kind (real docker): unsupported arguments {argv}")
 # ---------------------------------------------------------------- end RealDockerd

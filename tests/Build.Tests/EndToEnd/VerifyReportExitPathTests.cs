@@ -162,41 +162,11 @@ public sealed class VerifyReportExitPathTests(CompiledBuildRoot build) : IDispos
         return failure.Value;
     }
 
-    /// <summary>
-    /// SIGINT to the build host, as Ctrl+C in a terminal sends it. build.sh execs the host, so the process to signal is
-    /// the one whose command line holds this test's unique report path.
-    /// </summary>
-    static void Interrupt(string uniqueArgument)
-    {
-        var pids = Directory.EnumerateDirectories("/proc")
-            .Select(Path.GetFileName)
-            .Where(name => name!.All(char.IsDigit))
-            .Where(pid =>
-            {
-                try { return File.ReadAllText($"/proc/{pid}/cmdline").Contains(uniqueArgument); }
-                catch (IOException) { return false; }
-                catch (UnauthorizedAccessException) { return false; }
-            })
-            .ToList();
-        var pid = int.Parse(Assert.Single(pids)!);
-        Assert.True(kill(pid, SIGINT) == 0, $"kill -INT {pid} failed");
-    }
+    /// <summary>SIGINT to the build host, as Ctrl+C in a terminal sends it; the run is the one holding this test's unique report path.</summary>
+    static void Interrupt(string uniqueArgument) =>
+        LocalProcesses.Signal(Assert.Single(LocalProcesses.WhoseCommandLineHolds(uniqueArgument)), LocalProcesses.SIGINT);
 
-    const int SIGINT = 2;
-
-    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
-    static extern int kill(int pid, int signal);
-
-    /// <summary>Polls a condition, bounded by attempts; fails early with the run's output if the run ends first.</summary>
-    static async Task WaitUntilAsync(Func<bool> condition, Task<BuildRun> running, string what)
-    {
-        for (var attempt = 0; attempt < 600 && !condition(); attempt++)
-        {
-            if (running.IsCompleted) Assert.Fail($"{what}:\n{await running}");
-            await Task.Delay(100);
-        }
-        Assert.True(condition(), what);
-    }
+    static Task WaitUntilAsync(Func<bool> condition, Task<BuildRun> running, string what) => LocalProcesses.WaitUntilAsync(condition, running, what);
 
     /// <summary>
     /// A cluster whose MinIO never becomes ready, so Verify keeps failing; Traefik has no address, so the HTTPS, S3 and

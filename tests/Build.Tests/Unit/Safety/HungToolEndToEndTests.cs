@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DataPlatform.Build.Tests.EndToEnd;
 using DataPlatform.Build.Tools;
+using static DataPlatform.Build.Tests.EndToEnd.LocalProcesses;
 
 namespace DataPlatform.Build.Tests.Unit.Safety;
 
@@ -41,10 +42,10 @@ public sealed class HungToolEndToEndTests(CompiledBuildRoot build) : IDisposable
         var unique = Path.Combine(_machine.Home, $"sigterm-{Guid.NewGuid():N}.xml");
 
         var running = _machine.RunBuildAsync("--target=HelmfileApply", $"--report={unique}");
-        await WaitUntilAsync(() => ProcessesWhoseEnvironmentHolds(_machine.State).Any(p => CommandLine(p).Contains("standins/helmfile") && CommandLine(p).Contains(" apply ")), running,
+        await WaitUntilAsync(() => WhoseEnvironmentHolds(_machine.State).Any(p => CommandLine(p).Contains("standins/helmfile") && CommandLine(p).Contains(" apply ")), running,
             "the build never reached helmfile apply");
-        var host = Assert.Single(ProcessesWhoseCommandLineHolds(unique));
-        Assert.Equal(0, kill(host, SIGTERM));
+        var host = Assert.Single(WhoseCommandLineHolds(unique));
+        Signal(host, SIGTERM);
         var run = await running;
 
         Assert.Equal(143, run.ExitCode);
@@ -54,7 +55,7 @@ public sealed class HungToolEndToEndTests(CompiledBuildRoot build) : IDisposable
         Assert.Contains("was interrupted, and everything it started was stopped", run.Text);
         Assert.False(run.HasStackTrace, run.ToString());
         // Nothing of the run outlives it: no stand-in (nor anything else started with this machine's state) is left.
-        Assert.Empty(ProcessesWhoseEnvironmentHolds(_machine.State));
+        Assert.Empty(WhoseEnvironmentHolds(_machine.State));
     }
 
     [Fact]
@@ -65,7 +66,7 @@ public sealed class HungToolEndToEndTests(CompiledBuildRoot build) : IDisposable
         var running = _machine.RunBuildAsync("--target=CreateCluster");
         await WaitUntilAsync(() => StandIns("kind", " create ").Any(), running, "the build never reached kind create cluster");
         // What the OOM killer does: SIGKILL to the tool, nothing to the build.
-        Assert.Equal(0, kill(Assert.Single(StandIns("kind", " create ")), SIGKILL));
+        Signal(Assert.Single(StandIns("kind", " create ")), SIGKILL);
         var run = await running;
 
         Assert.Equal(1, run.ExitCode);
@@ -76,38 +77,6 @@ public sealed class HungToolEndToEndTests(CompiledBuildRoot build) : IDisposable
         Assert.False(run.HasStackTrace, run.ToString());
     }
 
-    IEnumerable<int> StandIns(string tool, string words) => ProcessesWhoseEnvironmentHolds(_machine.State)
+    IEnumerable<int> StandIns(string tool, string words) => WhoseEnvironmentHolds(_machine.State)
         .Where(p => CommandLine(p).Contains($"standins/{tool}") && CommandLine(p).Contains(words)).ToList();
-
-    const int SIGKILL = 9;
-    const int SIGTERM = 15;
-
-    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
-    static extern int kill(int pid, int signal);
-
-    static IEnumerable<int> Processes() => Directory.EnumerateDirectories("/proc").Select(Path.GetFileName)
-        .Where(name => name!.All(char.IsDigit)).Select(name => int.Parse(name!)).Where(pid => pid != Environment.ProcessId);
-
-    static string Read(int pid, string file)
-    {
-        try { return File.ReadAllText($"/proc/{pid}/{file}"); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return ""; }
-    }
-
-    static string CommandLine(int pid) => Read(pid, "cmdline").Replace('\0', ' ');
-
-    static IEnumerable<int> ProcessesWhoseCommandLineHolds(string text) => Processes().Where(pid => CommandLine(pid).Contains(text)).ToList();
-
-    static IEnumerable<int> ProcessesWhoseEnvironmentHolds(string text) => Processes().Where(pid => Read(pid, "environ").Contains(text)).ToList();
-
-    /// <summary>Polls a condition, bounded; fails early with the run's output if the run ends first.</summary>
-    static async Task WaitUntilAsync(Func<bool> condition, Task<BuildRun> running, string what)
-    {
-        for (var attempt = 0; attempt < 600 && !condition(); attempt++)
-        {
-            if (running.IsCompleted) Assert.Fail($"{what}:\n{await running}");
-            await Task.Delay(100);
-        }
-        Assert.True(condition(), what);
-    }
 }
