@@ -98,7 +98,7 @@ internal sealed class ClusterService(Kind kind, Kubectl kubectl, Docker docker, 
             console.MarkupLineInterpolated($"[yellow]Cluster {config.Name} exists, but its nodes cannot be read to compare them with {Path.GetFileName(config.Path)} ({reason}).[/]");
             return;
         }
-        var differences = ClusterDiff.Compare(config, LiveNode.Parse(result.StandardOutput));
+        var differences = ClusterDiff.Compare(config, LiveNode.Parse(result.StandardOutput, kubectl.GetNodesCommand().Display));
         if (differences.Count == 0)
         {
             console.MarkupLineInterpolated($"Cluster [bold]{config.Name}[/] already exists and matches {Path.GetFileName(config.Path)}: leaving it as it is.");

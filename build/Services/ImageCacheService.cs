@@ -219,7 +219,7 @@ internal sealed class ImageCacheService(Docker docker, Kind kind, string cluster
     };
 
     async Task<IReadOnlyList<MirrorContainer>> ObserveAsync(CancellationToken ct) =>
-        ParseContainers((await docker.RunAsync(Docker.ListContainersCommand(Label), ct)).StandardOutput);
+        ParseContainers((await docker.RunAsync(Docker.ListContainersCommand(Label), ct)).StandardOutput, Docker.ListContainersCommand(Label).Display);
 
     /// <summary>Containers named like a mirror but without the label: someone else's, never touched.</summary>
     async Task<IReadOnlyList<string>> NameConflictsAsync(IReadOnlyList<MirrorContainer> labelled, CancellationToken ct)
@@ -234,12 +234,24 @@ internal sealed class ImageCacheService(Docker docker, Kind kind, string cluster
     }
 
     /// <summary>docker ps's JSON lines: Names, State, Labels ("k=v,k=v") and Networks ("a,b") are strings.</summary>
-    public static IReadOnlyList<MirrorContainer> ParseContainers(string output)
+    const string NotDockersJson = "check that `docker` is Docker's CLI 20.10 or later (or Podman's docker alias) and that nothing wraps it, then run the same target again.";
+
+    public static IReadOnlyList<MirrorContainer> ParseContainers(string output, string command = "docker ps --format '{{json .}}'")
     {
         var containers = new List<MirrorContainer>();
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            using var json = JsonDocument.Parse(line);
+            JsonDocument json;
+            try { json = JsonDocument.Parse(line); }
+            catch (JsonException)
+            {
+                throw ToolOutput.NotUnderstood(command, line, "one JSON object per container",
+                    NotDockersJson);
+            }
+            using var _ = json;
+            if (json.RootElement.ValueKind != JsonValueKind.Object)
+                throw ToolOutput.NotUnderstood(command, line, "one JSON object per container",
+                    NotDockersJson);
             string Field(string name) => json.RootElement.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
             var labels = Field("Labels").Split(',', StringSplitOptions.RemoveEmptyEntries)
                 .Select(l => l.Split('=', 2)).Where(p => p.Length == 2).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Last()[1]);

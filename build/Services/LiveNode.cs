@@ -10,9 +10,16 @@ namespace DataPlatform.Build.Services;
 /// </summary>
 internal sealed record LiveNode(string Name, string Role, string? KubeletVersion, IReadOnlyDictionary<string, string> Labels, IReadOnlyList<string> PodCidrs)
 {
-    public static IReadOnlyList<LiveNode> Parse(string nodeListJson)
+    /// <param name="command">The command that printed it, named if the output is not a node list.</param>
+    public static IReadOnlyList<LiveNode> Parse(string nodeListJson, string command = "kubectl get nodes -o json")
     {
-        var list = KubernetesJson.Deserialize<V1NodeList>(nodeListJson);
+        V1NodeList? list;
+        try { list = KubernetesJson.Deserialize<V1NodeList>(nodeListJson); }
+        catch (System.Text.Json.JsonException)
+        {
+            throw Process.ToolOutput.NotUnderstood(command, nodeListJson, "the JSON list of the cluster's nodes",
+                "run it yourself to see what prints before the JSON (a proxy's page, a kubectl plugin or wrapper), then run the same target again.");
+        }
         return (list?.Items ?? []).Select(From).ToList();
     }
 

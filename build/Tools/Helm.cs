@@ -88,6 +88,9 @@ internal sealed record HelmRevision(
     [property: JsonPropertyName("status")] string? Status,
     [property: JsonPropertyName("description")] string? Description)
 {
+    /// <summary>What to check when helm's JSON is not JSON: something else printed first, or another program answers to `helm`.</summary>
+    internal const string NotHelmsJson = "check which helm is first on PATH (`command -v helm`) and that no plugin or wrapper prints before its JSON.";
+
     public static IReadOnlyList<HelmRevision> ParseList(string json)
     {
         if (string.IsNullOrWhiteSpace(json)) return [];
@@ -95,10 +98,9 @@ internal sealed record HelmRevision(
         {
             return JsonSerializer.Deserialize<List<HelmRevision>>(json) ?? [];
         }
-        catch (JsonException e)
+        catch (JsonException)
         {
-            throw new FormatException($"helm history --output json printed something that is not its JSON list ({e.Message}): " +
-                (json.Length > 200 ? json[..200] + "..." : json));
+            throw new FormatException(ToolOutput.Describe("helm history --output json", json, "its JSON list of revisions", NotHelmsJson));
         }
     }
 }
@@ -121,10 +123,9 @@ internal sealed record HelmReleaseStatus(
         {
             return JsonSerializer.Deserialize<List<HelmReleaseStatus>>(json)?.Where(r => r.Name is not null && r.Namespace is not null).ToList() ?? [];
         }
-        catch (JsonException e)
+        catch (JsonException)
         {
-            throw new FormatException($"helm list --output json printed something that is not its JSON list ({e.Message}): " +
-                (json.Length > 200 ? json[..200] + "..." : json));
+            throw new FormatException(ToolOutput.Describe("helm list --output json", json, "its JSON list of releases", HelmRevision.NotHelmsJson));
         }
     }
 }
