@@ -115,7 +115,36 @@ internal static class YamlFile
             problems.Add(new(file, (int)second.Line, (int)second.Column, "holds more than one YAML document (separated by ---); the build reads one. Merge them into one document."));
             return null;
         }
+        ResolveMergeKeys(documents[0].RootNode, new HashSet<YamlNode>(ReferenceEqualityComparer.Instance));
         return documents[0].RootNode;
+    }
+
+    /// <summary>
+    /// Anchors and merge keys (`<<: *node`) are valid YAML that kind and helmfile accept, so the build reads them too: a
+    /// mapping with `<<` gets the merged mapping's keys it does not write itself (its own keys win, and of several merged
+    /// mappings the first wins), and loses the `<<`. Without this, a merged node reads as an unknown `<<` field and every
+    /// merged field as missing. (YamlDotNet's MergingParser reports an overridden key as written twice.)
+    /// </summary>
+    static void ResolveMergeKeys(YamlNode node, HashSet<YamlNode> resolved)
+    {
+        if (!resolved.Add(node)) return;
+        if (node is YamlSequenceNode sequence)
+            foreach (var item in sequence.Children) ResolveMergeKeys(item, resolved);
+        if (node is not YamlMappingNode mapping) return;
+        foreach (var value in mapping.Children.Values.ToList()) ResolveMergeKeys(value, resolved);
+        var mergeKey = mapping.Children.Keys.FirstOrDefault(k => k is YamlScalarNode { Value: "<<", Style: ScalarStyle.Plain });
+        if (mergeKey is null) return;
+        IEnumerable<YamlMappingNode> sources = mapping.Children[mergeKey] switch
+        {
+            YamlMappingNode one => [one],
+            YamlSequenceNode several => several.Children.OfType<YamlMappingNode>(),
+            _ => [],
+        };
+        if (!sources.Any()) return;   // `<<` of something else stays, and is reported as the unknown field it is
+        mapping.Children.Remove(mergeKey);
+        foreach (var source in sources.ToList())
+        foreach (var (key, value) in source.Children)
+            if (!mapping.Children.ContainsKey(key)) mapping.Children.Add(key, value);
     }
 
     const int MaxDepth = 100;

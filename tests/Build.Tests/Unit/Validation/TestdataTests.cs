@@ -74,3 +74,16 @@ public class TestdataTests
         return new ValidationRoot().Write(target, text);
     }
 }
+
+public sealed class MergeKeyTests
+{
+    [Fact]
+    public void A_node_merged_from_an_anchor_keeps_its_own_role_and_takes_the_anchor_s_image()
+    {
+        var config = DataPlatform.Build.Platform.KindConfig.Load(RepoRoot.File("tests", "Build.Tests", "Unit", "Validation", "testdata", "kind-config", "valid-merge-keys.yaml"));
+
+        Assert.Equal(["control-plane", "worker", "worker"], config.Nodes.Select(n => n.Role));
+        Assert.Single(config.Nodes.Select(n => n.Image).Distinct());
+        Assert.StartsWith("kindest/node:v1.36.4@sha256:", config.Nodes[2].Image);
+    }
+}
