@@ -63,7 +63,7 @@ internal sealed class BuildLifetime(IAnsiConsole console) : IFrostingLifetime<Bu
             // First Ctrl+C: ask the running tool to stop (SIGINT) and unwind; a second one kills the build as usual.
             if (_stop.IsCancellationRequested) return;
             e.Cancel = true;
-            StoppedBy = "Ctrl+C";
+            StoppedBy ??= "Ctrl+C";
             console.MarkupLine("[yellow]Stopping: waiting for the running command to exit (Ctrl+C again to kill).[/]");
             _stop.Cancel();
         };
@@ -97,12 +97,16 @@ internal sealed class BuildLifetime(IAnsiConsole console) : IFrostingLifetime<Bu
 
     void OnTerminate(PosixSignalContext signal, string name, int number)
     {
-        if (_stop.IsCancellationRequested) return;   // the second one: the default, the host ends now
+        // Every one is handled: a second signal (CI runners send SIGINT then SIGTERM) ending the host at once would leave
+        // the running tool orphaned. The runner stops the tool's whole tree, and kills it after its grace period (10 s).
         signal.Cancel = true;
+        if (_stop.IsCancellationRequested) return;
         StoppedBy = name;
         SignalExitCode = 128 + number;
-        console.MarkupLine($"[yellow]Stopping: {name} received (a cancelled CI job, a closed terminal or `timeout` sends it): stopping the running command and everything it started.[/]");
+        // Cancel first: after SIGHUP the terminal may be gone, and a failed write must not keep the run from stopping.
         _stop.Cancel();
+        try { console.MarkupLine($"[yellow]Stopping: {name} received (a cancelled CI job, a closed terminal or `timeout` sends it): stopping the running command and everything it started.[/]"); }
+        catch (IOException) { }
     }
 
     static bool CanHold(string lockFile)

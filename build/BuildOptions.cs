@@ -47,7 +47,7 @@ internal static class OptionTable
     public static readonly CommandLineOption<TimeSpan> Timeout =
         Option.Seconds("timeout", "how long Verify waits for the platform", 600, 0, 86400).OnlyReadBy("Verify");
     public static readonly CommandLineOption<string?> Report =
-        Option.OutputFile("report", "Verify writes a JUnit XML report there, or JSON when the path ends in `.json`; written on every way out, pass or fail").OnlyReadBy("Verify");
+        Option.OutputFile("report", "Verify writes a JUnit XML report there, or JSON when the path ends in `.json`; written on every way out, pass or fail");
     public static readonly CommandLineOption<string?> HostsFile =
         Option.OutputFile("hosts-file", "PrintHosts writes its lines into a marked block of that file").OnlyReadBy("PrintHosts");
     public static readonly CommandLineOption<string?> Output =

@@ -58,7 +58,7 @@ static class Failures
     {
         BuildFailure or ConfigFileException or ToolNotFoundException => e.Message,
         // 128 + the signal: the kernel's OOM killer and a container's memory limit send SIGKILL; SIGTERM comes from outside.
-        ToolFailedException { Result.ExitCode: 137 or 143 } tool =>
+        ToolFailedException { Result.ExitCode: 137 or 143 } tool when stoppedBy is null =>
             $"{tool.Command.Program} was killed ({(tool.Result.ExitCode == 137 ? "SIGKILL" : "SIGTERM")}, exit code {tool.Result.ExitCode}): out of memory?{Environment.NewLine}" +
             $"  command: {tool.Command.Display}{Environment.NewLine}" +
             $"  memory: {memory ?? "not measured in this run (./build.sh --target=Doctor measures it)"}{Environment.NewLine}" +

@@ -27,11 +27,17 @@ internal static class PlatformValidator
         var variables = PlatformEnvironment.Read(root, environment, problems);
         var required = TemplateVariables.Required(root, problems);
         // An unreadable or deleted .env is its own problem; listing every variable it holds as missing would bury it.
-        var dotEnv = Path.Combine(root, ".env");
-        if (!Path.Exists(dotEnv))
-            problems.Add(new(".env", null, null,
-                ".env is missing: restore it with `git checkout .env` (it holds the platform's settings; your own values go in .env.local)."));
-        else if (variables.UnreadableFiles.Count == 0) CheckRequired(variables, required, problems);
+        // A deleted .env, when the environment does not supply every variable it held, is one line, not one per variable.
+        if (variables.UnreadableFiles.Count == 0)
+        {
+            var missing = new List<ConfigProblem>();
+            CheckRequired(variables, required, missing);
+            if (missing.Count > 0 && !Path.Exists(Path.Combine(root, ".env")))
+                problems.Add(new(".env", null, null,
+                    ".env is missing: restore it with `git checkout .env` (it holds the platform's settings; your own values go in .env.local)."));
+            else
+                problems.AddRange(missing);
+        }
         CheckDomain(variables, problems);
         CheckMetalLbRange(variables, problems);
         CheckNearMisses(variables, problems);
@@ -136,10 +142,6 @@ internal static class PlatformValidator
     /// proxy use too). A misspelt key would silently keep the default, so a near miss is named, as for IMAGE_CACHE.
     /// </summary>
     /// <summary>
-    /// The optional variables have defaults, so a misspelt one (IMAGE_CAHCE=off, PLATFORM_HTTPS_PROT=8443) would quietly
-    /// leave the default in place: a file key one or two letters from one that is unset is named as the likely typo.
-    /// </summary>
-    /// <summary>
     /// Linux refuses to start a process with one environment string over MAX_ARG_STRLEN (32 pages: 128 KiB, "KEY=value"
     /// and its NUL included); execve fails with E2BIG, which .NET reports as if the tool were not installed. The values of
     /// .env travel to helmfile in its environment, so an oversized one is named here, before anything starts.
@@ -158,6 +160,10 @@ internal static class PlatformValidator
         }
     }
 
+    /// <summary>
+    /// The optional variables have defaults, so a misspelt one (IMAGE_CAHCE=off, PLATFORM_HTTPS_PROT=8443) would quietly
+    /// leave the default in place: a file key one or two letters from one that is unset is named as the likely typo.
+    /// </summary>
     static void CheckNearMisses(PlatformEnvironment variables, List<ConfigProblem> problems)
     {
         string[] optional = [ImageCacheSetting.Variable, AccessDecision.Variable, .. PublishedPorts.Variables];

@@ -37,9 +37,11 @@ internal static class ReleaseRecovery
     public const string PendingInstall = "pending-install";
     public const string PendingUpgrade = "pending-upgrade";
     public const string PendingRollback = "pending-rollback";
+    /// <summary>An uninstall that was interrupted (the repair's own included): only finishing it settles the release.</summary>
+    public const string Uninstalling = "uninstalling";
 
-    /// <summary>Statuses no apply gets past on its own: failed is skipped by apply's diff, pending-* blocks every helm operation (helm pkg/action/upgrade.go, errPending).</summary>
-    public static bool IsUnsettled(string? status) => status is Failed or PendingInstall or PendingUpgrade or PendingRollback;
+    /// <summary>Statuses no apply gets past on its own: failed is skipped by apply's diff, pending-* blocks every helm operation (helm pkg/action/upgrade.go, errPending), uninstalling is half gone.</summary>
+    public static bool IsUnsettled(string? status) => status is Failed or PendingInstall or PendingUpgrade or PendingRollback or Uninstalling;
 
     /// <summary>A rollback needs the history to find its target; a pending-install at revision 1 has nothing to go back to.</summary>
     public static bool NeedsHistory(HelmReleaseStatus latest) => latest.Status is PendingUpgrade or PendingRollback || latest is { Status: PendingInstall } && Revision(latest) > 1;
@@ -67,6 +69,13 @@ internal static class ReleaseRecovery
         var status = latest.Status ?? "";
         if (status == Failed) return new(RepairKind.Sync, release, status, revision);
         if (!NeedsHistory(latest)) return new(RepairKind.Uninstall, release, status, revision);
+        // An uninstall deletes the release's objects, PersistentVolumeClaims and data included: never on a history the
+        // build could not read (empty, or without the revision helm list showed).
+        if (!history.Any(h => h.Revision == revision))
+            throw new BuildFailure(
+                $"Release {release.Id} is {status} at revision {revision}, but `helm history {release.Name} --namespace {release.Namespace}` does not show that revision, " +
+                "so the build cannot tell which revision to roll back to, and will not uninstall it (that would delete its data)." + Environment.NewLine +
+                $"  fix: look at `helm history {release.Name} --namespace {release.Namespace}`, roll it back by hand (`helm rollback {release.Name} <revision> --namespace {release.Namespace}`), then run the same target again.");
         var worked = history
             .Where(h => h.Revision < revision && h.Status is "deployed" or "superseded")
             .MaxBy(h => h.Revision);

@@ -11,7 +11,7 @@ internal sealed class Helm(IToolRunner runner, string context)
     /// <summary>The first major whose `helm list` shows every status without a flag, and refuses `--all`.</summary>
     public const int ListsEveryStatusFromMajor = 4;
 
-    Task<ToolVersion>? _version;
+    ToolVersion? _version;
 
     public ToolCommand Command(params string[] arguments) => new("helm", ["--kube-context", context, .. arguments]);
 
@@ -36,8 +36,8 @@ internal sealed class Helm(IToolRunner runner, string context)
     public async Task<IReadOnlyList<HelmReleaseStatus>> ListReleasesAsync(CancellationToken ct) =>
         HelmReleaseStatus.ParseList((await runner.RunAsync(await ListReleasesCommandAsync(ct), ct)).StandardOutput);
 
-    /// <summary>The helm on PATH (EnsureTools put the pinned one first), asked once per run.</summary>
-    public Task<ToolVersion> VersionAsync(CancellationToken ct) => _version ??= ProbeVersionAsync(ct);
+    /// <summary>The helm on PATH (EnsureTools put the pinned one first), asked once per run; a failed probe is asked again next time.</summary>
+    public async Task<ToolVersion> VersionAsync(CancellationToken ct) => _version ??= await ProbeVersionAsync(ct);
 
     async Task<ToolVersion> ProbeVersionAsync(CancellationToken ct)
     {

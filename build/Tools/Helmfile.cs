@@ -63,7 +63,7 @@ internal sealed class Helmfile(IToolRunner runner, string context, HelmfileSpec 
         var bound = Bound(groups, spec.HelmTimeout);
         return new("helmfile", ["--file", spec.Path, "--kube-context", context,
                                 .. releases.SelectMany(r => new[] { "--selector", $"name={r.Name},namespace={r.Namespace}" }),
-                                "sync", "--suppress-secrets"])
+                                "sync"])
         {
             Mutating = true,
             Streamed = true,

@@ -26,12 +26,13 @@ public class ReleaseRecoveryTests
     [InlineData("pending-rollback", 5, "3:superseded 4:failed 5:pending-rollback", "Rollback", 3)]
     [InlineData("pending-install", 3, "1:superseded 2:uninstalled 3:pending-install", "Rollback", 1)]      // a reinstall kept with --keep-history
     [InlineData("pending-upgrade", 2, "1:failed 2:pending-upgrade", "Uninstall", null)]                   // nothing ever worked
+    [InlineData("uninstalling", 3, "", "Uninstall", null)]                        // an interrupted uninstall is finished
     public void Each_unsettled_status_gets_its_repair(string status, int revision, string history, string kind, int? rollbackTo)
     {
         var latest = Row(Traefik, status, revision);
         var revisions = history.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(h => h.Split(':')).Select(p => Rev(int.Parse(p[0]), p[1])).ToList();
         // The build reads the history exactly when the table gives one.
-        Assert.Equal(revisions.Count > 0 && status != "failed", ReleaseRecovery.NeedsHistory(latest));
+        Assert.Equal(revisions.Count > 0 && status is not ("failed" or "uninstalling"), ReleaseRecovery.NeedsHistory(latest));
 
         var repair = ReleaseRecovery.Decide(Traefik, latest, revisions);
 
@@ -39,6 +40,19 @@ public class ReleaseRecoveryTests
         Assert.Equal(rollbackTo, repair.RollbackTo);
         Assert.Contains(Traefik.Id, repair.Reason);
         Assert.Contains(status, repair.Reason);
+    }
+
+    [Theory]
+    [InlineData("")]                                        // helm history printed nothing
+    [InlineData("1:deployed 2:superseded")]                  // without the revision helm list showed
+    public void A_history_that_lacks_the_latest_revision_stops_instead_of_uninstalling(string history)
+    {
+        var revisions = history.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(h => h.Split(':')).Select(p => Rev(int.Parse(p[0]), p[1])).ToList();
+
+        var failure = Assert.Throws<BuildFailure>(() => ReleaseRecovery.Decide(Minio, Row(Minio, "pending-upgrade", 3), revisions));
+
+        Assert.Contains("minio/minio is pending-upgrade at revision 3", failure.Message);
+        Assert.Contains("will not uninstall it", failure.Message);
     }
 
     [Theory]
@@ -52,7 +66,6 @@ public class ReleaseRecoveryTests
     [Theory]
     [InlineData("deployed")]
     [InlineData("superseded")]
-    [InlineData("uninstalling")]
     [InlineData("unknown")]
     public void Settled_statuses_are_left_to_the_apply(string status) =>
         Assert.Empty(ReleaseRecovery.Unsettled([Row(Traefik, status, 2)], Declared));
@@ -132,7 +145,7 @@ public class ReleaseRecoveryTests
         var sync = new Helmfile(new RecordingRunner(), "kind-x", spec).SyncCommand(env, [Traefik, Minio]);
 
         Assert.Equal(["--file", "/repo/helmfile.yaml", "--kube-context", "kind-x",
-                      "--selector", "name=traefik,namespace=traefik", "--selector", "name=minio,namespace=minio", "sync", "--suppress-secrets"], sync.Arguments);
+                      "--selector", "name=traefik,namespace=traefik", "--selector", "name=minio,namespace=minio", "sync"], sync.Arguments);
         Assert.Equal("s3cret", sync.Environment["MINIO_SECRET_KEY"]);   // the apply's variables, in the child's environment only
         Assert.Equal("1", sync.Environment[Helmfile.UpgradeNoticeVariable]);
         Assert.True(sync.Mutating);

@@ -105,6 +105,15 @@ public class OddInputTests
     }
 
     [Fact]
+    public void A_deleted_env_file_is_no_problem_when_the_environment_supplies_every_variable()
+    {
+        using var root = new ValidationRoot();
+        var dotEnv = Build.Platform.DotEnv.Load(root.File(".env"));
+        File.Delete(root.File(".env"));
+        Assert.Empty(root.Validate(key => dotEnv.GetValueOrDefault(key)));
+    }
+
+    [Fact]
     public void A_deleted_env_file_is_one_line_saying_how_to_restore_it_not_every_variable_it_held()
     {
         using var root = new ValidationRoot();
