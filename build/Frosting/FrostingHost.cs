@@ -89,8 +89,10 @@ internal sealed class FrostingHost<TContext> where TContext : IFrostingContext
             return CommandLineMistake([$"unknown target '{requested}'{(closest is null ? "" : $": did you mean {closest}?")} Targets: {string.Join(", ", names)}."]);
         }
         var exclusive = commandLine.Get(OptionTable.Exclusive);
-        foreach (var warning in commandLine.WithoutEffect(TasksToRun(engine, target, exclusive)))
-            console.MarkupLineInterpolated($"[yellow]warning: {warning}[/]");
+        // Only a run that executes tasks reads the options; --tree, --dryrun and --description just describe the graph.
+        if (mode == Mode.Run)
+            foreach (var warning in commandLine.WithoutEffect(TasksToRun(engine, target, exclusive)))
+                console.MarkupLineInterpolated($"[yellow]warning: {warning}[/]");
 
         ScriptHost host = mode switch
         {
