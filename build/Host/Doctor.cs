@@ -119,9 +119,12 @@ internal sealed class Doctor(IHostSystem host)
         return HostCheck.Ok(name, found);
     }
 
+    /// <summary>The memory row's name: a failure message quotes its measurement.</summary>
+    public const string MemoryCheck = "memory";
+
     internal static HostCheck Memory(DockerInfo info, HostEngine engine, MemoryNeed need, int kindNodes)
     {
-        const string name = "memory";
+        const string name = MemoryCheck;
         var where = engine.SharesHostKernel ? "this machine" : $"the {engine.Description} VM";
         var counted = $"the platform requests {MemoryRequests.Format(need.Bytes)} ({need.Requests.Count} requests counted" +
                       (need.Unread.Count > 0 ? $"; not counted: {string.Join(", ", need.Unread)}" : "") + ")";

@@ -18,8 +18,8 @@ internal sealed class PlatformHealthCheck(Func<PlatformCluster> cluster, Helm he
         try
         {
             var state = await ClusterReader.ReadAsync(cluster(), namespaces, ct);
-            // Only the platform's releases count: someone else's failed release in this cluster is not ours to apply for.
-            var listed = (await helm.ListReleasesAsync(ct)).Where(r => releases.Any(d => d.Name == r.Name && d.Namespace == r.Namespace)).ToList();
+            // Both readers below look only at the declared releases: someone else's failed release is not ours to apply for.
+            var listed = await helm.ListReleasesAsync(ct);
             var unsettled = ReleaseRecovery.Unsettled(listed, releases).Select(u => $"{u.Release.Id} ({u.Latest.Status})").ToList();
             var failing = ClusterChecks.HelmReleases(listed, releases, context)
                 .Concat(ClusterChecks.Workloads(state, namespaces))
