@@ -67,7 +67,7 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
     public Func<string, string?> EnvironmentVariable { get; }
     public StepResults Results { get; } = new();
     /// <summary>The kubeconfig as kubectl reads it (KUBECONFIG list merged, or ~/.kube/config); read afresh each time, since kind writes it.</summary>
-    public IKubeconfigReader Kubeconfig { get; } = KubeconfigReader.FromProcess();
+    public IKubeconfigReader Kubeconfig => new KubeconfigReader(EnvironmentVariable);
 
     /// <summary>kind-config.yaml: the cluster's name, hence the only context the build talks to.</summary>
     public KindConfig KindConfig => _kindConfig.Value;

@@ -51,7 +51,7 @@ internal static class OptionTable
     public static readonly CommandLineOption<string?> HostsFile =
         Option.OutputFile("hosts-file", "PrintHosts writes its lines into a marked block of that file").OnlyReadBy("PrintHosts");
     public static readonly CommandLineOption<string?> Output =
-        Option.OutputFile("output", "TrustCA writes the platform CA (PEM) there; default `.artifacts/data-platform-ca.crt`").OnlyReadBy("TrustCA");
+        Option.OutputFile("output", "TrustCA writes the platform CA (PEM) there, default `.artifacts/data-platform-ca.crt`; Diagnose writes its bundle (.tar.gz) there, default `.artifacts/diagnostics/<utc-time>.tar.gz`").OnlyReadBy("TrustCA", "Diagnose");
     public static readonly CommandLineOption<TimeSpan> LockWait =
         Option.Seconds("lock-wait", "how long to wait for another ./build.sh running in this clone, or on the same kind cluster from another clone, to finish; 0 refuses at once", 1800, 0, 86400);
 
@@ -68,6 +68,10 @@ internal static class OptionTable
 /// <summary>The options the tasks read, typed and checked.</summary>
 internal sealed record BuildOptions(bool Plan, RetrySettings HelmfileRetry, TimeSpan VerifyTimeout, string? ReportPath, string? HostsFile, TimeSpan LockWait, string? CaOutput = null)
 {
+    /// <summary>--output as Diagnose reads it: where the bundle goes (the same option TrustCA reads for its CA file).</summary>
+    public string? DiagnosticsOutput => CaOutput;
+    /// <summary>--verbosity: quiet turns the live progress off.</summary>
+    public Verbosity Verbosity { get; init; } = Verbosity.Normal;
     /// <summary>--force: helmfile apply runs even when its inputs are unchanged and the platform is healthy.</summary>
     public bool Force { get; init; }
     /// <summary>--skip-image-check: no registry is asked about the releases' images before the first apply.</summary>
@@ -84,6 +88,7 @@ internal sealed record BuildOptions(bool Plan, RetrySettings HelmfileRetry, Time
     {
         Force = commandLine.Get(OptionTable.Force),
         SkipImageCheck = commandLine.Get(OptionTable.SkipImageCheck),
+        Verbosity = commandLine.Get(OptionTable.Verbosity),
     };
 
     public static BuildOptions Defaults => From(CommandLine.Parse([], OptionTable.All));

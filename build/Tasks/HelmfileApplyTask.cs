@@ -1,4 +1,6 @@
+using DataPlatform.Build.Diagnostics;
 using DataPlatform.Build.Frosting;
+using DataPlatform.Build.Progress;
 using DataPlatform.Build.Images;
 using DataPlatform.Build.Services;
 using DataPlatform.Build.Verification;
@@ -36,8 +38,18 @@ internal sealed class HelmfileApplyTask : FrostingTask<BuildContext>
 
         // Under --plan a cluster still to be created has no releases to read, let alone repair.
         var repairer = cluster.IsReachable ? new ReleaseRepairer(context.Helm, context.HelmfileTool, context.HelmfileSpec, context.Console) : null;
-        await new HelmfileDeployer(context.HelmfileTool, context.HelmfileSpec, context.Options.HelmfileRetry, context.Console, repairer)
-            .ApplyAsync(environment, context.Cancellation);
+        try
+        {
+            // Beside helmfile, never in its way: what the releases wait for, read in-process until helmfile returns.
+            await using (cluster.IsReachable && !context.Options.Plan ? StepProgress.Start(context, "HelmfileApply") : null)
+                await new HelmfileDeployer(context.HelmfileTool, context.HelmfileSpec, context.Options.HelmfileRetry, context.Console, repairer)
+                    .ApplyAsync(environment, context.Cancellation);
+        }
+        catch (Exception e) when (cluster.IsReachable)
+        {
+            await DiagnosticsService.WriteAfterFailureAsync(context, "HelmfileApply", e);
+            throw;
+        }
         await gate.RecordAsync(stored, inputs, DateTimeOffset.UtcNow, context.Cancellation);
     }
 

@@ -1,5 +1,7 @@
 using DataPlatform.Build.Access;
+using DataPlatform.Build.Diagnostics;
 using DataPlatform.Build.Frosting;
+using DataPlatform.Build.Progress;
 using DataPlatform.Build.Services;
 using DataPlatform.Build.Verification;
 
@@ -33,6 +35,16 @@ internal sealed class VerifyTask : FrostingTask<BuildContext>
         // 127.0.0.1 and the published port in published mode.
         var access = await AccessService.CurrentAsync(context);
         settings = settings with { Route = access.Route };
-        await new Verifier(context.Cluster, context.Helm, settings, context.Console).RunAsync(context.Cancellation);
+        try
+        {
+            // In a terminal Verify's own table is the live display; elsewhere the releases' progress is told in lines.
+            await using (StepProgress.Start(context, "Verify", tableAllowed: false))
+                await new Verifier(context.Cluster, context.Helm, settings, context.Console).RunAsync(context.Cancellation);
+        }
+        catch (Exception e)
+        {
+            await DiagnosticsService.WriteAfterFailureAsync(context, "Verify", e);
+            throw;
+        }
     }
 }

@@ -44,6 +44,17 @@ internal sealed class Kind(IToolRunner runner)
     public static ToolCommand ExportKubeconfigCommand(string name) =>
         new("kind", ["export", "kubeconfig", "--name", name]) { Mutating = true };
 
+    /// <summary>
+    /// kind's own diagnostics (pkg/cmd/kind/export/logs/logs.go): each node's journal, kubelet and containerd logs,
+    /// its containers' and pods' logs, and docker info, into <paramref name="folder"/>. Read-only for the cluster.
+    /// </summary>
+    public static ToolCommand ExportLogsCommand(string name, string folder, TimeSpan timeout) =>
+        new("kind", ["export", "logs", folder, "--name", name])
+        {
+            Timeout = timeout,
+            WhenHung = "kind export logs runs docker exec on every node: check that Docker answers (`docker ps`).",
+        };
+
     public async Task<IReadOnlyList<string>> GetClustersAsync(CancellationToken ct) =>
         (await runner.RunAsync(GetClustersCommand(), ct)).StandardOutput
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -16,6 +16,8 @@ Scenario state ($STANDIN_STATE, a directory; every file is optional):
                       `kind create cluster` writes the default one when it is absent, as real kind does.
   crd_version         Gateway API bundle version installed in the cluster (e.g. v1.5.1); absent: no CRDs
   crd_channel         its channel (experimental or standard)
+  helmfile_seconds    how long each `helmfile apply` or `helmfile sync` takes before it answers (default 0)
+  kubelet_log-<node>  what `kind export logs` writes as that node's kubelet.log
   helmfile_failures   a queue, one failure kind a line, consumed by each `helmfile apply` or `helmfile sync`:
                       transient | timeout | permanent | killed, each optionally :<release> (see helmfile_deploy)
   releases            each release's latest revision, as `helm list --output json` prints it (written by helmfile,
@@ -791,6 +793,28 @@ def kind(argv):
             return err(f'No kind nodes found for cluster "{name}".')
         return out("\n".join(found))
 
+    if words[:2] == ["export", "logs"]:
+        # kind's pkg/cmd/kind/export/logs/logs.go: the folder (default: a new temporary one) gets docker-info.txt,
+        # kind-version.txt and one folder per node (pkg/cluster/internal/providers/docker/provider.go CollectLogs:
+        # journal.log, kubelet.log, containerd.log, inspect.json, ...); it says where on stdout. No cluster, no nodes: an error.
+        name = name or "kind"
+        nodes = read_json("nodes.json", {}).get(name) if name in clusters() else None
+        if not nodes:
+            fail(1, f'ERROR: unknown cluster "{name}"')
+        folder = words[2] if len(words) > 2 else os.path.join("/tmp", f"kind-logs-{os.getpid()}")
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, "kind-version.txt"), "w") as f:
+            f.write(f"kind v{version('kind')} go{version('go')} linux/amd64\n")
+        with open(os.path.join(folder, "docker-info.txt"), "w") as f:
+            f.write("Server Version: 27.0.0\n")
+        for node in nodes:
+            os.makedirs(os.path.join(folder, node), exist_ok=True)
+            with open(os.path.join(folder, node, "kubelet.log"), "w") as f:
+                f.write(read_state(f"kubelet_log-{node}", f"-- Logs begin --\n{node} kubelet[1]: Started kubelet.\n"))
+            with open(os.path.join(folder, node, "journal.log"), "w") as f:
+                f.write(f"{node} systemd[1]: Started containerd.\n")
+        return out(f'Exporting logs for cluster "{name}" to:\n{folder}')
+
     if words[:2] == ["export", "kubeconfig"]:
         name = name or "kind"
         return kind_export_kubeconfig(name, name in clusters(), name + "-control-plane" in stopped_nodes(), os.urandom(32).hex())
@@ -977,6 +1001,28 @@ def kind_on_real_docker(argv):
         remove_state("nodes-" + name)
         remove_kind_context(name)
         return
+
+    if words[:2] == ["export", "logs"]:
+        # kind's pkg/cmd/kind/export/logs/logs.go: the folder (default: a new temporary one) gets docker-info.txt,
+        # kind-version.txt and one folder per node (pkg/cluster/internal/providers/docker/provider.go CollectLogs:
+        # journal.log, kubelet.log, containerd.log, inspect.json, ...); it says where on stdout. No cluster, no nodes: an error.
+        name = name or "kind"
+        nodes = read_json("nodes.json", {}).get(name) if name in clusters() else None
+        if not nodes:
+            fail(1, f'ERROR: unknown cluster "{name}"')
+        folder = words[2] if len(words) > 2 else os.path.join("/tmp", f"kind-logs-{os.getpid()}")
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, "kind-version.txt"), "w") as f:
+            f.write(f"kind v{version('kind')} go{version('go')} linux/amd64\n")
+        with open(os.path.join(folder, "docker-info.txt"), "w") as f:
+            f.write("Server Version: 27.0.0\n")
+        for node in nodes:
+            os.makedirs(os.path.join(folder, node), exist_ok=True)
+            with open(os.path.join(folder, node, "kubelet.log"), "w") as f:
+                f.write(read_state(f"kubelet_log-{node}", f"-- Logs begin --\n{node} kubelet[1]: Started kubelet.\n"))
+            with open(os.path.join(folder, node, "journal.log"), "w") as f:
+                f.write(f"{node} systemd[1]: Started containerd.\n")
+        return out(f'Exporting logs for cluster "{name}" to:\n{folder}')
 
     if words[:2] == ["export", "kubeconfig"]:
         return kind_export_kubeconfig(name, name + "-control-plane" in real_kind_nodes(name),
@@ -1364,6 +1410,9 @@ def helmfile_deploy(verb, releases, selected, base, file):
     never run. transient (a webhook refusing connections) and timeout leave its new revision failed; permanent too, with
     an error no retry fixes; killed leaves it pending-install (or pending-upgrade), as helm killed mid-operation does.
     """
+    # Scenario `helmfile_seconds`: how long helm waits for the releases before helmfile answers (a cold Up pulls images
+    # for minutes); the build's live progress reads the cluster meanwhile.
+    time.sleep(float(read_state("helmfile_seconds", "0") or 0))
     queue = (read_state("helmfile_failures", "") or "").splitlines()
     failure = queue[0].strip() if queue else ""
     if queue:

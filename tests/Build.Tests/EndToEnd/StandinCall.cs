@@ -35,7 +35,8 @@ public sealed record StandinCall(string Tool, IReadOnlyList<string> Argv, string
 
     public bool IsMutating => (Tool, Words.FirstOrDefault()) switch
     {
-        ("kind", "create" or "delete" or "export" or "load") => true,
+        ("kind", "create" or "delete" or "load") => true,
+        ("kind", "export") => Words.ElementAtOrDefault(1) != "logs",   // export kubeconfig writes the kubeconfig; export logs only reads
         ("kubectl", "apply" or "create" or "delete" or "patch" or "replace" or "label" or "annotate" or "scale" or "edit") => true,
         ("helm", "install" or "upgrade" or "uninstall" or "rollback") => true,
         ("helmfile", "apply" or "sync" or "destroy" or "delete") => true,

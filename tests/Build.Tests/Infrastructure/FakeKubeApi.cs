@@ -56,6 +56,16 @@ public sealed class FakeKubeApi : IAsyncDisposable
     /// <summary>Fixed answers by path, taking precedence over the objects: for an answer the store cannot give.</summary>
     public ConcurrentDictionary<string, Func<string>> Responses { get; } = new();
 
+    /// <summary>
+    /// Container logs by "namespace/pod/container", the current container's and (key + "/previous") the one before a
+    /// restart, served at pods/{name}/log as the kubelet does through the API server: plain text, tailLines honoured.
+    /// </summary>
+    public ConcurrentDictionary<string, string> PodLogs { get; } = new();
+
+    /// <summary>A container's log as <see cref="PodLogs"/> holds it; previous: the container before its last restart.</summary>
+    public void SeedPodLog(string ns, string pod, string container, string text, bool previous = false) =>
+        PodLogs[$"{ns}/{pod}/{container}" + (previous ? "/previous" : "")] = text;
+
     /// <summary>A wedged control plane: requests are accepted and recorded, never answered (until the test ends).</summary>
     public bool Hangs { get; set; }
 
@@ -177,11 +187,38 @@ public sealed class FakeKubeApi : IAsyncDisposable
                 await WatchAsync(http, route);
                 return;
             }
+            else if (request.Method == "GET" && route.Resource.Plural == "pods" && route.Subresource == "log")
+                answer = PodLog(route, request.Query);
             else answer = new FakeKubeObjects(Store).Handle(request.Method, route, request.Query, body!, protobuf ? "application/json" : request.ContentType ?? "", request.Headers.Accept.ToString());
         }
         http.Response.StatusCode = answer.Status;
         http.Response.ContentType = answer.ContentType;
         await http.Response.WriteAsync(answer.Body);
+    }
+
+    /// <summary>
+    /// GET pods/{name}/log, as the API server answers it (pkg/registry/core/pod/rest/log.go and the kubelet's
+    /// server.go): the container's text, its last tailLines lines; a pod that does not exist is NotFound; a
+    /// previous container that never ran is a 400 whose message kubectl prints as is.
+    /// </summary>
+    FakeKubeAnswer PodLog(FakeKubeRoute route, IQueryCollection query)
+    {
+        var pod = Store.Get(route.Resource!, route.Namespace, route.Name!);
+        if (pod is null) return FakeKubeObjects.StatusAnswer(404, "NotFound", $"pods \"{route.Name}\" not found", route.Resource, route.Name);
+        var container = query["container"].FirstOrDefault()
+            ?? pod["spec"]?["containers"]?[0]?["name"]?.GetValue<string>() ?? "";
+        var previous = query["previous"].FirstOrDefault() is "true" or "1";
+        var key = $"{route.Namespace}/{route.Name}/{container}" + (previous ? "/previous" : "");
+        if (!PodLogs.TryGetValue(key, out var text))
+            return previous
+                ? FakeKubeObjects.StatusAnswer(400, "BadRequest", $"previous terminated container \"{container}\" in pod \"{route.Name}\" not found")
+                : new FakeKubeAnswer(200, "", "text/plain");
+        if (int.TryParse(query["tailLines"].FirstOrDefault(), out var tail) && tail >= 0)
+        {
+            var lines = text.TrimEnd('\n').Split('\n');
+            text = string.Join('\n', lines.Skip(Math.Max(0, lines.Length - tail))) + (lines.Length > 0 ? "\n" : "");
+        }
+        return new FakeKubeAnswer(200, text, "text/plain");
     }
 
     static bool IsWatch(IQueryCollection query) => query["watch"].FirstOrDefault() is "true" or "1";

@@ -89,7 +89,7 @@ public class TaskGraphTests
 
     [Theory]
     [InlineData("Doctor", "--hosts-file=/tmp/hosts", "--hosts-file has no effect here: only PrintHosts reads it")]
-    [InlineData("Clean", "--output=/tmp/ca.crt", "--output has no effect here: only TrustCA reads it")]
+    [InlineData("Clean", "--output=/tmp/ca.crt", "--output has no effect here: only TrustCA or Diagnose read it")]
     [InlineData("PrintHosts", "--timeout=30", "--timeout has no effect here: only Verify reads it")]
     [InlineData("Verify", "--force", "--force has no effect here: only HelmfileApply reads it")]
     public void An_option_no_task_of_the_run_reads_is_named_with_the_task_that_would(string target, string option, string warning)

@@ -18,7 +18,10 @@ sealed class TestBuild : IDisposable
 {
     readonly ServiceProvider _services;
 
-    public TestBuild(params string[] args)
+    public TestBuild(params string[] args) : this(_ => null, args) { }
+
+    /// <param name="environment">The process environment the context sees (KUBECONFIG, HELM_DRIVER, ...).</param>
+    public TestBuild(Func<string, string?> environment, params string[] args)
     {
         Root = Directory.CreateTempSubdirectory("data-platform-context-").FullName;
         FixturePlatform.WriteTo(Root);
@@ -27,7 +30,7 @@ sealed class TestBuild : IDisposable
         var options = BuildOptions.From(commandLine);
         Context = new BuildContext(_services.GetRequiredService<ICakeContext>(), options, Root, Console,
             mask => options.Plan ? new PlanningRunner(Runner, Console, mask) : Runner,
-            CancellationToken.None, environment: _ => null);
+            CancellationToken.None, environment);
         Engine = _services.GetRequiredService<ICakeEngine>();
         FrostingHost<BuildContext>.RegisterTasks(Engine, Context);
     }
