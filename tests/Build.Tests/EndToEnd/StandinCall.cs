@@ -47,6 +47,10 @@ public sealed record StandinCall(string Tool, IReadOnlyList<string> Argv, string
         _ => false,
     };
 
+    /// <summary>When the call started and ended (epoch seconds, as the stand-in recorded them).</summary>
+    public double Start { get; init; }
+    public double End { get; init; }
+
     public override string ToString() => string.Join(' ', Argv.Prepend(Tool));
 
     public static StandinCall Parse(string jsonLine)
@@ -58,6 +62,10 @@ public sealed record StandinCall(string Tool, IReadOnlyList<string> Argv, string
             root.GetProperty("argv").EnumerateArray().Select(a => a.GetString()!).ToList(),
             root.GetProperty("context").GetString(),
             root.GetProperty("env").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? ""),
-            root.GetProperty("cwd").GetString()!);
+            root.GetProperty("cwd").GetString()!)
+        {
+            Start = root.TryGetProperty("time", out var start) ? start.GetDouble() : 0,
+            End = root.TryGetProperty("end", out var end) ? end.GetDouble() : 0,
+        };
     }
 }
