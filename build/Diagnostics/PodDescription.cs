@@ -60,9 +60,12 @@ internal static class PodDescription
 
     static void Containers(StringBuilder text, string title, IList<V1Container>? containers, IList<V1ContainerStatus>? statuses)
     {
-        if (containers is not { Count: > 0 }) return;
+        // A status without its spec (a partial object) is still described, from what the status says.
+        var all = (containers ?? []).Concat((statuses ?? []).Where(s => containers?.Any(c => c.Name == s.Name) != true)
+            .Select(s => new V1Container { Name = s.Name, Image = s.Image })).ToList();
+        if (all.Count == 0) return;
         text.AppendLine($"{title}:");
-        foreach (var container in containers)
+        foreach (var container in all)
         {
             var status = statuses?.FirstOrDefault(s => s.Name == container.Name);
             text.AppendLine($"  {container.Name}:");

@@ -92,7 +92,8 @@ internal sealed class LiveProgress : IAsyncDisposable
                 // Printed on a change, and before the heartbeat is over (the tick is the granularity of this loop).
                 if ((_latest is not null && summary != lastSummary) || now - lastLine + timing.Tick > timing.Heartbeat)
                 {
-                    console.WriteLine(ProgressSnapshot.Line(step, now, summary, Separator));
+                    // Straight to the output, whole: a CI log line is not wrapped at the console's assumed 80 columns.
+                    console.Profile.Out.Writer.WriteLine(ProgressSnapshot.Line(step, now, summary, Separator));
                     lastSummary = summary;
                     lastLine = now;
                 }
