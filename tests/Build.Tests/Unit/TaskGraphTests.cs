@@ -33,6 +33,16 @@ public class TaskGraphTests
     }
 
     [Fact]
+    public void Diagnose_runs_alone_and_reads_output_as_TrustCA_does()
+    {
+        using var build = new TestBuild("--output=/tmp/bundle.tar.gz");
+        Assert.Equal(["Diagnose"], build.Plan("Diagnose"));
+        Assert.DoesNotContain("Diagnose", build.Plan("Up"));   // Up writes a bundle only when it fails
+        Assert.Equal("/tmp/bundle.tar.gz", build.Context.Options.DiagnosticsOutput);
+        Assert.Empty(CommandLine.Parse(["--output=/tmp/bundle.tar.gz"], OptionTable.All).WithoutEffect(build.Plan("Diagnose").ToList()));
+    }
+
+    [Fact]
     public void Purge_is_Clean_then_the_image_cache_and_brings_nothing_up()
     {
         using var build = new TestBuild();
