@@ -38,11 +38,19 @@ internal static class DiagnosticsService
         bundle.Add("doctor.txt", await DoctorAsync(context, bundle, ct));
 
         ClusterFindings? findings = null;
-        var kubeconfig = context.Kubeconfig.Read();
-        if (!kubeconfig.HasContext(context.KindConfig.ContextName))
-            bundle.CouldNotRead("the cluster", $"kube context {context.KindConfig.ContextName} is not in the kubeconfig ({kubeconfig.Describe()})");
-        else
-            findings = await new ClusterDiagnostics(context.Cluster, context.HelmfileSpec.Releases, context.EnvironmentVariable("HELM_DRIVER"), bundle).ReadAsync(ct);
+        try
+        {
+            var kubeconfig = context.Kubeconfig.Read();
+            if (!kubeconfig.HasContext(context.KindConfig.ContextName))
+                bundle.CouldNotRead("the cluster", $"kube context {context.KindConfig.ContextName} is not in the kubeconfig ({kubeconfig.Describe()})");
+            else
+                findings = await new ClusterDiagnostics(context.Cluster, context.HelmfileSpec.Releases, context.EnvironmentVariable("HELM_DRIVER"), bundle).ReadAsync(ct);
+        }
+        catch (BuildFailure e)
+        {
+            // A kubeconfig that cannot be read or used: said in the index, and the rest of the bundle still taken.
+            bundle.CouldNotRead("the cluster", e.Message);
+        }
 
         bundle.Add("hosts-block.txt", HostsBlocks(context));
         await KindLogsAsync(context, bundle, ct);

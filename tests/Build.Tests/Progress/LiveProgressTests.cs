@@ -76,6 +76,20 @@ public sealed class LiveProgressTests
         Assert.Matches(@"^HelmfileApply \d\d:\d\d - 0/1 releases ready - waiting: minio not installed$", Lines(console)[0]);
     }
 
+    [Fact]
+    public async Task In_a_terminal_a_live_table_shows_each_release_its_status_and_pods()
+    {
+        var console = new TestConsole().Interactive();
+        console.Profile.Width = 160;
+        var current = Snapshot(new ReleaseProgress("traefik", "traefik", "deployed", 1, 1), new ReleaseProgress("minio", "minio", "pending-install", 0, 2));
+        await using (LiveProgress.Start("HelmfileApply", ProgressMode.Table, _ => Task.FromResult(current), console, Fast))
+            await WaitUntil(() => console.Output.Contains("1/2 releases ready"));
+
+        Assert.Contains("Release", console.Output);
+        Assert.Matches(@"traefik\s+.*ready\s+.*1/1", console.Output);
+        Assert.Matches(@"minio\s+.*pending-install\s+.*0/2", console.Output);
+    }
+
     [Theory]
     [InlineData(true, true, null, Verbosity.Normal, true, "Table")]
     [InlineData(true, true, "dumb", Verbosity.Normal, true, "Lines")]
