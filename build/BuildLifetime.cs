@@ -135,7 +135,7 @@ internal sealed class BuildLifetime(IAnsiConsole console) : IFrostingLifetime<Bu
         throw new BuildFailure(
             $"The platform's files have {relevant.Count} problem{(relevant.Count == 1 ? "" : "s")}, found before changing anything:{Environment.NewLine}" +
             string.Join(Environment.NewLine, relevant.Select(p => $"  {p}")) + Environment.NewLine +
-            "Fix them and run the same command again.");
+            "Fix them and run the same command again." + Environment.NewLine + PlatformValidator.NotCheckedOffline);
     }
 
     /// <summary>

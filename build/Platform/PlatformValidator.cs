@@ -21,6 +21,7 @@ internal static class PlatformValidator
         var kind = KindConfig.Read(Path.Combine(root, KindConfig.FileName), problems);
         var helmfile = HelmfileSpec.Read(Path.Combine(root, HelmfileSpec.FileName), problems);
         CheckContext(kind, helmfile, problems);
+        if (helmfile is not null) ValuesFiles.Check(root, helmfile, problems);
         GatewayApiSpec.Read(Path.Combine(root, GatewayApiSpec.FileName), problems);
         ToolPins.Read(Path.Combine(root, ToolPins.FileName), problems);
 
@@ -48,6 +49,11 @@ internal static class PlatformValidator
         if (kind is not null && problems.All(p => p.File != KindConfig.FileName)) CheckMirrors(Path.Combine(root, KindConfig.FileName), problems);
         return problems;
     }
+
+    /// <summary>What this validation cannot check, because it needs the network or the cluster: said with its problems.</summary>
+    public const string NotCheckedOffline =
+        "Not checked offline (they need the network or the cluster, and are checked when the run gets there): that each chart " +
+        "version exists in its repository, what the {{ }} actions of the .gotmpl values render, remote values files, and the images (CheckImages).";
 
     /// <summary>Throws one <see cref="ConfigFileException"/> listing every problem, when there is any: the call before the first change.</summary>
     public static void Check(string root, Func<string, string?> environment) =>
