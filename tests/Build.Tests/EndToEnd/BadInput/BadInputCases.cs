@@ -8,6 +8,7 @@ static class BadInputCases
         .. Options(),
         .. KindConfig(),
         .. HelmfileYaml(),
+        .. ValuesFiles(),
         .. OtherPlatformFiles(),
         .. DotEnv(),
         .. MetalLbRange(),
@@ -103,6 +104,63 @@ static class BadInputCases
         HelmfileCase("helmfile not YAML", t => t.Replace("releases:", "releases: [\n"), "line"),
         HelmfileCase("release without a namespace", t => t.Replace("    namespace: registry\n", ""), "registry", "namespace"),
         HelmfileCase("helmfile without releases", _ => "helmDefaults:\n  kubeContext: kind-data-platform\n", "releases"),
+        HelmfileCase("helm timeout written in words", t => t.Replace("  wait: true\n", "  wait: true\n  timeout: ten minutes\n"), "ten minutes", "seconds")
+            with { Then = AtLine("helmfile.yaml", "timeout: ten minutes") },
+        HelmfileCase("release values written as a mapping", t => t.Replace("values: [values/minio.yaml.gotmpl]", "values: { file: values/minio.yaml.gotmpl }"),
+            "minio", "values should be a list", "found a mapping") with { Then = AtLine("helmfile.yaml", "values: { file: values/minio.yaml.gotmpl }") },
+        HelmfileCase("chart from an undeclared repository", t => t.TrimEnd() + "\n  - name: redis\n    namespace: redis\n    chart: bitnami/redis\n",
+            "bitnami/redis", "'bitnami' is not a repository", "repositories:") with { Then = AtLine("helmfile.yaml", "chart: bitnami/redis") },
+    ];
+
+    /// <summary>The message names <paramref name="file"/> at the line of the case's file that holds <paramref name="text"/>.</summary>
+    static Action<CaseContext, BuildRun> AtLine(string file, string text) => (c, run) =>
+    {
+        var line = Array.FindIndex(File.ReadAllLines(c.Root.File(file)), l => l.Contains(text, StringComparison.Ordinal)) + 1;
+        Assert.True(line > 0, $"{file} has no line with '{text}'");
+        Assert.Contains($"{file}:{line}:", run.Squashed);
+    };
+
+    // ------------------------------------------------------------------ the values files helmfile.yaml lists: exit 1 before any change
+
+    static IEnumerable<BadInputCase> ValuesFiles() =>
+    [
+        new("values template broken outside its actions", "--target=Up")
+        {
+            ExitCode = 1,
+            Culprit = ["values/minio.yaml.gotmpl", "not valid YAML"],
+            Arrange = c => { c.Root.Edit("values/minio.yaml.gotmpl", t => t.TrimEnd() + "\n stray: {{ requiredEnv \"GLOBAL_DOMAIN\" }}\n"); return Task.CompletedTask; },
+            Then = AtLine("values/minio.yaml.gotmpl", " stray: "),
+        },
+        new("plain values file indented with a tab", "--target=Up")
+        {
+            ExitCode = 1,
+            Culprit = ["values/cert-manager.yaml", "tab"],
+            Arrange = c =>
+            {
+                c.Root.Edit("helmfile.yaml", t => t.Replace("    version: v1.21.1\n", "    version: v1.21.1\n    values: [values/cert-manager.yaml]\n"));
+                c.Root.Write("values/cert-manager.yaml", "crds:\n\tenabled: true\n");
+                return Task.CompletedTask;
+            },
+            Then = AtLine("values/cert-manager.yaml", "\tenabled"),
+        },
+        new("values file deleted", "--target=Up")
+        {
+            ExitCode = 1,
+            Culprit = ["values/registry.yaml.gotmpl", "missing", "git checkout -- values/registry.yaml.gotmpl"],
+            Arrange = c => { File.Delete(c.Root.File("values/registry.yaml.gotmpl")); return Task.CompletedTask; },
+            Then = AtLine("helmfile.yaml", "values: [values/registry.yaml.gotmpl]"),
+        },
+        new("values file deleted, seen by Doctor", "--target=Doctor")
+        {
+            ExitCode = 1,
+            Culprit = ["values/minio.yaml.gotmpl", "missing"],
+            Arrange = c => { File.Delete(c.Root.File("values/minio.yaml.gotmpl")); return Task.CompletedTask; },
+            Then = (c, run) =>
+            {
+                AtLine("helmfile.yaml", "values: [values/minio.yaml.gotmpl]")(c, run);
+                Assert.DoesNotContain("memory", run.Text, StringComparison.OrdinalIgnoreCase);
+            },
+        },
     ];
 
     // ------------------------------------------------------------------ gateway-api.yaml and tools.yaml
