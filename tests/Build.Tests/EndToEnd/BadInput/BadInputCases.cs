@@ -370,6 +370,31 @@ static class BadInputCases
             Culprit = ["Docker is not running", "start"],
             Arrange = c => { c.Machine.SetState("docker_down", ""); return Task.CompletedTask; },
         },
+        // kind lists a cluster while any node container carrying its label is left (kind's ListClusters reads docker ps).
+        new("node containers removed by hand while kind still lists the cluster", "--target=Up")
+        {
+            ExitCode = 1,
+            MutationsAllowed = true,   // the image cache's mirrors start before the cluster is looked at
+            Culprit = ["node containers of cluster data-platform are gone", "--target=Clean", "--target=Up"],
+            Arrange = async c =>
+            {
+                await c.Machine.GivenPlatformClusterAsync();
+                c.Machine.SetState("nodes.json", """{"data-platform": ["data-platform-worker", "data-platform-worker2"]}""");
+            },
+            Then = (_, run) => Assert.DoesNotContain(run.Calls, call => call.Signature is "kind create cluster" or "kind delete cluster" or "helmfile apply" or "docker start"),
+        },
+        new("docker network inspect prints nothing", "--target=Up")
+        {
+            ExitCode = 1,
+            MutationsAllowed = true,   // the network is read once the cluster exists
+            Culprit = ["Docker answered with nothing", "docker network inspect kind", "IPAM.Config", "METALLB_IP_RANGE"],
+            Arrange = async c =>
+            {
+                await c.Machine.GivenPlatformClusterAsync();
+                c.Machine.SetState("network_subnets", "");
+            },
+            Then = (_, run) => Assert.DoesNotContain(run.Calls, call => call.Signature == "helmfile apply"),
+        },
         new("helmfile fails for good on a release", "--target=HelmfileApply")
         {
             ExitCode = 1,
