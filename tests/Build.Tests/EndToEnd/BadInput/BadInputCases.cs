@@ -395,6 +395,20 @@ static class BadInputCases
             },
             Then = (_, run) => Assert.DoesNotContain(run.Calls, call => call.Signature == "helmfile apply"),
         },
+        // The tests run as root, whom permissions do not stop: the lock is a link into /sys, which refuses even root a new
+        // file (EACCES), as a clone left to root by an earlier `sudo ./build.sh` refuses its user.
+        new("clone the user cannot write", "--target=Up")
+        {
+            ExitCode = 1,
+            Culprit = [$"You ({Environment.UserName}) cannot write", ".artifacts/run.lock", "the user who runs ./build.sh must be able to write there"],
+            Arrange = c =>
+            {
+                File.Delete(c.Root.File(".artifacts/run.lock"));
+                File.CreateSymbolicLink(c.Root.File(".artifacts/run.lock"), "/sys/data-platform-run.lock");
+                return Task.CompletedTask;
+            },
+            Then = (_, run) => Assert.DoesNotContain("earlier run started with sudo", run.Text),
+        },
         new("helmfile fails for good on a release", "--target=HelmfileApply")
         {
             ExitCode = 1,
