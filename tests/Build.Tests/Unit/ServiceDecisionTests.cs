@@ -38,6 +38,20 @@ public class ServiceDecisionTests
         Assert.Single(runner.Commands);
     }
 
+    [Theory]
+    [InlineData("<html><body>Proxy login</body></html>")]
+    [InlineData("[]")]
+    [InlineData("")]
+    public async Task Gateway_crds_read_as_garbage_stop_the_build_naming_the_command_instead_of_counting_as_not_installed(string output)
+    {
+        var runner = new RecordingRunner().Answer(0, output);
+        var failure = await Assert.ThrowsAsync<BuildFailure>(() =>
+            new GatewayCrdService(new Kubectl(runner, "kind-x"), new GatewayApiSpec("v1.5.1", "https://u/v1.5.1.yaml"), new TestConsole()).EnsureAsync(default));
+        Assert.Contains("kubectl --context kind-x get crd gateways.gateway.networking.k8s.io -o json", failure.Message);
+        Assert.Contains("not the CRD's JSON", failure.Message);
+        Assert.DoesNotContain(runner.Commands, c => c.Mutating);
+    }
+
     [Fact]
     public async Task Missing_gateway_crds_are_applied()
     {

@@ -409,6 +409,18 @@ static class BadInputCases
             },
             Then = (_, run) => Assert.DoesNotContain("earlier run started with sudo", run.Text),
         },
+        new("kubectl get crd answers with a proxy's page", "--target=Up")
+        {
+            ExitCode = 1,
+            MutationsAllowed = true,   // the CRDs are read once the cluster exists
+            Culprit = ["get crd gateways.gateway.networking.k8s.io", "Proxy login", "not the CRD's JSON", "HTTPS_PROXY"],
+            Arrange = async c =>
+            {
+                await c.Machine.GivenPlatformClusterAsync();
+                c.Machine.SetState("kubectl_crd_output", "<html><head><title>Proxy login</title></head></html>\n");
+            },
+            Then = (_, run) => Assert.DoesNotContain(run.Calls, call => call.Signature is "kubectl apply" or "helmfile apply"),
+        },
         new("helmfile fails for good on a release", "--target=HelmfileApply")
         {
             ExitCode = 1,
