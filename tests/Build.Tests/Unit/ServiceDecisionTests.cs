@@ -158,6 +158,39 @@ public class HelmfileDeployerTests
         Assert.DoesNotContain(calls[3].Arguments, a => a.Contains("cert-manager"));
     }
 
+    [Theory]
+    [InlineData(137, "SIGKILL")]
+    [InlineData(143, "SIGTERM")]
+    public async Task A_helmfile_killed_by_a_signal_is_reported_as_killed_like_any_tool_not_as_a_failed_release(int exitCode, string signal)
+    {
+        var (deployer, runner) = Deployer(4);
+        runner.Answer(exitCode, "", "");
+        var killed = await Assert.ThrowsAsync<ToolFailedException>(() => deployer.ApplyAsync(new Dictionary<string, string>(), default));
+        Assert.Single(runner.Commands);   // never retried: the machine that killed it would kill it again
+
+        var message = Failures.Describe(killed, memory: "7.6 GiB for Docker, 5.2 GiB requested")!;
+        Assert.Contains($"helmfile was killed ({signal}, exit code {exitCode}): out of memory?", message);
+        Assert.Contains("7.6 GiB for Docker", message);
+        Assert.DoesNotContain("helmfile apply failed", message);
+    }
+
+    [Fact]
+    public async Task A_repair_that_fails_is_named_by_its_own_command_not_as_the_apply()
+    {
+        var runner = new RecordingRunner();
+        var helmfile = new Helmfile(runner, "kind-data-platform", Spec);
+        var repairer = new ReleaseRepairer(new Helm(runner, "kind-data-platform"), helmfile, Spec, new TestConsole());
+        var deployer = new HelmfileDeployer(helmfile, Spec, new RetrySettings(4, TimeSpan.Zero), new TestConsole(), repairer);
+        const string TraefikFailed = """[{"name":"traefik","namespace":"traefik","revision":"1","status":"failed"}]""";
+        runner.Answer(0, "v4.3.0+g1a2b3c4\n").Answer(0, "[]").Answer(1, "", Transient).Answer(0, TraefikFailed).Answer(1, "", Permanent);
+
+        var error = await Assert.ThrowsAsync<BuildFailure>(() => deployer.ApplyAsync(new Dictionary<string, string>(), default));
+
+        Assert.StartsWith("Repairing what an earlier attempt left failed (helmfile sync, before helmfile apply ran) on release traefik", error.Message);
+        Assert.Contains("command: helmfile", error.Message);
+        Assert.Contains(" sync", error.Message);
+    }
+
     [Fact]
     public async Task A_permanent_failure_stops_at_once_and_names_the_release()
     {

@@ -428,6 +428,14 @@ static class BadInputCases
             Culprit = ["minio", "HelmfileApply"],
             Arrange = c => { c.Machine.SetState("helmfile_failures", "permanent:minio\n"); return Task.CompletedTask; },
         },
+        new("helmfile killed by the kernel", "--target=HelmfileApply")
+        {
+            ExitCode = 1,
+            MutationsAllowed = true,
+            Culprit = ["helmfile was killed (SIGKILL, exit code 137): out of memory?", "dmesg"],
+            Arrange = c => { c.Machine.SetState("helmfile_failures", "killed:minio\n"); return Task.CompletedTask; },
+            Then = (_, run) => Assert.DoesNotContain("helmfile apply failed", run.Text),
+        },
         new("helmfile times out on every attempt", "--target=HelmfileApply", "--helmfile-attempts=2")
         {
             ExitCode = 1,
