@@ -232,6 +232,23 @@ static class BadInputCases
             [".env:", "'MINIO SECRET_KEY' has a space", "MINIO_SECRET_KEY=<value>"], ["sp4ced-s3cr3t"]),
         EnvCase("env value larger than a process environment takes", t => t + "\nBIG_CERTIFICATE=" + new string('A', 140 * 1024) + "\n",
             [".env:", "BIG_CERTIFICATE", "128 KiB"]),
+        new("env values together larger than a process environment takes", "--target=Up")
+        {
+            // Each value under 128 KiB and each file under 1 MiB; the shell's own exports fill the rest of Linux's 2 MiB.
+            ExitCode = 1,
+            Culprit = [".env", "2 MiB", "The largest: BLOB_01 (120 KiB, .env:"],
+            Secrets = [new string('C', 64)],
+            Arrange = c =>
+            {
+                string Values(string prefix, int count, int kib) => string.Concat(Enumerable.Range(1, count).Select(i => $"{prefix}_{i:00}={new string('B', kib * 1024)}\n"));
+                c.Root.Edit(".env", t => t.TrimEnd('\n') + "\n" + Values("BLOB", 8, 120));
+                c.Root.Write(".env.local", Values("LOCAL", 8, 110));
+                c.Machine.UserEnvironment["EXPORTED_BY_THE_SHELL"] = new string('C', 100 * 1024);
+                c.Machine.UserEnvironment["EXPORTED_TOO"] = new string('C', 100 * 1024);
+                c.Machine.UserEnvironment["EXPORTED_AS_WELL"] = new string('C', 100 * 1024);
+                return Task.CompletedTask;
+            },
+        },
         new("env deleted", "--target=Up")
         {
             ExitCode = 1,

@@ -39,8 +39,9 @@ sealed class ValidationRoot : IDisposable
         return this;
     }
 
-    public IReadOnlyList<Build.Platform.ConfigProblem> Validate(Func<string, string?>? environment = null) =>
-        Build.Platform.PlatformValidator.Validate(Path, environment ?? (_ => null));
+    /// <param name="inheritedBytes">The environment the build's children inherit; 16 KiB, a usual shell's, unless a test says otherwise.</param>
+    public IReadOnlyList<Build.Platform.ConfigProblem> Validate(Func<string, string?>? environment = null, long inheritedBytes = 16 * 1024) =>
+        Build.Platform.PlatformValidator.Validate(Path, environment ?? (_ => null), inheritedBytes);
 
     public void Dispose() => Directory.Delete(Path, recursive: true);
 }
