@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Platform;
+using DataPlatform.Build.Process;
 using Spectre.Console;
 
 namespace DataPlatform.Build;
@@ -80,7 +81,8 @@ internal sealed class BuildLifetime(IAnsiConsole console) : IFrostingLifetime<Bu
         context.ScheduledTasks = tasks;
 
         var holder = $"--target={tasks[^1]} in {context.Root}";
-        _lock = await RunLock.AcquireAsync(LockFileOf(context.Root), context.Options.LockWait, holder, console, context.Cancellation);
+        _lock = await RunLock.AcquireAsync(LockFileOf(context.Root), context.Options.LockWait, holder, console, context.Cancellation,
+            ownerOf: path => OwnerOfAsync(context.Runner, path, context.Cancellation));
         // Always after the clone's lock, so two runs never hold one each while waiting for the other's.
         var clusterLock = ClusterLockFileOf(context.KindConfig.Name, context.EnvironmentVariable);
         if (CanHold(clusterLock))
@@ -93,6 +95,21 @@ internal sealed class BuildLifetime(IAnsiConsole console) : IFrostingLifetime<Bu
         // Children find the tools EnsureTools installed before anything else on PATH, and helm loads the pinned helm-diff.
         Environment.SetEnvironmentVariable("PATH", context.ToolsDirectory + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH"));
         Environment.SetEnvironmentVariable("HELM_PLUGINS", context.HelmPluginsDirectory);
+    }
+
+    /// <summary>Who owns a path, from `stat` (GNU -c %U, BSD and macOS -f %Su): .NET reads a file's mode but not its owner.</summary>
+    internal static async Task<string?> OwnerOfAsync(IToolRunner runner, string path, CancellationToken ct)
+    {
+        foreach (var format in new[] { new[] { "-c", "%U" }, ["-f", "%Su"] })
+        {
+            try
+            {
+                var result = await runner.RunAsync(new ToolCommand("stat", [.. format, path]) { AllowFailure = true, Timeout = TimeSpan.FromSeconds(10) }, ct);
+                if (result.ExitCode == 0 && result.StandardOutput.Trim() is { Length: > 0 } owner) return owner;
+            }
+            catch (Exception e) when (e is ToolNotFoundException or ToolTimeoutException) { return null; }
+        }
+        return null;
     }
 
     void OnTerminate(PosixSignalContext signal, string name, int number)
@@ -135,7 +152,7 @@ internal sealed class BuildLifetime(IAnsiConsole console) : IFrostingLifetime<Bu
         throw new BuildFailure(
             $"The platform's files have {relevant.Count} problem{(relevant.Count == 1 ? "" : "s")}, found before changing anything:{Environment.NewLine}" +
             string.Join(Environment.NewLine, relevant.Select(p => $"  {p}")) + Environment.NewLine +
-            "Fix them and run the same command again.");
+            "Fix them and run the same command again." + Environment.NewLine + PlatformValidator.NotCheckedOffline);
     }
 
     /// <summary>

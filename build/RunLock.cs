@@ -22,20 +22,34 @@ internal sealed class RunLock : IDisposable
     /// <param name="holder">What this run is, for the message another run shows ("--target=Up in /home/me/data-platform").</param>
     /// <param name="scope">What the lock guards, as the waiting run's message says it ("in this clone", "on cluster data-platform").</param>
     /// <param name="poll">How often to try again while waiting.</param>
+    /// <param name="ownerOf">Who owns a path (for the message when this user cannot write it); null when that cannot be told.</param>
     public static async Task<RunLock> AcquireAsync(string lockFile, TimeSpan wait, string holder, IAnsiConsole console, CancellationToken ct,
-        TimeSpan? poll = null, string scope = "in this clone")
+        TimeSpan? poll = null, string scope = "in this clone", Func<string, Task<string?>>? ownerOf = null)
     {
-        try { Directory.CreateDirectory(Path.GetDirectoryName(lockFile)!); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        var directory = Path.GetDirectoryName(lockFile)!;
+        try { Directory.CreateDirectory(directory); }
+        catch (UnauthorizedAccessException e)
         {
-            throw new BuildFailure($"Cannot create {Path.GetDirectoryName(lockFile)} for the run lock ({e.Message}). It must be writable by the user running ./build.sh.", e);
+            var denied = ClosestExisting(directory);
+            throw new BuildFailure(NotWritable(denied, Environment.UserName, ownerOf is null ? null : await ownerOf(denied)), e);
+        }
+        catch (IOException e)
+        {
+            throw new BuildFailure($"Cannot create {directory} for the run lock ({e.Message}). It must be writable by the user running ./build.sh.", e);
         }
         var ownerFile = OwnerFileOf(lockFile);
         var clock = Stopwatch.StartNew();
         var told = false;
         while (true)
         {
-            if (TryTake(lockFile) is { } handle)
+            FileStream? handle;
+            try { handle = TryTake(lockFile); }
+            catch (UnauthorizedAccessException e)
+            {
+                var denied = File.Exists(lockFile) || new FileInfo(lockFile).LinkTarget is not null ? lockFile : directory;
+                throw new BuildFailure(NotWritable(denied, Environment.UserName, ownerOf is null ? null : await ownerOf(denied)), e);
+            }
+            if (handle is not null)
             {
                 File.WriteAllText(ownerFile, $"pid {Environment.ProcessId} ({holder}, started {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC)");
                 return new RunLock(handle, ownerFile);
@@ -62,14 +76,28 @@ internal sealed class RunLock : IDisposable
             // FileShare.None is an exclusive flock(2) on Unix: held until this process closes it or dies.
             return new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new BuildFailure($"Cannot open the run lock {lockFile} ({e.Message}). Was an earlier run started with sudo? Fix the file's owner or remove it.", e);
-        }
         catch (IOException)
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// The run's files live in the clone, so a clone (or its .artifacts) this user cannot write stops every run. Said with
+    /// the facts (who runs, what is denied, whose it is), not a guess at how it came to be.
+    /// </summary>
+    internal static string NotWritable(string path, string user, string? owner) =>
+        $"You ({user}) cannot write {path}" + (owner is null ? "" : owner == user ? " (it is yours, but its permissions deny writing)" : $": it belongs to {owner}") +
+        ". The build keeps its lock and compiled host in the clone's .artifacts folder, so the user who runs ./build.sh must be able to write there." +
+        Environment.NewLine + (owner is not null && owner != user
+            ? $"  fix: make it yours (sudo chown -R {user} {path}), or run ./build.sh as {owner}."
+            : $"  fix: make it writable (chmod u+w {path}), then run the same command again.");
+
+    static string ClosestExisting(string path)
+    {
+        var current = path;
+        while (!Directory.Exists(current) && Path.GetDirectoryName(current) is { Length: > 0 } parent && parent != current) current = parent;
+        return current;
     }
 
     static string ReadOwner(string ownerFile)

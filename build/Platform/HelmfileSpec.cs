@@ -7,10 +7,16 @@ internal sealed record Release(string Name, string Namespace, IReadOnlyList<stri
     public string Id => $"{Namespace}/{Name}";
 }
 
+/// <summary>A values file a release lists, and where helmfile.yaml lists it (for the message when it is missing).</summary>
+internal sealed record ValuesFileEntry(string Release, string File, int Line, int Column, bool MayBeMissing);
+
 /// <summary>What the build reads from helmfile.yaml: the pinned kube context and the releases with their namespaces.</summary>
 internal sealed record HelmfileSpec(string Path, string KubeContext, IReadOnlyList<Release> Releases)
 {
     public const string FileName = "helmfile.yaml";
+
+    /// <summary>The values files the releases list (paths, not inline values), in file order.</summary>
+    public IReadOnlyList<ValuesFileEntry> ValuesFiles { get; init; } = [];
 
     public IReadOnlyList<string> Namespaces => Releases.Select(r => r.Namespace).Distinct().ToList();
 
@@ -74,9 +80,14 @@ internal sealed record HelmfileSpec(string Path, string KubeContext, IReadOnlyLi
             contextNode = YamlFields.Get(defaults, "kubeContext");
         }
 
-        var releases = ReadReleases(root, fields);
+        if (defaults is not null) HelmfileFields.CheckTypes(defaults, "helmDefaults", HelmfileFields.Defaults, fields);
+        var repositories = HelmfileFields.Repositories(root, fields);
+        var valuesFiles = new List<ValuesFileEntry>();
+        var releases = ReadReleases(root, fields, repositories, System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!, valuesFiles,
+            defaults is not null && HelmfileFields.ToleratesMissingFiles(defaults));
         return new HelmfileSpec(path, context ?? "", releases.Select(r => r.Release).ToList())
         {
+            ValuesFiles = valuesFiles,
             HelmTimeout = defaults is null ? DefaultHelmTimeout : ReadTimeout(defaults, fields),
             KubeContextMark = contextNode is null ? null : ((int)contextNode.Start.Line, (int)contextNode.Start.Column),
         };
@@ -96,7 +107,8 @@ internal sealed record HelmfileSpec(string Path, string KubeContext, IReadOnlyLi
 
     sealed record Located(Release Release, YamlNode Node, IReadOnlyList<(string Need, YamlNode Node)> Needs);
 
-    static List<Located> ReadReleases(YamlMappingNode root, YamlFields fields)
+    static List<Located> ReadReleases(YamlMappingNode root, YamlFields fields, IReadOnlySet<string>? repositories, string directory,
+        List<ValuesFileEntry> valuesFiles, bool defaultsTolerateMissingFiles)
     {
         var found = new List<Located>();
         var node = YamlFields.Get(root, "releases");
@@ -122,6 +134,13 @@ internal sealed record HelmfileSpec(string Path, string KubeContext, IReadOnlyLi
                 for (var j = 0; j < needList.Children.Count; j++)
                     if (fields.Text(needList.Children[j], $"{path}.needs[{j}]", "a 'namespace/name' string") is { } need)
                         needs.Add((need.Trim(), needList.Children[j]));
+            HelmfileFields.CheckTypes(release, path, HelmfileFields.ReleaseFields, fields);
+            HelmfileFields.CheckChart(release, path, repositories, directory, fields);
+            var tolerates = YamlFields.Get(release, "missingFileHandler") is not null
+                ? HelmfileFields.ToleratesMissingFiles(release)
+                : defaultsTolerateMissingFiles;
+            foreach (var (file, entry) in HelmfileFields.ValuesFiles(release, path, fields))
+                valuesFiles.Add(new(name ?? path, file, (int)entry.Start.Line, (int)entry.Start.Column, tolerates));
             if (name is not null && ns is not null)
                 found.Add(new Located(new Release(name, ns, needs.Select(n => n.Item1).ToList()), release, needs));
         }

@@ -15,12 +15,14 @@ internal static class PlatformValidator
     /// <summary>Every problem found offline; empty when everything is fine.</summary>
     /// <param name="root">The clone: where kind-config.yaml, helmfile.yaml, .env and values/ are.</param>
     /// <param name="environment">The process environment, which wins over .env and .env.local.</param>
-    public static IReadOnlyList<ConfigProblem> Validate(string root, Func<string, string?> environment)
+    /// <param name="inheritedBytes">The size of the environment a child inherits from this process; measured when null.</param>
+    public static IReadOnlyList<ConfigProblem> Validate(string root, Func<string, string?> environment, long? inheritedBytes = null)
     {
         var problems = new List<ConfigProblem>();
         var kind = KindConfig.Read(Path.Combine(root, KindConfig.FileName), problems);
         var helmfile = HelmfileSpec.Read(Path.Combine(root, HelmfileSpec.FileName), problems);
         CheckContext(kind, helmfile, problems);
+        if (helmfile is not null) ValuesFiles.Check(root, helmfile, problems);
         GatewayApiSpec.Read(Path.Combine(root, GatewayApiSpec.FileName), problems);
         ToolPins.Read(Path.Combine(root, ToolPins.FileName), problems);
 
@@ -41,13 +43,18 @@ internal static class PlatformValidator
         CheckDomain(variables, problems);
         CheckMetalLbRange(variables, problems);
         CheckNearMisses(variables, problems);
-        CheckSizes(variables, problems);
+        CheckSizes(variables, inheritedBytes, problems);
         CheckImageCache(variables, problems);
         CheckAccess(variables, problems);
         // A kind-config.yaml that does not load is already reported; reading it again would only repeat that.
         if (kind is not null && problems.All(p => p.File != KindConfig.FileName)) CheckMirrors(Path.Combine(root, KindConfig.FileName), problems);
         return problems;
     }
+
+    /// <summary>What this validation cannot check, because it needs the network or the cluster: said with its problems.</summary>
+    public const string NotCheckedOffline =
+        "Not checked offline (they need the network or the cluster, and are checked when the run gets there): that each chart " +
+        "version exists in its repository, what the {{ }} actions of the .gotmpl values render, remote values files, and the images (CheckImages).";
 
     /// <summary>Throws one <see cref="ConfigFileException"/> listing every problem, when there is any: the call before the first change.</summary>
     public static void Check(string root, Func<string, string?> environment) =>
@@ -148,8 +155,19 @@ internal static class PlatformValidator
     /// </summary>
     public const int MaxEnvironmentString = 128 * 1024;
 
-    static void CheckSizes(PlatformEnvironment variables, List<ConfigProblem> problems)
+    /// <summary>
+    /// Linux also caps a new process's arguments and environment together (ARG_MAX: a quarter of the stack limit, 2 MiB
+    /// with the usual 8 MiB stack); past it execve fails with E2BIG as for one oversized variable. The child inherits this
+    /// process's environment, so what .env adds must fit in what that leaves.
+    /// </summary>
+    public const int MaxArgumentsAndEnvironment = 2 * 1024 * 1024;
+
+    static int EnvironmentBytes(string key, string value) =>
+        System.Text.Encoding.UTF8.GetByteCount(key) + 1 + System.Text.Encoding.UTF8.GetByteCount(value) + 1;
+
+    static void CheckSizes(PlatformEnvironment variables, long? inheritedBytes, List<ConfigProblem> problems)
     {
+        CheckTotalSize(variables, inheritedBytes, problems);
         foreach (var (key, source) in variables.FileKeys.OrderBy(k => k.Source.File).ThenBy(k => k.Source.Line))
         {
             var bytes = System.Text.Encoding.UTF8.GetByteCount(key) + 1 + System.Text.Encoding.UTF8.GetByteCount(variables.Find(key) ?? "") + 1;
@@ -158,6 +176,21 @@ internal static class PlatformValidator
                 $"{key} is {bytes / 1024} KiB long: Linux starts no process with an environment variable over 128 KiB, and the build passes .env to helmfile " +
                 "in its environment. Shorten it (a certificate, key or file belongs in a file that the values read, not in .env)."));
         }
+    }
+
+    static void CheckTotalSize(PlatformEnvironment variables, long? inheritedBytes, List<ConfigProblem> problems)
+    {
+        var added = variables.FileKeys.Select(k => (k.Key, k.Source, Bytes: EnvironmentBytes(k.Key, variables.Find(k.Key) ?? ""))).ToList();
+        var inherited = inheritedBytes ?? Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Where(e => added.All(a => a.Key != (string)e.Key))
+            .Sum(e => (long)EnvironmentBytes((string)e.Key, e.Value as string ?? ""));
+        var total = added.Sum(a => a.Bytes);
+        if (total + inherited <= MaxArgumentsAndEnvironment) return;
+        var largest = added.OrderByDescending(a => a.Bytes).Take(3).Select(a => $"{a.Key} ({a.Bytes / 1024} KiB, {a.Source.File}:{a.Source.Line})");
+        problems.Add(new(".env", null, null,
+            $"the values of .env and .env.local add up to {total / 1024} KiB, and with this shell's own environment ({inherited / 1024} KiB) pass the " +
+            $"{MaxArgumentsAndEnvironment / 1024 / 1024} MiB Linux gives a new process for its arguments and environment together: helmfile, which gets them " +
+            $"in its environment, could not start. The largest: {string.Join(", ", largest)}. Move big values (certificates, keys, files) into files that the values read."));
     }
 
     /// <summary>

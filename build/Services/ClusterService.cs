@@ -53,7 +53,16 @@ internal sealed class ClusterService(Kind kind, Kubectl kubectl, Docker docker, 
     {
         var listed = await docker.RunAsync(Docker.KindNodeStatesCommand(config.Name), ct);
         if (!listed.Succeeded) return false; // kind just listed the cluster through the same daemon; waiting for the nodes names any real problem
-        var plan = NodeContainers.Plan(NodeContainers.Parse(listed.StandardOutput));
+        var nodes = NodeContainers.Parse(listed.StandardOutput);
+        // kind lists a cluster while any of its node containers is left; without a control plane it is a husk that no
+        // start brings back, and every later step would fail on a refused connection or a timeout.
+        if (!NodeContainers.HasControlPlane(config.Name, nodes))
+            throw new BuildFailure(
+                $"The node containers of cluster {config.Name} are gone: `kind get clusters` still lists it, but `{Docker.KindNodeStatesCommand(config.Name).Display}` shows " +
+                (nodes.Count == 0 ? "no node container" : $"no control plane, only {string.Join(", ", nodes.Select(n => n.Name))}") +
+                " (removed by hand, or by a `docker system prune`?)." + Environment.NewLine +
+                "  fix: run ./build.sh --target=Clean, then ./build.sh --target=Up; everything in the cluster is deployed again from the YAML.");
+        var plan = NodeContainers.Plan(nodes);
         if (plan.Unusable.Count > 0)
             throw new BuildFailure(
                 $"Cluster {config.Name} exists, but some of its node containers cannot be started: " +

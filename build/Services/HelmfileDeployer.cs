@@ -76,7 +76,9 @@ internal sealed partial class HelmfileDeployer(Helmfile helmfile, HelmfileSpec s
                 await helmfile.ApplyAsync(environment, token);
             }, ct);
         }
-        catch (ToolFailedException e)
+        // A helmfile (or a repair's helm) the kernel killed (137) or that a signal from outside ended (143) is said as every
+        // tool's is, by the build's failure description: "killed (out of memory?)", with the memory Doctor measured.
+        catch (ToolFailedException e) when (e.Result.ExitCode is not (137 or 143))
         {
             var output = Output(e);
             var releases = FailedReleases(output, spec.Releases);
@@ -84,14 +86,26 @@ internal sealed partial class HelmfileDeployer(Helmfile helmfile, HelmfileSpec s
             var why = IsTransient(output)
                 ? $"still failing after {attempts} attempt{(attempts == 1 ? "" : "s")} with what looks transient"
                 : "with an error that retrying will not fix";
-            // The repair before an attempt fails like the apply does (a sync hits the same webhook): say it was the repair.
-            var during = e.Command.Arguments.Contains("apply") ? "" : " It failed while repairing the releases an earlier attempt left, before the apply itself.";
+            // The repair before an attempt fails like the apply does (a sync hits the same webhook): it is named as the
+            // repair, by its own command, not as the apply that never ran.
+            var what = IsApply(e.Command)
+                ? "helmfile apply failed"
+                : $"Repairing what an earlier attempt left failed ({RepairVerb(e.Command)}, before helmfile apply ran)";
             throw new BuildFailure(
-                $"helmfile apply failed on {which}, {why}.{during}{Environment.NewLine}" +
+                $"{what} on {which}, {why}.{Environment.NewLine}" +
                 $"  command: {e.Command.Display}{Environment.NewLine}" +
                 $"  last output:{Environment.NewLine}{e.StandardErrorTail()}{Environment.NewLine}" +
                 $"  next: fix the cause above, then run ./build.sh --target=HelmfileApply --exclusive (or Up) again.", e);
         }
+    }
+
+    static bool IsApply(ToolCommand command) => command.Program == "helmfile" && command.Arguments.Contains("apply");
+
+    /// <summary>The repair's command in a few words: `helm uninstall`, `helm rollback`, `helmfile sync`.</summary>
+    static string RepairVerb(ToolCommand command)
+    {
+        var verb = command.Arguments.FirstOrDefault(a => a is "sync" or "uninstall" or "rollback" or "history" or "list" or "status");
+        return verb is null ? command.Program : $"{command.Program} {verb}";
     }
 
     static string Output(ToolFailedException e) => e.Result.StandardError + "\n" + e.Result.StandardOutput;

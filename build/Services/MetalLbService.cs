@@ -21,6 +21,13 @@ internal sealed class MetalLbService(Docker docker, PlatformEnvironment variable
         if (!result.Succeeded)
             throw new BuildFailure($"docker network '{KindNetwork}' was not found ({result.StandardError.Trim()}). " +
                 $"kind creates it with the cluster: run ./build.sh --target=CreateCluster first, or set {Variable}.");
+        if (Subnets(result.StandardOutput).Length == 0)
+            throw new BuildFailure(
+                $"Docker answered with nothing: `{Docker.NetworkSubnetsCommand(KindNetwork).Display}` succeeded but printed no subnet, so the " +
+                $"address range for MetalLB cannot be computed." + Environment.NewLine +
+                $"  check: `docker network inspect {KindNetwork}` should list a subnet such as 172.18.0.0/16 under IPAM.Config. If it lists none, the " +
+                $"network was made by hand or by another tool: run ./build.sh --target=Clean, then `docker network rm {KindNetwork}`, so kind recreates it " +
+                $"with the cluster; or set {Variable} in .env.local.");
         try
         {
             var subnet = MetalLbRange.SelectIPv4Subnet(Subnets(result.StandardOutput), KindNetwork);

@@ -29,4 +29,8 @@ internal static class NodeContainers
     public static NodeStartPlan Plan(IReadOnlyList<NodeContainer> nodes) => new(
         nodes.Where(n => n.State is "exited" or "created").Select(n => n.Name).Order(StringComparer.Ordinal).ToList(),
         nodes.Where(n => n.State is not ("running" or "restarting" or "exited" or "created")).ToList());
+
+    /// <summary>kind names a cluster's control-plane containers &lt;cluster&gt;-control-plane, then -control-plane2, … (kind's pkg/cluster/internal/create).</summary>
+    public static bool HasControlPlane(string cluster, IReadOnlyList<NodeContainer> nodes) =>
+        nodes.Any(n => n.Name.StartsWith(cluster + "-control-plane", StringComparison.Ordinal));
 }

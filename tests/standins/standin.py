@@ -23,6 +23,7 @@ Scenario state ($STANDIN_STATE, a directory; every file is optional):
   releases            each release's latest revision, as `helm list --output json` prints it (written by helmfile,
                       helm uninstall and helm rollback; a test may add rows of its own)
   history.json        every revision of each release helmfile or helm wrote (what `helm history` answers)
+  kubectl_crd_output  printed by `kubectl get crd` instead of the CRD, exit 0 (a wrapper's banner, a proxy's page)
   configmap-<ns>-<name>  ConfigMaps the build applied from a file (`kubectl apply --filename`), as `get -o json` prints them
   nodes-<cluster>     JSON written by `kind create cluster`: the nodes its config asked for (what `kubectl get nodes` shows)
   violations          written by the stand-ins: every call they refused (unpinned, unknown context, unsupported)
@@ -1072,6 +1073,9 @@ def kubectl(argv):
 
     if words[:3] == ["get", "crd", words[2] if len(words) > 2 else ""] and len(words) == 3:
         crd = words[2]
+        # Not kubectl's own behaviour: what a wrapper or an intercepting proxy in front of it hands back, with exit 0.
+        if read_state("kubectl_crd_output") is not None:
+            return out(read_state("kubectl_crd_output"))
         installed = read_state("crd_version")
         if installed is None or not crd.endswith(".gateway.networking.k8s.io"):
             fail(1, f'Error from server (NotFound): customresourcedefinitions.apiextensions.k8s.io "{crd}" not found')

@@ -40,6 +40,17 @@ static class FixturePlatform
                 # mirror quay.io = data-platform-cache-quay-io https://quay.io
             """);
         File.WriteAllText(Path.Combine(root, "helmfile.yaml"), """
+            repositories:
+              - name: metallb
+                url: https://metallb.github.io/metallb
+              - name: jetstack
+                url: https://charts.jetstack.io
+              - name: traefik
+                url: https://traefik.github.io/charts
+              - name: minio
+                url: https://charts.min.io/
+              - name: twuni
+                url: https://helm.twun.io
             helmDefaults:
               kubeContext: kind-data-platform
               wait: true

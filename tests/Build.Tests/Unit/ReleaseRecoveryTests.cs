@@ -123,7 +123,7 @@ public class ReleaseRecoveryTests
     public void HelmDefaults_timeout_is_read_in_seconds(string timeoutLine, int seconds)
     {
         var file = Path.Combine(Directory.CreateTempSubdirectory("helmfile-timeout-").FullName, "helmfile.yaml");
-        File.WriteAllText(file, $"helmDefaults:\n  kubeContext: kind-x\n{timeoutLine}releases:\n  - name: a\n    namespace: ns\n    chart: c/a\n");
+        File.WriteAllText(file, $"helmDefaults:\n  kubeContext: kind-x\n{timeoutLine}releases:\n  - name: a\n    namespace: ns\n    chart: ./charts/a\n");
         Assert.Equal(TimeSpan.FromSeconds(seconds), HelmfileSpec.Load(file).HelmTimeout);
     }
 
@@ -131,7 +131,7 @@ public class ReleaseRecoveryTests
     public void A_timeout_that_is_not_a_number_of_seconds_is_refused_with_its_line()
     {
         var file = Path.Combine(Directory.CreateTempSubdirectory("helmfile-timeout-").FullName, "helmfile.yaml");
-        File.WriteAllText(file, "helmDefaults:\n  kubeContext: kind-x\n  timeout: 10m\nreleases:\n  - name: a\n    namespace: ns\n    chart: c/a\n");
+        File.WriteAllText(file, "helmDefaults:\n  kubeContext: kind-x\n  timeout: 10m\nreleases:\n  - name: a\n    namespace: ns\n    chart: ./charts/a\n");
         var error = Assert.Throws<ConfigFileException>(() => HelmfileSpec.Load(file));
         Assert.Contains("helmDefaults.timeout is '10m'", error.Message);
         Assert.Contains(":3", error.Message);

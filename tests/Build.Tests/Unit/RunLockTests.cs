@@ -70,4 +70,43 @@ public sealed class RunLockTests : IDisposable
         Assert.Contains($"{LockFile} is a directory", failure.Message);
         Assert.DoesNotContain("sudo", failure.Message);
     }
+
+    [Fact]
+    public async Task A_clone_this_user_cannot_write_is_named_with_the_user_the_path_and_its_owner_instead_of_a_guess()
+    {
+        // The tests run as root, whom file permissions do not stop; /sys refuses even root a new directory (EPERM), which
+        // .NET reports as it reports a permission denied. The owner comes from the injected lookup, as `stat` would answer it.
+        var asked = new List<string>();
+        var failure = await Assert.ThrowsAsync<BuildFailure>(() => RunLock.AcquireAsync("/sys/data-platform-clone/.artifacts/run.lock", TimeSpan.Zero,
+            "--target=Up", new TestConsole(), default, ownerOf: path => { asked.Add(path); return Task.FromResult<string?>("alice"); }));
+
+        Assert.Equal(["/sys"], asked);
+        Assert.Contains($"You ({Environment.UserName}) cannot write /sys: it belongs to alice", failure.Message);
+        Assert.Contains($"sudo chown -R {Environment.UserName} /sys", failure.Message);
+        Assert.Contains("or run ./build.sh as alice", failure.Message);
+        Assert.DoesNotContain("Was an earlier run", failure.Message);
+    }
+
+    [Theory]
+    [InlineData("bob", "bob", "it is yours, but its permissions deny writing", "chmod u+w /clone/.artifacts")]
+    [InlineData("bob", null, "You (bob) cannot write /clone/.artifacts.", "chmod u+w /clone/.artifacts")]
+    [InlineData("bob", "root", "it belongs to root", "sudo chown -R bob /clone/.artifacts")]
+    public void The_not_writable_message_says_whose_the_path_is_and_the_fix_that_fits(string user, string? owner, string says, string fix)
+    {
+        var message = RunLock.NotWritable("/clone/.artifacts", user, owner);
+
+        Assert.Contains(says, message);
+        Assert.Contains(fix, message);
+    }
+
+    [Fact]
+    public async Task The_owner_is_read_with_GNU_stat_then_BSD_stat()
+    {
+        var runner = new RecordingRunner().Answer(1, "", "stat: illegal option -- c").Answer(0, "alice\n");
+
+        Assert.Equal("alice", await BuildLifetime.OwnerOfAsync(runner, "/clone/.artifacts", default));
+        Assert.Equal([["stat", "-c", "%U", "/clone/.artifacts"], ["stat", "-f", "%Su", "/clone/.artifacts"]],
+            runner.Commands.Select(c => c.Arguments.Prepend(c.Program).ToArray()));
+        Assert.DoesNotContain(runner.Commands, c => c.Mutating);
+    }
 }

@@ -38,6 +38,20 @@ public class ServiceDecisionTests
         Assert.Single(runner.Commands);
     }
 
+    [Theory]
+    [InlineData("<html><body>Proxy login</body></html>")]
+    [InlineData("[]")]
+    [InlineData("")]
+    public async Task Gateway_crds_read_as_garbage_stop_the_build_naming_the_command_instead_of_counting_as_not_installed(string output)
+    {
+        var runner = new RecordingRunner().Answer(0, output);
+        var failure = await Assert.ThrowsAsync<BuildFailure>(() =>
+            new GatewayCrdService(new Kubectl(runner, "kind-x"), new GatewayApiSpec("v1.5.1", "https://u/v1.5.1.yaml"), new TestConsole()).EnsureAsync(default));
+        Assert.Contains("kubectl --context kind-x get crd gateways.gateway.networking.k8s.io -o json", failure.Message);
+        Assert.Contains("not the CRD's JSON", failure.Message);
+        Assert.DoesNotContain(runner.Commands, c => c.Mutating);
+    }
+
     [Fact]
     public async Task Missing_gateway_crds_are_applied()
     {
@@ -142,6 +156,39 @@ public class HelmfileDeployerTests
             calls.Select(c => $"{c.Program} {c.Arguments.First(a => a is "list" or "apply" or "sync")}"));
         Assert.Contains("name=traefik,namespace=traefik", calls[3].Arguments);
         Assert.DoesNotContain(calls[3].Arguments, a => a.Contains("cert-manager"));
+    }
+
+    [Theory]
+    [InlineData(137, "SIGKILL")]
+    [InlineData(143, "SIGTERM")]
+    public async Task A_helmfile_killed_by_a_signal_is_reported_as_killed_like_any_tool_not_as_a_failed_release(int exitCode, string signal)
+    {
+        var (deployer, runner) = Deployer(4);
+        runner.Answer(exitCode, "", "");
+        var killed = await Assert.ThrowsAsync<ToolFailedException>(() => deployer.ApplyAsync(new Dictionary<string, string>(), default));
+        Assert.Single(runner.Commands);   // never retried: the machine that killed it would kill it again
+
+        var message = Failures.Describe(killed, memory: "7.6 GiB for Docker, 5.2 GiB requested")!;
+        Assert.Contains($"helmfile was killed ({signal}, exit code {exitCode}): out of memory?", message);
+        Assert.Contains("7.6 GiB for Docker", message);
+        Assert.DoesNotContain("helmfile apply failed", message);
+    }
+
+    [Fact]
+    public async Task A_repair_that_fails_is_named_by_its_own_command_not_as_the_apply()
+    {
+        var runner = new RecordingRunner();
+        var helmfile = new Helmfile(runner, "kind-data-platform", Spec);
+        var repairer = new ReleaseRepairer(new Helm(runner, "kind-data-platform"), helmfile, Spec, new TestConsole());
+        var deployer = new HelmfileDeployer(helmfile, Spec, new RetrySettings(4, TimeSpan.Zero), new TestConsole(), repairer);
+        const string TraefikFailed = """[{"name":"traefik","namespace":"traefik","revision":"1","status":"failed"}]""";
+        runner.Answer(0, "v4.3.0+g1a2b3c4\n").Answer(0, "[]").Answer(1, "", Transient).Answer(0, TraefikFailed).Answer(1, "", Permanent);
+
+        var error = await Assert.ThrowsAsync<BuildFailure>(() => deployer.ApplyAsync(new Dictionary<string, string>(), default));
+
+        Assert.StartsWith("Repairing what an earlier attempt left failed (helmfile sync, before helmfile apply ran) on release traefik", error.Message);
+        Assert.Contains("command: helmfile", error.Message);
+        Assert.Contains(" sync", error.Message);
     }
 
     [Fact]

@@ -41,6 +41,10 @@ public sealed class VerifyFixture : IAsyncDisposable
               - role: control-plane
             """);
         File.WriteAllText(Path.Combine(fixture.Root, "helmfile.yaml"), """
+            repositories:
+              - { name: jetstack, url: https://charts.jetstack.io }
+              - { name: traefik, url: https://traefik.github.io/charts }
+              - { name: minio, url: https://charts.min.io/ }
             helmDefaults:
               kubeContext: kind-data-platform
             releases:

@@ -8,6 +8,7 @@ static class BadInputCases
         .. Options(),
         .. KindConfig(),
         .. HelmfileYaml(),
+        .. ValuesFiles(),
         .. OtherPlatformFiles(),
         .. DotEnv(),
         .. MetalLbRange(),
@@ -103,6 +104,63 @@ static class BadInputCases
         HelmfileCase("helmfile not YAML", t => t.Replace("releases:", "releases: [\n"), "line"),
         HelmfileCase("release without a namespace", t => t.Replace("    namespace: registry\n", ""), "registry", "namespace"),
         HelmfileCase("helmfile without releases", _ => "helmDefaults:\n  kubeContext: kind-data-platform\n", "releases"),
+        HelmfileCase("helm timeout written in words", t => t.Replace("  wait: true\n", "  wait: true\n  timeout: ten minutes\n"), "ten minutes", "seconds")
+            with { Then = AtLine("helmfile.yaml", "timeout: ten minutes") },
+        HelmfileCase("release values written as a mapping", t => t.Replace("values: [values/minio.yaml.gotmpl]", "values: { file: values/minio.yaml.gotmpl }"),
+            "minio", "values should be a list", "found a mapping") with { Then = AtLine("helmfile.yaml", "values: { file: values/minio.yaml.gotmpl }") },
+        HelmfileCase("chart from an undeclared repository", t => t.TrimEnd() + "\n  - name: redis\n    namespace: redis\n    chart: bitnami/redis\n",
+            "bitnami/redis", "'bitnami' is not a repository", "repositories:") with { Then = AtLine("helmfile.yaml", "chart: bitnami/redis") },
+    ];
+
+    /// <summary>The message names <paramref name="file"/> at the line of the case's file that holds <paramref name="text"/>.</summary>
+    static Action<CaseContext, BuildRun> AtLine(string file, string text) => (c, run) =>
+    {
+        var line = Array.FindIndex(File.ReadAllLines(c.Root.File(file)), l => l.Contains(text, StringComparison.Ordinal)) + 1;
+        Assert.True(line > 0, $"{file} has no line with '{text}'");
+        Assert.Contains($"{file}:{line}:", run.Squashed);
+    };
+
+    // ------------------------------------------------------------------ the values files helmfile.yaml lists: exit 1 before any change
+
+    static IEnumerable<BadInputCase> ValuesFiles() =>
+    [
+        new("values template broken outside its actions", "--target=Up")
+        {
+            ExitCode = 1,
+            Culprit = ["values/minio.yaml.gotmpl", "not valid YAML"],
+            Arrange = c => { c.Root.Edit("values/minio.yaml.gotmpl", t => t.TrimEnd() + "\n stray: {{ requiredEnv \"GLOBAL_DOMAIN\" }}\n"); return Task.CompletedTask; },
+            Then = AtLine("values/minio.yaml.gotmpl", " stray: "),
+        },
+        new("plain values file indented with a tab", "--target=Up")
+        {
+            ExitCode = 1,
+            Culprit = ["values/cert-manager.yaml", "tab"],
+            Arrange = c =>
+            {
+                c.Root.Edit("helmfile.yaml", t => t.Replace("    version: v1.21.1\n", "    version: v1.21.1\n    values: [values/cert-manager.yaml]\n"));
+                c.Root.Write("values/cert-manager.yaml", "crds:\n\tenabled: true\n");
+                return Task.CompletedTask;
+            },
+            Then = AtLine("values/cert-manager.yaml", "\tenabled"),
+        },
+        new("values file deleted", "--target=Up")
+        {
+            ExitCode = 1,
+            Culprit = ["values/registry.yaml.gotmpl", "missing", "git checkout -- values/registry.yaml.gotmpl"],
+            Arrange = c => { File.Delete(c.Root.File("values/registry.yaml.gotmpl")); return Task.CompletedTask; },
+            Then = AtLine("helmfile.yaml", "values: [values/registry.yaml.gotmpl]"),
+        },
+        new("values file deleted, seen by Doctor", "--target=Doctor")
+        {
+            ExitCode = 1,
+            Culprit = ["values/minio.yaml.gotmpl", "missing"],
+            Arrange = c => { File.Delete(c.Root.File("values/minio.yaml.gotmpl")); return Task.CompletedTask; },
+            Then = (c, run) =>
+            {
+                AtLine("helmfile.yaml", "values: [values/minio.yaml.gotmpl]")(c, run);
+                Assert.DoesNotContain("memory", run.Text, StringComparison.OrdinalIgnoreCase);
+            },
+        },
     ];
 
     // ------------------------------------------------------------------ gateway-api.yaml and tools.yaml
@@ -174,6 +232,23 @@ static class BadInputCases
             [".env:", "'MINIO SECRET_KEY' has a space", "MINIO_SECRET_KEY=<value>"], ["sp4ced-s3cr3t"]),
         EnvCase("env value larger than a process environment takes", t => t + "\nBIG_CERTIFICATE=" + new string('A', 140 * 1024) + "\n",
             [".env:", "BIG_CERTIFICATE", "128 KiB"]),
+        new("env values together larger than a process environment takes", "--target=Up")
+        {
+            // Each value under 128 KiB and each file under 1 MiB; the shell's own exports fill the rest of Linux's 2 MiB.
+            ExitCode = 1,
+            Culprit = [".env", "2 MiB", "The largest: BLOB_01 (120 KiB, .env:"],
+            Secrets = [new string('C', 64)],
+            Arrange = c =>
+            {
+                string Values(string prefix, int count, int kib) => string.Concat(Enumerable.Range(1, count).Select(i => $"{prefix}_{i:00}={new string('B', kib * 1024)}\n"));
+                c.Root.Edit(".env", t => t.TrimEnd('\n') + "\n" + Values("BLOB", 8, 120));
+                c.Root.Write(".env.local", Values("LOCAL", 8, 110));
+                c.Machine.UserEnvironment["EXPORTED_BY_THE_SHELL"] = new string('C', 100 * 1024);
+                c.Machine.UserEnvironment["EXPORTED_TOO"] = new string('C', 100 * 1024);
+                c.Machine.UserEnvironment["EXPORTED_AS_WELL"] = new string('C', 100 * 1024);
+                return Task.CompletedTask;
+            },
+        },
         new("env deleted", "--target=Up")
         {
             ExitCode = 1,
@@ -312,12 +387,71 @@ static class BadInputCases
             Culprit = ["Docker is not running", "start"],
             Arrange = c => { c.Machine.SetState("docker_down", ""); return Task.CompletedTask; },
         },
+        // kind lists a cluster while any node container carrying its label is left (kind's ListClusters reads docker ps).
+        new("node containers removed by hand while kind still lists the cluster", "--target=Up")
+        {
+            ExitCode = 1,
+            MutationsAllowed = true,   // the image cache's mirrors start before the cluster is looked at
+            Culprit = ["node containers of cluster data-platform are gone", "--target=Clean", "--target=Up"],
+            Arrange = async c =>
+            {
+                await c.Machine.GivenPlatformClusterAsync();
+                c.Machine.SetState("nodes.json", """{"data-platform": ["data-platform-worker", "data-platform-worker2"]}""");
+            },
+            Then = (_, run) => Assert.DoesNotContain(run.Calls, call => call.Signature is "kind create cluster" or "kind delete cluster" or "helmfile apply" or "docker start"),
+        },
+        new("docker network inspect prints nothing", "--target=Up")
+        {
+            ExitCode = 1,
+            MutationsAllowed = true,   // the network is read once the cluster exists
+            Culprit = ["Docker answered with nothing", "docker network inspect kind", "IPAM.Config", "METALLB_IP_RANGE"],
+            Arrange = async c =>
+            {
+                await c.Machine.GivenPlatformClusterAsync();
+                c.Machine.SetState("network_subnets", "");
+            },
+            Then = (_, run) => Assert.DoesNotContain(run.Calls, call => call.Signature == "helmfile apply"),
+        },
+        // The tests run as root, whom permissions do not stop: the lock is a link into /sys, which refuses even root a new
+        // file (EACCES), as a clone left to root by an earlier `sudo ./build.sh` refuses its user.
+        new("clone the user cannot write", "--target=Up")
+        {
+            ExitCode = 1,
+            Culprit = [$"You ({Environment.UserName}) cannot write", ".artifacts/run.lock", "the user who runs ./build.sh must be able to write there"],
+            Arrange = c =>
+            {
+                File.Delete(c.Root.File(".artifacts/run.lock"));
+                File.CreateSymbolicLink(c.Root.File(".artifacts/run.lock"), "/sys/data-platform-run.lock");
+                return Task.CompletedTask;
+            },
+            Then = (_, run) => Assert.DoesNotContain("earlier run started with sudo", run.Text),
+        },
+        new("kubectl get crd answers with a proxy's page", "--target=Up")
+        {
+            ExitCode = 1,
+            MutationsAllowed = true,   // the CRDs are read once the cluster exists
+            Culprit = ["get crd gateways.gateway.networking.k8s.io", "Proxy login", "not the CRD's JSON", "HTTPS_PROXY"],
+            Arrange = async c =>
+            {
+                await c.Machine.GivenPlatformClusterAsync();
+                c.Machine.SetState("kubectl_crd_output", "<html><head><title>Proxy login</title></head></html>\n");
+            },
+            Then = (_, run) => Assert.DoesNotContain(run.Calls, call => call.Signature is "kubectl apply" or "helmfile apply"),
+        },
         new("helmfile fails for good on a release", "--target=HelmfileApply")
         {
             ExitCode = 1,
             MutationsAllowed = true,
             Culprit = ["minio", "HelmfileApply"],
             Arrange = c => { c.Machine.SetState("helmfile_failures", "permanent:minio\n"); return Task.CompletedTask; },
+        },
+        new("helmfile killed by the kernel", "--target=HelmfileApply")
+        {
+            ExitCode = 1,
+            MutationsAllowed = true,
+            Culprit = ["helmfile was killed (SIGKILL, exit code 137): out of memory?", "dmesg"],
+            Arrange = c => { c.Machine.SetState("helmfile_failures", "killed:minio\n"); return Task.CompletedTask; },
+            Then = (_, run) => Assert.DoesNotContain("helmfile apply failed", run.Text),
         },
         new("helmfile times out on every attempt", "--target=HelmfileApply", "--helmfile-attempts=2")
         {

@@ -9,7 +9,7 @@ namespace DataPlatform.Build.Tests.Unit.Validation;
 /// </summary>
 sealed partial record Expectation(string File, int? Line, int? Column, string Excerpt)
 {
-    [GeneratedRegex(@"^#\s*expect:\s*(?:(?<file>[A-Za-z.][\w.-]*):)?(?<line>-|\d+)(?::(?<column>\d+))?:\s*(?<excerpt>.+)$")]
+    [GeneratedRegex(@"^#\s*expect:\s*(?:(?<file>[A-Za-z.][\w./-]*):)?(?<line>-|\d+)(?::(?<column>\d+))?:\s*(?<excerpt>.+)$")]
     private static partial Regex ExpectLine();
 
     public static IReadOnlyList<Expectation> Read(string text, string defaultFile) =>

@@ -28,6 +28,27 @@ public class PlatformValidatorTests
     }
 
     [Fact]
+    public void Values_each_under_the_one_variable_limit_that_together_pass_the_environment_limit_are_named_largest_first()
+    {
+        using var root = new ValidationRoot();
+        // Each value fits in one environment string (128 KiB) and each file under the 1 MiB a platform file may hold; with
+        // a shell that exports 300 KiB of its own, the child's environment passes Linux's 2 MiB.
+        string Values(string prefix, int count) => string.Concat(Enumerable.Range(1, count).Select(i => $"{prefix}_{i:00}={new string('A', (i == 3 ? 125 : 100) * 1024)}\n"));
+        root.Write(".env", File.ReadAllText(root.File(".env")) + Values("BIG", 9)).Write(".env.local", Values("LOCAL", 9));
+        var lineOfBig03 = Array.FindIndex(File.ReadAllLines(root.File(".env")), l => l.StartsWith("BIG_03=")) + 1;
+
+        Assert.Empty(root.Validate(inheritedBytes: 16 * 1024));
+        var problem = Assert.Single(root.Validate(inheritedBytes: 300 * 1024));
+
+        Assert.Equal(".env", problem.File);
+        Assert.Contains("the values of .env and .env.local add up to 1850 KiB, and with this shell's own environment (300 KiB) pass the 2 MiB", problem.Message);
+        Assert.Contains("The largest: ", problem.Message);
+        Assert.Contains($"BIG_03 (125 KiB, .env:{lineOfBig03})", problem.Message);
+        Assert.Contains("LOCAL_03 (125 KiB, .env.local:3)", problem.Message);
+        Assert.DoesNotContain("AAAA", problem.Message);
+    }
+
+    [Fact]
     public void The_required_variables_come_from_the_templates()
     {
         using var root = new ValidationRoot();

@@ -15,6 +15,8 @@ public class TestdataTests
         ["gateway-api"] = "gateway-api.yaml",
         ["tools"] = "tools.yaml",
         ["env"] = ".env",
+        // A values case names the values file it replaces in a `# replaces: values/<file>` line at its top.
+        ["values"] = "values/metallb.yaml",
     };
 
     static string Testdata => RepoRoot.File("tests", "Build.Tests", "Unit", "Validation", "testdata");
@@ -69,8 +71,10 @@ public class TestdataTests
     static ValidationRoot Replace(string testCase, out string target, out string text)
     {
         var folder = testCase.Split('/')[0];
-        target = Targets[folder];
         text = File.ReadAllText(Path.Combine(Testdata, testCase));
+        target = System.Text.RegularExpressions.Regex.Match(text, @"^# replaces: (\S+)$", System.Text.RegularExpressions.RegexOptions.Multiline) is { Success: true } replaces
+            ? replaces.Groups[1].Value
+            : Targets[folder];
         return new ValidationRoot().Write(target, text);
     }
 }

@@ -3,7 +3,7 @@ using DataPlatform.Build.Tests.Platform;
 namespace DataPlatform.Build.Tests.Unit.Validation;
 
 /// <summary>
-/// A throw-away copy of the clone's platform files (the four YAML files, .env and the values templates) in which a
+/// A throw-away copy of the clone's platform files (the four YAML files, .env and the values files) in which a
 /// test replaces one file, so each case checks one change against otherwise real, valid files.
 /// </summary>
 sealed class ValidationRoot : IDisposable
@@ -16,9 +16,13 @@ sealed class ValidationRoot : IDisposable
     {
         foreach (var file in PlatformFiles)
             System.IO.File.Copy(RepoRoot.File(file), File(file));
-        Directory.CreateDirectory(File("values"));
-        foreach (var template in Directory.EnumerateFiles(RepoRoot.File("values"), "*.gotmpl"))
-            System.IO.File.Copy(template, File("values", System.IO.Path.GetFileName(template)));
+        // Every values file helmfile.yaml lists is checked (and readFile's targets live in values/sql), so all of values/.
+        foreach (var file in Directory.EnumerateFiles(RepoRoot.File("values"), "*", SearchOption.AllDirectories))
+        {
+            var copy = File("values", System.IO.Path.GetRelativePath(RepoRoot.File("values"), file));
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(copy)!);
+            System.IO.File.Copy(file, copy);
+        }
     }
 
     public string File(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
@@ -35,8 +39,9 @@ sealed class ValidationRoot : IDisposable
         return this;
     }
 
-    public IReadOnlyList<Build.Platform.ConfigProblem> Validate(Func<string, string?>? environment = null) =>
-        Build.Platform.PlatformValidator.Validate(Path, environment ?? (_ => null));
+    /// <param name="inheritedBytes">The environment the build's children inherit; 16 KiB, a usual shell's, unless a test says otherwise.</param>
+    public IReadOnlyList<Build.Platform.ConfigProblem> Validate(Func<string, string?>? environment = null, long inheritedBytes = 16 * 1024) =>
+        Build.Platform.PlatformValidator.Validate(Path, environment ?? (_ => null), inheritedBytes);
 
     public void Dispose() => Directory.Delete(Path, recursive: true);
 }
