@@ -11,10 +11,18 @@ namespace DataPlatform.Build.Tests.EndToEnd;
 /// </summary>
 public sealed class CompiledBuildRoot : IAsyncLifetime
 {
-    /// <summary>The one compile of the run, shared by every class's copy; deleted when the test process exits.</summary>
+    /// <summary>The template's name, with the test process's id after it: what is left of a run that has ended is found by it.</summary>
+    const string TemplatePrefix = "data-platform-e2e-template-";
+
+    /// <summary>
+    /// The one compile of the run, shared by every class's copy. It outlives every class fixture, xunit 2 has no
+    /// assembly fixture to dispose of it, and the test host may be ended without running its exit handlers, so each
+    /// run also removes the templates of runs whose process is gone.
+    /// </summary>
     static readonly Lazy<Task<CompiledBuildRoot>> Template = new(async () =>
     {
-        var template = new CompiledBuildRoot(null);
+        RemoveTemplatesOfEndedRuns();
+        var template = new CompiledBuildRoot(null, $"{TemplatePrefix}{Environment.ProcessId}-");
         await template.CompileAsync();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => template.Delete();
         return template;
@@ -26,11 +34,13 @@ public sealed class CompiledBuildRoot : IAsyncLifetime
 
     /// <param name="beforeCompile">Changes the copied sources and fixture files (given the root) before a compile of
     /// its own, e.g. the RealDockerd tests' image pins pointing at their loopback registry; null copies the shared compile.</param>
-    internal CompiledBuildRoot(Action<string>? beforeCompile)
+    internal CompiledBuildRoot(Action<string>? beforeCompile) : this(beforeCompile, "data-platform-e2e-") { }
+
+    CompiledBuildRoot(Action<string>? beforeCompile, string directoryPrefix)
     {
         _beforeCompile = beforeCompile;
         RepositoryRoot = Platform.RepoRoot.Path;
-        Root = Directory.CreateTempSubdirectory("data-platform-e2e-").FullName;
+        Root = Directory.CreateTempSubdirectory(directoryPrefix).FullName;
         StandinsDirectory = Path.Combine(RepositoryRoot, "tests", "standins");
         DotnetDirectory = FindDotnetDirectory();
     }
@@ -137,9 +147,21 @@ public sealed class CompiledBuildRoot : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    void Delete()
+    void Delete() => DeleteDirectory(Root);
+
+    static void DeleteDirectory(string path)
     {
-        try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        try { Directory.Delete(path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    static void RemoveTemplatesOfEndedRuns()
+    {
+        foreach (var directory in Directory.EnumerateDirectories(Path.GetTempPath(), TemplatePrefix + "*"))
+        {
+            var owner = Path.GetFileName(directory)[TemplatePrefix.Length..].Split('-')[0];
+            if (int.TryParse(owner, out var pid) && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
+                DeleteDirectory(directory);
+        }
     }
 
     static void CopySources(string from, string to)
