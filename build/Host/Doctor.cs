@@ -13,9 +13,9 @@ internal sealed class Doctor(IHostSystem host)
     public const long RecommendedMaxUserWatches = 524288;
     public const long RecommendedMaxUserInstances = 512;
 
-    /// <summary>Below this the kind node image and the platform's images cannot even be unpacked (estimate, see README).</summary>
+    /// <summary>Below this the kind node image and the platform's images cannot even be unpacked (estimate, see docs/doctor.md).</summary>
     public const long DiskFailureBytes = 4L << 30;
-    /// <summary>Below this images, volumes and logs fill the disk within days of use (estimate, see README).</summary>
+    /// <summary>Below this images, volumes and logs fill the disk within days of use (estimate, see docs/doctor.md).</summary>
     public const long DiskWarningBytes = 10L << 30;
 
     /// <summary>Memory each kind node uses beyond what its pods request (kubelet, containerd, the API server): rule of thumb.</summary>

@@ -11,8 +11,7 @@ namespace DataPlatform.Build.Tests.Access;
 /// captured from each engine (tests/standins/docker-info) and runs, lists and removes containers as Docker does; the
 /// platform's context points at a fake Kubernetes API serving the LoadBalancer services. No Docker, no cluster.
 /// </summary>
-[Collection(EndToEndCollection.Name)]
-public sealed class AccessEndToEndTests(CompiledBuildRoot build)
+public sealed class AccessEndToEndTests(CompiledBuildRoot build) : IClassFixture<CompiledBuildRoot>
 {
     const string ProxyName = FixturePlatform.ClusterName + "-access-proxy";
 

@@ -6,8 +6,7 @@ using static DataPlatform.Build.Access.TrustCaService;
 namespace DataPlatform.Build.Tests.Access;
 
 /// <summary>TrustCA: the per-OS commands (pure), and the real ./build.sh writing the CA the fake cluster's trust bundle holds.</summary>
-[Collection(EndToEndCollection.Name)]
-public sealed class TrustCaTests(CompiledBuildRoot build)
+public sealed class TrustCaTests(CompiledBuildRoot build) : IClassFixture<CompiledBuildRoot>
 {
     const string File_ = "/home/me/platform/.artifacts/data-platform-ca.crt";
 

@@ -14,13 +14,7 @@ sealed class CaseRoot : IDisposable
     public static async Task<CaseRoot> CopyAsync(CompiledBuildRoot build, bool copyBuildOutput = false)
     {
         var target = Directory.CreateTempSubdirectory("data-platform-case-").FullName;
-        var environment = new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin" };
-        // cp -a keeps the sources' modification times, so build.sh's stamp still matches and it does not recompile.
-        var copy = await ChildProcess.RunAsync("bash", ["-c",
-            "shopt -s dotglob; for f in \"$1\"/*; do n=\"${f##*/}\"; " +
-            "if [[ $n == .artifacts && $2 != copy ]]; then cp -al \"$f\" \"$3/$n\"; else cp -a \"$f\" \"$3/$n\"; fi; done",
-            "copy-root", build.Root, copyBuildOutput ? "copy" : "link", target], build.Root, environment);
-        if (copy.ExitCode != 0) throw new InvalidOperationException($"copying the build root failed:\n{copy.Output}");
+        await CompiledBuildRoot.CopyRootAsync(build.Root, target, copyBuildOutput);
         return new CaseRoot(target);
     }
 

@@ -1,8 +1,7 @@
 namespace DataPlatform.Build.Tests.EndToEnd;
 
 /// <summary>Clean and --plan through the real ./build.sh, with stand-in kind/kubectl/helmfile recording what ran.</summary>
-[Collection(EndToEndCollection.Name)]
-public sealed class CleanAndPlanTests(CompiledBuildRoot build) : IDisposable
+public sealed class CleanAndPlanTests(CompiledBuildRoot build) : IClassFixture<CompiledBuildRoot>, IDisposable
 {
     readonly Scenario _machine = new(build);
 

@@ -8,8 +8,7 @@ namespace DataPlatform.Build.Tests.EndToEnd;
 /// writes its context where real kind does (the first KUBECONFIG file that exists, else the last listed), and the
 /// stand-in kubectl answers `get nodes -o json` with the nodes the cluster was created with.
 /// </summary>
-[Collection(EndToEndCollection.Name)]
-public sealed class ClusterEndToEndTests(CompiledBuildRoot build)
+public sealed class ClusterEndToEndTests(CompiledBuildRoot build) : IClassFixture<CompiledBuildRoot>
 {
     const string MutatingChain = "--target=HelmfileApply";
 

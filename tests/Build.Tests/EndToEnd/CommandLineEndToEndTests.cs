@@ -4,8 +4,7 @@ namespace DataPlatform.Build.Tests.EndToEnd;
 /// The command line, the validation before the first change, the run lock and the compiled host's self-repair,
 /// through the real ./build.sh with stand-in kind/kubectl/helmfile/docker recording every call.
 /// </summary>
-[Collection(EndToEndCollection.Name)]
-public sealed class CommandLineEndToEndTests(CompiledBuildRoot build) : IDisposable
+public sealed class CommandLineEndToEndTests(CompiledBuildRoot build) : IClassFixture<CompiledBuildRoot>, IDisposable
 {
     readonly Scenario _machine = new(build);
 
@@ -178,8 +177,11 @@ public sealed class CommandLineEndToEndTests(CompiledBuildRoot build) : IDisposa
     [Fact]
     public async Task A_truncated_build_host_is_rebuilt_instead_of_crashing()
     {
-        // The one test that compiles the host a second time: the rebuild of a damaged host is what it checks.
-        var dll = Path.Combine(build.Root, ".artifacts", "build", "build.dll");
+        // The one test that compiles the host a second time: the rebuild of a damaged host is what it checks. It damages
+        // a private copy: the class's root hard-links the compiled host that every other class runs.
+        using var root = await CaseRoot.CopyAsync(build, copyBuildOutput: true);
+        _machine.BuildRoot = root.Path;
+        var dll = root.File(".artifacts/build/build.dll");
         var size = new FileInfo(dll).Length;
         using (var stream = new FileStream(dll, FileMode.Open, FileAccess.Write)) stream.SetLength(size / 3);
 

@@ -1,29 +1,46 @@
 namespace DataPlatform.Build.Tests.EndToEnd;
 
-[CollectionDefinition(Name)]
-public sealed class EndToEndCollection : ICollectionFixture<CompiledBuildRoot>
-{
-    public const string Name = "End to end: ./build.sh against stand-in tools";
-}
-
 /// <summary>
-/// A throw-away repository root holding a copy of build.sh and build/ plus small fixture platform files, compiled
-/// once for the whole end-to-end run (compiling costs far more than every test together). Tests share it and vary
-/// only what lives outside it: HOME, KUBECONFIG and the stand-ins' scenario state.
+/// A throw-away repository root holding a copy of build.sh and build/ plus small fixture platform files, one per test
+/// class (a class fixture: every end-to-end class is its own collection, and the classes run in parallel). Compiling
+/// costs far more than every test together, so the host is compiled once per test run, in a template root no test runs
+/// in, and each class's root is a copy whose compiled host is hard-linked from it. A class's tests share its root and
+/// vary only what lives outside it (HOME, KUBECONFIG, the stand-ins' scenario state), so one class's run lock, edited
+/// files and .tools/ never meet another's. A test that damages the compiled host itself takes a
+/// <see cref="CaseRoot"/> with its own copy of it.
 /// </summary>
 public sealed class CompiledBuildRoot : IAsyncLifetime
 {
+    /// <summary>The template's name, with the test process's id after it: what is left of a run that has ended is found by it.</summary>
+    const string TemplatePrefix = "data-platform-e2e-template-";
+
+    /// <summary>
+    /// The one compile of the run, shared by every class's copy. It outlives every class fixture, xunit 2 has no
+    /// assembly fixture to dispose of it, and the test host may be ended without running its exit handlers, so each
+    /// run also removes the templates of runs whose process is gone.
+    /// </summary>
+    static readonly Lazy<Task<CompiledBuildRoot>> Template = new(async () =>
+    {
+        RemoveTemplatesOfEndedRuns();
+        var template = new CompiledBuildRoot(null, $"{TemplatePrefix}{Environment.ProcessId}-");
+        await template.CompileAsync();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => template.Delete();
+        return template;
+    });
+
     readonly Action<string>? _beforeCompile;
 
     public CompiledBuildRoot() : this(null) { }
 
-    /// <param name="beforeCompile">Changes the copied sources and fixture files (given the root) before the one compile,
-    /// e.g. the RealDockerd tests' image pins pointing at their loopback registry.</param>
-    internal CompiledBuildRoot(Action<string>? beforeCompile)
+    /// <param name="beforeCompile">Changes the copied sources and fixture files (given the root) before a compile of
+    /// its own, e.g. the RealDockerd tests' image pins pointing at their loopback registry; null copies the shared compile.</param>
+    internal CompiledBuildRoot(Action<string>? beforeCompile) : this(beforeCompile, "data-platform-e2e-") { }
+
+    CompiledBuildRoot(Action<string>? beforeCompile, string directoryPrefix)
     {
         _beforeCompile = beforeCompile;
         RepositoryRoot = Platform.RepoRoot.Path;
-        Root = Directory.CreateTempSubdirectory("data-platform-e2e-").FullName;
+        Root = Directory.CreateTempSubdirectory(directoryPrefix).FullName;
         StandinsDirectory = Path.Combine(RepositoryRoot, "tests", "standins");
         DotnetDirectory = FindDotnetDirectory();
     }
@@ -38,6 +55,28 @@ public sealed class CompiledBuildRoot : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        if (_beforeCompile is null) await CopyRootAsync((await Template.Value).Root, Root, copyBuildOutput: false);
+        else await CompileAsync();
+    }
+
+    /// <summary>
+    /// Copies a build root into an empty directory. `cp -a` keeps the sources' modification times, so build.sh's stamp
+    /// still matches and it does not recompile; the compiled host is hard-linked (it is the bulk of the root) unless
+    /// <paramref name="copyBuildOutput"/>. The source's run lock stays behind: the copy is another clone.
+    /// </summary>
+    internal static async Task CopyRootAsync(string from, string to, bool copyBuildOutput)
+    {
+        var environment = new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin" };
+        var copy = await ChildProcess.RunAsync("bash", ["-c",
+            "shopt -s dotglob; for f in \"$1\"/*; do n=\"${f##*/}\"; " +
+            "if [[ $n == .artifacts && $2 != copy ]]; then cp -al \"$f\" \"$3/$n\"; else cp -a \"$f\" \"$3/$n\"; fi; done; " +
+            "rm -f \"$3/.artifacts/run.lock\" \"$3/.artifacts/run.lock.owner\"",
+            "copy-root", from, copyBuildOutput ? "copy" : "link", to], from, environment);
+        if (copy.ExitCode != 0) throw new InvalidOperationException($"copying the build root {from} failed:\n{copy.Output}");
+    }
+
+    async Task CompileAsync()
+    {
         await RequirePythonWithYamlAsync();
         foreach (var file in new[] { "build.sh", "global.json", "Directory.Build.props", "tools.yaml" })
             File.Copy(Path.Combine(RepositoryRoot, file), Path.Combine(Root, file));
@@ -46,7 +85,7 @@ public sealed class CompiledBuildRoot : IAsyncLifetime
         _beforeCompile?.Invoke(Root);
         InstallStandInHelmDiff();
 
-        // The one compile: ./build.sh --help builds the host into .artifacts/build; every test then starts it warm.
+        // The compile: ./build.sh --help builds the host into .artifacts/build; every test then starts it warm.
         var environment = new Dictionary<string, string>
         {
             ["PATH"] = $"{DotnetDirectory}:/usr/bin:/bin",
@@ -104,8 +143,25 @@ public sealed class CompiledBuildRoot : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        Delete();
         return Task.CompletedTask;
+    }
+
+    void Delete() => DeleteDirectory(Root);
+
+    static void DeleteDirectory(string path)
+    {
+        try { Directory.Delete(path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    static void RemoveTemplatesOfEndedRuns()
+    {
+        foreach (var directory in Directory.EnumerateDirectories(Path.GetTempPath(), TemplatePrefix + "*"))
+        {
+            var owner = Path.GetFileName(directory)[TemplatePrefix.Length..].Split('-')[0];
+            if (int.TryParse(owner, out var pid) && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
+                DeleteDirectory(directory);
+        }
     }
 
     static void CopySources(string from, string to)

@@ -4,8 +4,7 @@ namespace DataPlatform.Build.Tests.EndToEnd;
 /// The real ./build.sh --target=Doctor against the stand-in docker, which answers `docker info --format '{{json .}}'`
 /// with a real output captured from the engine the scenario names (tests/standins/docker-info). No Docker here.
 /// </summary>
-[Collection(EndToEndCollection.Name)]
-public sealed class DoctorTests(CompiledBuildRoot build) : IDisposable
+public sealed class DoctorTests(CompiledBuildRoot build) : IClassFixture<CompiledBuildRoot>, IDisposable
 {
     readonly Scenario _machine = new(build);
 

@@ -6,8 +6,7 @@ namespace DataPlatform.Build.Tests.EndToEnd;
 /// The image cache through the real ./build.sh, with the docker and kind stand-ins keeping containers, volumes and the
 /// files written into nodes in the scenario's state (no Docker here). The fixture's kind-config.yaml lists two mirrors.
 /// </summary>
-[Collection(EndToEndCollection.Name)]
-public sealed class ImageCacheEndToEndTests(CompiledBuildRoot build) : IDisposable
+public sealed class ImageCacheEndToEndTests(CompiledBuildRoot build) : IClassFixture<CompiledBuildRoot>, IDisposable
 {
     const string MutatingChain = "--target=HelmfileApply";
     readonly Scenario _machine = new(build) { ImageCache = null };

@@ -10,8 +10,7 @@ namespace DataPlatform.Build.Tests.EndToEnd;
 /// images the values files set (as `helmfile template` would), and they live in Debian's docker-registry on 127.0.0.1,
 /// a registry Docker, and the build, reach over plain HTTP. One image is pushed there, the other tag is not.
 /// </summary>
-[Collection(EndToEndCollection.Name)]
-public sealed class ImageCheckTests(CompiledBuildRoot build, OpenRegistryServer registry) : IClassFixture<OpenRegistryServer>
+public sealed class ImageCheckTests(CompiledBuildRoot build, OpenRegistryServer registry) : IClassFixture<CompiledBuildRoot>, IClassFixture<OpenRegistryServer>
 {
     const string MutatingChain = "--target=HelmfileApply";
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DataPlatform.Build.Tests.Toolchain;
 using DataPlatform.Build.Tests.Verification;
 
 namespace DataPlatform.Build.Tests.EndToEnd;
@@ -11,8 +12,7 @@ namespace DataPlatform.Build.Tests.EndToEnd;
 /// through the real ./build.sh against them. (kind and helmfile have no binary on this machine's registries; helm's
 /// real binaries run in the Category=RealTools tests.)
 /// </summary>
-[Collection(EndToEndCollection.Name)]
-public sealed class RealToolBehaviourTests(CompiledBuildRoot build)
+public sealed class RealToolBehaviourTests(CompiledBuildRoot build) : IClassFixture<CompiledBuildRoot>
 {
     const string MutatingChain = "--target=HelmfileApply";
 
@@ -62,9 +62,13 @@ public sealed class RealToolBehaviourTests(CompiledBuildRoot build)
         Assert.All(helmfileCalls, c => Assert.Equal("1", c.Environment.GetValueOrDefault("HELMFILE_UPGRADE_NOTICE_DISABLED")));
     }
 
+    /// <summary>The pinned helm (4: `list` shows every status by default, and refuses --all) and the oldest tools.yaml
+    /// accepts (3: `list` hides pending-install unless given --all).</summary>
+    public static TheoryData<string> PinnedAndOldestHelm =>
+        new() { PinnedTools.Bare(PinnedTools.Pins.Helm.Version), PinnedTools.Bare(PinnedTools.Pins.Helm.Minimum!) };
+
     [Theory]
-    [InlineData("4.3.0")]   // the pin: `list` shows every status by default, and refuses --all
-    [InlineData("3.18.0")]  // the oldest accepted: `list` hides pending-install unless given --all
+    [MemberData(nameof(PinnedAndOldestHelm))]
     public async Task A_warm_run_sees_a_release_left_pending_install_whichever_helm_major_lists_it(string helmVersion)
     {
         await using var api = await FakeKubeApi.StartAsync();

@@ -10,8 +10,7 @@ namespace DataPlatform.Build.Tests.EndToEnd;
 /// nothing to change), `helmfile sync` upgrades it, and a pending release blocks every helm operation on it. Each test
 /// first shows, by hand, what the plain apply would have left, then that the build gets past it.
 /// </summary>
-[Collection(EndToEndCollection.Name)]
-public sealed class RecoveryTests(CompiledBuildRoot build) : IDisposable
+public sealed class RecoveryTests(CompiledBuildRoot build) : IClassFixture<CompiledBuildRoot>, IDisposable
 {
     const string MutatingChain = "--target=HelmfileApply";
     readonly Scenario _machine = new(build);

@@ -9,8 +9,7 @@ namespace DataPlatform.Build.Tests.EndToEnd;
 /// which exist only on a machine with Docker (see <see cref="UpTests"/>; <see cref="UpVerifyTests"/> checks that
 /// Verify, too, asks only the platform's API and never the decoy).
 /// </summary>
-[Collection(EndToEndCollection.Name)]
-public sealed class SafetyTests(CompiledBuildRoot build) : IDisposable
+public sealed class SafetyTests(CompiledBuildRoot build) : IClassFixture<CompiledBuildRoot>, IDisposable
 {
     readonly Scenario _machine = new(build);
 

@@ -11,8 +11,7 @@ namespace DataPlatform.Build.Tests.EndToEnd;
 /// real local servers; <see cref="UpVerifyTests"/> runs Up through Verify against a fake API. Runs expected to fail
 /// before Verify (Docker down, helmfile failures) still target Up, the command a user types.
 /// </summary>
-[Collection(EndToEndCollection.Name)]
-public sealed class UpTests(CompiledBuildRoot build) : IDisposable
+public sealed class UpTests(CompiledBuildRoot build) : IClassFixture<CompiledBuildRoot>, IDisposable
 {
     const string MutatingChain = "--target=HelmfileApply";
     readonly Scenario _machine = new(build);

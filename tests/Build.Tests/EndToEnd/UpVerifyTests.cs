@@ -8,8 +8,7 @@ namespace DataPlatform.Build.Tests.EndToEnd;
 /// Kubernetes API (a stand-in for the kind cluster's API server, served by this test on 127.0.0.1), and the user's
 /// current context at a second fake API that must never be asked anything.
 /// </summary>
-[Collection(EndToEndCollection.Name)]
-public sealed class UpVerifyTests(CompiledBuildRoot build)
+public sealed class UpVerifyTests(CompiledBuildRoot build) : IClassFixture<CompiledBuildRoot>
 {
     const string BadImage = "quay.io/minio/minio:RELEASE.2099-01-01";
 

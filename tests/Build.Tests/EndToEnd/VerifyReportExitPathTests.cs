@@ -9,8 +9,7 @@ namespace DataPlatform.Build.Tests.EndToEnd;
 /// cannot finish or never starts, one failing testcase that names the platform's context and the reason. The kind
 /// stand-in points the platform's context at a fake Kubernetes API (or at a closed port, for a cluster that is down).
 /// </summary>
-[Collection(EndToEndCollection.Name)]
-public sealed class VerifyReportExitPathTests(CompiledBuildRoot build) : IDisposable
+public sealed class VerifyReportExitPathTests(CompiledBuildRoot build) : IClassFixture<CompiledBuildRoot>, IDisposable
 {
     readonly string _reports = Directory.CreateTempSubdirectory("verify-report-").FullName;
 

@@ -9,8 +9,7 @@ namespace DataPlatform.Build.Tests.EndToEnd;
 /// serving a healthy platform for the quick health check. The runs target HelmfileApply, Up's whole mutating chain
 /// (Up adds only Verify and PrintHosts, which read).
 /// </summary>
-[Collection(EndToEndCollection.Name)]
-public sealed class WarmUpTests(CompiledBuildRoot build)
+public sealed class WarmUpTests(CompiledBuildRoot build) : IClassFixture<CompiledBuildRoot>
 {
     const string MutatingChain = "--target=HelmfileApply";
 

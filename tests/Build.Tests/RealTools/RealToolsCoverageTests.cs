@@ -10,7 +10,7 @@ namespace DataPlatform.Build.Tests.RealTools;
 /// Which helm and kubectl command lines the build can issue, and which of them a RealTools test runs through the real
 /// binary. The lines are found, not listed: every public *Command method of the Kubectl and Helm wrappers (Command
 /// itself, the generic builder, excepted), plus EnsureTools' version probe of each. A new wrapper method is uncovered
-/// until a test marked [RunsCommandLine] runs it; the README's count is checked against the same numbers.
+/// until a test marked [RunsCommandLine] runs it; the count stated in docs/contributing.md is checked against the same numbers.
 /// </summary>
 public sealed partial class RealToolsCoverageTests
 {
@@ -58,11 +58,11 @@ public sealed partial class RealToolsCoverageTests
     private static partial Regex CountSentence();
 
     [Fact]
-    public void The_README_states_how_many_command_lines_run_by_a_real_binary()
+    public void The_contributing_guide_states_how_many_command_lines_run_by_a_real_binary()
     {
-        var readme = File.ReadAllText(RepoRoot.File("README.md"));
-        var match = CountSentence().Match(readme);
-        Assert.True(match.Success, "README.md's Tests section lacks \"N of M distinct helm/kubectl command lines run by a real binary\"");
+        var guide = File.ReadAllText(RepoRoot.File("docs", "contributing.md"));
+        var match = CountSentence().Match(guide);
+        Assert.True(match.Success, "docs/contributing.md's Tests section lacks \"N of M distinct helm/kubectl command lines run by a real binary\"");
         var lines = CommandLines();
         var covered = Marks().Select(m => m.CommandLine).Where(lines.Contains).Distinct().Count();
         Assert.Equal($"{covered} of {lines.Count}", $"{match.Groups[1].Value} of {match.Groups[2].Value}");

@@ -13,8 +13,7 @@ namespace DataPlatform.Build.Tests.Toolchain;
 /// DATA_PLATFORM_TOOLS_MIRROR points at a loopback mirror in the test process. The copy is the end-to-end tests' compiled
 /// root, host included, so this run does not compile it again.
 /// </summary>
-[Collection(EndToEnd.EndToEndCollection.Name)]
-public class EnsureToolsEndToEndTests(EndToEnd.CompiledBuildRoot build, ITestOutputHelper log)
+public class EnsureToolsEndToEndTests(EndToEnd.CompiledBuildRoot build, ITestOutputHelper log) : IClassFixture<EndToEnd.CompiledBuildRoot>
 {
     static readonly string[] SystemCommands =
         ["bash", "sh", "env", "dirname", "find", "sort", "cksum", "cat", "mkdir", "flock", "mktemp", "rm", "uname", "dotnet"];

@@ -146,7 +146,7 @@ public class HelmfileDeployerTests
         var deployer = new HelmfileDeployer(helmfile, Spec, new RetrySettings(4, TimeSpan.Zero), new TestConsole(), repairer);
         const string TraefikFailed = """[{"name":"traefik","namespace":"traefik","revision":"1","status":"failed"},{"name":"cert-manager","namespace":"cert-manager","revision":"1","status":"deployed"}]""";
         // helm is asked its version once (the list's form depends on its major), then lists before every attempt.
-        runner.Answer(0, "v4.3.0+g1a2b3c4\n").Answer(0, "[]").Answer(1, "", Transient).Answer(0, TraefikFailed).Answer(0).Answer(0);
+        runner.Answer(0, $"{Toolchain.PinnedTools.Pins.Helm.Version}+g1a2b3c4\n").Answer(0, "[]").Answer(1, "", Transient).Answer(0, TraefikFailed).Answer(0).Answer(0);
 
         await deployer.ApplyAsync(new Dictionary<string, string>(), default);
 

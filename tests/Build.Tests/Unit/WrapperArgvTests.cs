@@ -1,4 +1,5 @@
 using DataPlatform.Build.Platform;
+using DataPlatform.Build.Tests.Toolchain;
 using DataPlatform.Build.Tools;
 
 namespace DataPlatform.Build.Tests.Unit;
@@ -30,18 +31,24 @@ public class WrapperArgvTests
     public void Helm_always_names_the_platform_context() =>
         Assert.Equal(["--kube-context", Context, "version", "--short"], new Helm(Runner, Context).VersionCommand().Arguments);
 
-    [Theory]
     // Helm 4 lists every status by default and refuses --all (helm/helm#31295); Helm 3 hides pending releases without it.
-    [InlineData("v4.3.0", new[] { "--kube-context", Context, "list", "--all-namespaces", "--output", "json" })]
-    [InlineData("v4.1.4", new[] { "--kube-context", Context, "list", "--all-namespaces", "--output", "json" })]
-    [InlineData("v3.18.0", new[] { "--kube-context", Context, "list", "--all-namespaces", "--all", "--output", "json" })]
+    // The pin and the oldest Helm tools.yaml accepts, and the real helm 4 the RealTools tests run.
+    public static TheoryData<string, string[]> HelmMajors => new()
+    {
+        { PinnedTools.Pins.Helm.Version.ToString(), ["--kube-context", Context, "list", "--all-namespaces", "--output", "json"] },
+        { "v4.1.4", ["--kube-context", Context, "list", "--all-namespaces", "--output", "json"] },
+        { PinnedTools.Pins.Helm.Minimum!.ToString(), ["--kube-context", Context, "list", "--all-namespaces", "--all", "--output", "json"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(HelmMajors))]
     public void Helm_lists_every_status_in_the_form_its_major_documents(string helmVersion, string[] expected) =>
         Assert.Equal(expected, Helm.ListReleasesCommand(Context, DataPlatform.Build.Toolchain.ToolVersion.Parse(helmVersion)).Arguments);
 
     [Fact]
     public async Task Helm_asks_for_its_version_once_and_lists_in_that_major_s_form()
     {
-        var runner = new RecordingRunner().Answer(0, "v3.18.0+gcc58e3f\n").Answer(0, "[]").Answer(0, "[]");
+        var runner = new RecordingRunner().Answer(0, $"{PinnedTools.Pins.Helm.Minimum}+gcc58e3f\n").Answer(0, "[]").Answer(0, "[]");
         var helm = new Helm(runner, Context);
 
         await helm.ListReleasesAsync(CancellationToken.None);

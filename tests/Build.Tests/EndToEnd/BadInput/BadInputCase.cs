@@ -9,7 +9,7 @@ sealed record CaseContext(CaseRoot Root, Scenario Machine, string Scratch);
 /// </summary>
 sealed record BadInputCase(string Name, params string[] Arguments)
 {
-    /// <summary>0 ok, 1 failure, 2 command-line mistake (README, "When something goes wrong").</summary>
+    /// <summary>0 ok, 1 failure, 2 command-line mistake (docs/troubleshooting.md, "Exit codes").</summary>
     public int ExitCode { get; init; } = 2;
     /// <summary>Each must appear in the output (case-insensitive; the console may wrap lines anywhere).</summary>
     public string[] Culprit { get; init; } = [];

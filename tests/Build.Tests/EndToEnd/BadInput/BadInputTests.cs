@@ -8,8 +8,7 @@ namespace DataPlatform.Build.Tests.EndToEnd.BadInput;
 /// names the culprit, that no stack trace, .NET type name or secret is printed, and that nothing changed when the
 /// build should have stopped before its first change.
 /// </summary>
-[Collection(EndToEndCollection.Name)]
-public sealed partial class BadInputTests(CompiledBuildRoot build)
+public sealed partial class BadInputTests(CompiledBuildRoot build) : IClassFixture<CompiledBuildRoot>
 {
     public static TheoryData<string> Names => [.. BadInputCases.All.Select(c => c.Name)];
 

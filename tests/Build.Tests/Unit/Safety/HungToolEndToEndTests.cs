@@ -10,8 +10,7 @@ namespace DataPlatform.Build.Tests.Unit.Safety;
 /// frozen Docker Desktop does. It lives with the other safety tests but runs in the end-to-end collection, whose
 /// compiled build root it shares.
 /// </summary>
-[Collection(EndToEndCollection.Name)]
-public sealed class HungToolEndToEndTests(CompiledBuildRoot build) : IDisposable
+public sealed class HungToolEndToEndTests(CompiledBuildRoot build) : IClassFixture<CompiledBuildRoot>, IDisposable
 {
     readonly Scenario _machine = new(build);
 

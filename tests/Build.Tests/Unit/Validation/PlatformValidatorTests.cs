@@ -17,7 +17,7 @@ public class PlatformValidatorTests
             .Write("kind-config.yaml", File.ReadAllText(RepoRoot.File("kind-config.yaml")).Replace("kind: Cluster", "kind: Clustr"))
             .Write("helmfile.yaml", File.ReadAllText(RepoRoot.File("helmfile.yaml")).Replace("- traefik/traefik", "- traefik/traefk"))
             .Write("gateway-api.yaml", "version: 1.5\nurl: https://example.test/{version}.yaml\n")
-            .Write("tools.yaml", File.ReadAllText(RepoRoot.File("tools.yaml")).Replace("version: v1.7.4", "version: v1.7"))
+            .Write("tools.yaml", File.ReadAllText(RepoRoot.File("tools.yaml")).Replace($"version: {Toolchain.PinnedTools.Pins.Helmfile.Version}", "version: v1.7"))
             .Write(".env.local", "GLOBAL_DOMAIN=Data_Platform\n");
         var problems = root.Validate();
         Assert.Equal(["kind-config.yaml", "helmfile.yaml", "gateway-api.yaml", "tools.yaml", ".env.local"], problems.Select(p => p.File).Distinct());

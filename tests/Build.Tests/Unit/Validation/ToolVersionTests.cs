@@ -22,7 +22,7 @@ public class ToolVersionTests
     public void Loading_a_pin_file_with_a_huge_version_fails_with_the_place_not_a_stack_trace()
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "tools.yaml");
-        File.WriteAllText(path, File.ReadAllText(Platform.RepoRoot.File("tools.yaml")).Replace("version: v1.36.4", "version: v1.99999999999.0"));
+        File.WriteAllText(path, File.ReadAllText(Platform.RepoRoot.File("tools.yaml")).Replace($"version: {Toolchain.PinnedTools.Pins.Kubectl.Version}", "version: v1.99999999999.0"));
         var error = Assert.Throws<ConfigFileException>(() => ToolPins.Load(path));
         Assert.Matches(@"^tools\.yaml:\d+:\d+: kubectl\.version 'v1\.99999999999\.0' has a number larger than", error.Message);
         Assert.DoesNotContain("System.", error.Message);
