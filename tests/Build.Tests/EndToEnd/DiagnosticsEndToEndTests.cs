@@ -11,8 +11,7 @@ namespace DataPlatform.Build.Tests.EndToEnd;
 /// lines, since the output is not a terminal, and read in-process: no process runs beside helmfile), the bundle a failing
 /// Verify leaves next to its report (kind's logs included, from the stand-in kind), and --target=Diagnose.
 /// </summary>
-[Collection(EndToEndCollection.Name)]
-public sealed partial class DiagnosticsEndToEndTests(CompiledBuildRoot build)
+public sealed partial class DiagnosticsEndToEndTests(CompiledBuildRoot build) : IClassFixture<CompiledBuildRoot>
 {
     const string CrashingPod = "minio-7d9f-abcde";
 
