@@ -1,12 +1,17 @@
-using System.Text.Json;
+using DataPlatform.Build.Kube;
+using k8s.Models;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Tools;
 using Spectre.Console;
 
 namespace DataPlatform.Build.Services;
 
-/// <summary>Applies the pinned Gateway API bundle (version and channel from gateway-api.yaml) unless the cluster already has that exact bundle.</summary>
-internal sealed class GatewayCrdService(Kubectl kubectl, GatewayApiSpec spec, IAnsiConsole console)
+/// <summary>
+/// Applies the pinned Gateway API bundle (version and channel from gateway-api.yaml) unless the cluster already has that exact bundle.
+/// The installed bundle is read in process (<see cref="IClusterReads"/>); only the apply is a kubectl call. A CRD that
+/// cannot be read counts as not installed: the apply then says what is wrong with the cluster.
+/// </summary>
+internal sealed class GatewayCrdService(IClusterReads cluster, Kubectl kubectl, GatewayApiSpec spec, IAnsiConsole console)
 {
     const string ProbeCrd = "gateways.gateway.networking.k8s.io";
     const string VersionAnnotation = "gateway.networking.k8s.io/bundle-version";
@@ -18,7 +23,7 @@ internal sealed class GatewayCrdService(Kubectl kubectl, GatewayApiSpec spec, IA
     /// <param name="clusterIsPlanned">--plan is about to create the cluster: there is nothing to query (and no context yet).</param>
     public async Task<bool> EnsureAsync(CancellationToken ct, bool clusterIsPlanned = false)
     {
-        var (version, channel) = clusterIsPlanned ? (null, null) : ReadInstalled((await kubectl.GetCrdAsync(ProbeCrd, ct)).StandardOutput);
+        var (version, channel) = clusterIsPlanned ? (null, null) : Installed((await cluster.CustomResourceDefinitionAsync(ProbeCrd, ct)).Value);
         if (!NeedsApply(spec.Version, spec.Channel, version, channel))
         {
             console.MarkupLineInterpolated($"Gateway API {spec.Version} ({spec.Channel}) is already installed: skipping.");
@@ -29,20 +34,10 @@ internal sealed class GatewayCrdService(Kubectl kubectl, GatewayApiSpec spec, IA
         return true;
     }
 
-    static (string? Version, string? Channel) ReadInstalled(string json)
+    static (string? Version, string? Channel) Installed(V1CustomResourceDefinition? crd)
     {
-        if (string.IsNullOrWhiteSpace(json)) return (null, null);
-        try
-        {
-            using var doc = JsonDocument.Parse(json);
-            if (!doc.RootElement.TryGetProperty("metadata", out var metadata) || !metadata.TryGetProperty("annotations", out var annotations))
-                return (null, null);
-            string? Get(string key) => annotations.TryGetProperty(key, out var v) ? v.GetString() : null;
-            return (Get(VersionAnnotation), Get(ChannelAnnotation));
-        }
-        catch (JsonException)
-        {
-            return (null, null);
-        }
+        var annotations = crd?.Metadata?.Annotations;
+        string? Get(string key) => annotations is not null && annotations.TryGetValue(key, out var value) ? value : null;
+        return (Get(VersionAnnotation), Get(ChannelAnnotation));
     }
 }

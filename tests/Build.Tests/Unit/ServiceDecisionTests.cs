@@ -1,3 +1,4 @@
+using k8s.Models;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Process;
 using DataPlatform.Build.Services;
@@ -30,19 +31,22 @@ public class ServiceDecisionTests
     [Fact]
     public async Task Installed_gateway_bundle_is_read_from_the_crd_annotations_and_skips_the_apply()
     {
-        var runner = new RecordingRunner().Answer(0, """
-            {"metadata":{"annotations":{"gateway.networking.k8s.io/bundle-version":"v1.5.1","gateway.networking.k8s.io/channel":"experimental"}}}
-            """);
-        var applied = await new GatewayCrdService(new Kubectl(runner, "kind-x"), new GatewayApiSpec("v1.5.1", "https://x.example/v1.5.1/experimental-install.yaml"), new TestConsole()).EnsureAsync(default);
+        var runner = new RecordingRunner();
+        var cluster = new FakeClusterReads
+        {
+            Crd = new(new V1CustomResourceDefinition { Metadata = new V1ObjectMeta { Annotations = new Dictionary<string, string>
+                { ["gateway.networking.k8s.io/bundle-version"] = "v1.5.1", ["gateway.networking.k8s.io/channel"] = "experimental" } } }, null),
+        };
+        var applied = await new GatewayCrdService(cluster, new Kubectl(runner, "kind-x"), new GatewayApiSpec("v1.5.1", "https://x.example/v1.5.1/experimental-install.yaml"), new TestConsole()).EnsureAsync(default);
         Assert.False(applied);
-        Assert.Single(runner.Commands);
+        Assert.Empty(runner.Commands);
     }
 
     [Fact]
     public async Task Missing_gateway_crds_are_applied()
     {
-        var runner = new RecordingRunner().Answer(1, "", "Error from server (NotFound)");
-        var applied = await new GatewayCrdService(new Kubectl(runner, "kind-x"), new GatewayApiSpec("v1.5.1", "https://u/v1.5.1.yaml"), new TestConsole()).EnsureAsync(default);
+        var runner = new RecordingRunner();
+        var applied = await new GatewayCrdService(new FakeClusterReads { Crd = new(null, null) }, new Kubectl(runner, "kind-x"), new GatewayApiSpec("v1.5.1", "https://u/v1.5.1.yaml"), new TestConsole()).EnsureAsync(default);
         Assert.True(applied);
         Assert.Contains("https://u/v1.5.1.yaml", runner.Commands[^1].Arguments);
     }
