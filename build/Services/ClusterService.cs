@@ -26,9 +26,10 @@ internal sealed class ClusterService(Kind kind, Kubectl kubectl, Docker docker, 
     /// <summary>The names of the cluster's nodes as its API listed them in this run (kind names the node containers alike); null when it was not read.</summary>
     public IReadOnlyList<string>? NodeNames { get; private set; }
 
-    public async Task<ClusterAction> EnsureAsync(bool planning, CancellationToken ct)
+    /// <param name="seen">The node containers an earlier step of this run listed (CheckImages); null to list them here.</param>
+    public async Task<ClusterAction> EnsureAsync(bool planning, CancellationToken ct, IReadOnlyList<NodeContainer>? seen = null)
     {
-        var containers = await NodeContainersAsync(ct);
+        var containers = seen ?? await NodeContainers.ListAsync(docker, config.Name, ct);
         var exists = containers is not null ? containers.Count > 0 : (await kind.GetClustersAsync(ct)).Contains(config.Name);
         // Before the context is restored or the nodes read: both need a running control plane.
         var started = exists && await StartStoppedNodesAsync(containers ?? [], ct);
@@ -60,18 +61,6 @@ internal sealed class ClusterService(Kind kind, Kubectl kubectl, Docker docker, 
     }
 
     static bool IsReady(V1Node node) => node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
-
-    /// <summary>
-    /// The cluster's node containers, or null when docker could not list them. kind's own `kind get clusters` (and
-    /// `kind get nodes`) is this very query for the docker provider: the containers labelled io.x-k8s.kind.cluster
-    /// (sigs.k8s.io/kind pkg/cluster/internal/providers/docker/provider.go, ListClusters and ListNodes), so a cluster
-    /// exists exactly when it lists a node, and one process answers both whether it exists and which nodes are stopped.
-    /// </summary>
-    async Task<IReadOnlyList<NodeContainer>?> NodeContainersAsync(CancellationToken ct)
-    {
-        var listed = await docker.RunAsync(Docker.KindNodeStatesCommand(config.Name), ct);
-        return listed.Succeeded ? NodeContainers.Parse(listed.StandardOutput) : null;
-    }
 
     /// <summary>Starts the cluster's exited node containers (after a reboot, say); a node that cannot be started stops the build with its fix.</summary>
     async Task<bool> StartStoppedNodesAsync(IReadOnlyList<NodeContainer> containers, CancellationToken ct)

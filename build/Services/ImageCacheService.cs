@@ -148,7 +148,7 @@ internal sealed class ImageCacheService(Docker docker, Kind kind, string cluster
             if (mirrors.Any(m => m.Container == container.Name) && !container.Networks.Contains(KindNetwork))
                 await docker.RunAsync(Docker.ConnectNetworkCommand(KindNetwork, container.Name), ct);
 
-        nodes ??= await kind.GetNodesAsync(clusterName, ct);
+        if (nodes is not { Count: > 0 }) nodes = await kind.GetNodesAsync(clusterName, ct);
         var written = 0;
         foreach (var node in nodes)
         {

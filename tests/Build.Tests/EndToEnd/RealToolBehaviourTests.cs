@@ -38,7 +38,10 @@ public sealed class RealToolBehaviourTests(CompiledBuildRoot build)
     [Fact]
     public async Task An_offline_machine_keeps_the_helmfile_on_its_PATH_instead_of_downloading_another()
     {
-        using var machine = new Scenario(build);
+        // A root without the shared root's version cache, so helmfile's version is asked in this run.
+        using var root = await CaseRoot.CopyAsync(build);
+        File.Delete(root.File(".tools/versions.json"));
+        using var machine = new Scenario(build) { BuildRoot = root.Path };
 
         var run = await machine.RunBuildAsync("--target=EnsureTools");
 

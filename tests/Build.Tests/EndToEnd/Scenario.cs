@@ -130,7 +130,7 @@ public sealed class Scenario : IDisposable
         return new BuildRun(result.ExitCode, result.Output, calls, violations);
     }
 
-    Dictionary<string, string> Environment()
+    Dictionary<string, string> Environment(bool withApi = true)
     {
         var environment = new Dictionary<string, string>
         {
@@ -145,7 +145,7 @@ public sealed class Scenario : IDisposable
             ["DOTNET_NOLOGO"] = "1",
             ["LANG"] = "C.UTF-8",
         };
-        environment["STANDIN_API_SERVER"] = ClusterApiUrl();
+        if (withApi) environment["STANDIN_API_SERVER"] = ClusterApiUrl();
         if (ImageCache is not null) environment["IMAGE_CACHE"] = ImageCache;
         foreach (var (key, value) in UserEnvironment) environment[key] = value;
         foreach (var (name, value) in Variables) environment[name] = value;
@@ -165,9 +165,12 @@ public sealed class Scenario : IDisposable
         {
             UseShellExecute = false, RedirectStandardOutput = false, RedirectStandardError = false,
         };
+        // The stand-ins' environment (a real docker for the RealDockerd tests, say), without the scenario state: the state
+        // directory is an argument, so a test looking for processes left behind by a run does not find this server.
         start.Environment.Clear();
-        start.Environment["PATH"] = "/usr/bin:/bin";
-        start.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
+        foreach (var (key, value) in Environment(withApi: false)) start.Environment[key] = value;
+        start.Environment.Remove("STANDIN_STATE");
+        start.Environment.Remove("STANDIN_LOG");
         _clusterApi = System.Diagnostics.Process.Start(start)!;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (!File.Exists(portFile))
