@@ -48,7 +48,7 @@ chmod +x "$root/.tools/helm-plugins/diff/bin/diff"
 # machine's stand-in state, and every other list empty, so the warm run's quick health check (workloads ready,
 # releases deployed) passes.
 api_pids=()
-trap 'for p in "${api_pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$work"' EXIT
+trap 'for p in "${api_pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 
 dotnet_dir="$(dirname "$(readlink -f "$(command -v dotnet 2>/dev/null || echo /usr/bin/dotnet)")")"
 standins="$repo/tests/standins"
