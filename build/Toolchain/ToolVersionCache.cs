@@ -1,5 +1,8 @@
 using System.Text.Json;
 
+// Unix file modes: the build runs on Linux and macOS only (HostPlatform refuses anything else first).
+#pragma warning disable CA1416
+
 namespace DataPlatform.Build.Toolchain;
 
 /// <summary>
