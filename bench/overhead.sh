@@ -8,8 +8,10 @@
 #                   cold state in the same iteration (includes each process start, like the real tools would)
 #  (b) work skipped when nothing changed: the same target again on the warm machine; mutating calls and wall time.
 #      Its baseline, measured in the same iteration: the same warm run with --force, which runs helmfile apply as every
-#      warm run did before the build recorded what it applied. The platform's API server is a tiny local stand-in
-#      that answers every list with no objects (nothing unready), so the warm run's health check passes.
+#      warm run did before the build recorded what it applied. The platform's API server is the stand-ins' own
+#      (tests/standins/kube-api): the build's reads of nodes, CRDs and its record come from the stand-in state, and every
+#      other list is empty (nothing unready), so the warm run's health check passes.
+# Each run prints how many tool processes the build started (cold, warm, warm --force).
 #
 # Usage: bash bench/overhead.sh [runs]   (default 9). Needs python3 with PyYAML (like the stand-ins) and, if the
 # build host is not compiled yet, the .NET SDK (one compile before the measurements). Prints medians.
@@ -41,33 +43,27 @@ printf 'name: diff\nversion: %s\n' "$diff_version" >"$root/.tools/helm-plugins/d
 printf '#!/bin/sh\necho stand-in helm-diff\n' >"$root/.tools/helm-plugins/diff/bin/diff"
 chmod +x "$root/.tools/helm-plugins/diff/bin/diff"
 
-# The stand-in for the kind cluster's API server (kind writes its address into the kubeconfig): every GET answers an
-# empty list, so the warm run's quick health check (workloads ready, releases deployed) passes.
-api_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-python3 - "$api_port" >"$work/api.log" 2>&1 <<'PY' &
-import http.server, sys
-class Empty(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = b'{"apiVersion":"v1","kind":"List","metadata":{},"items":[]}'
-        self.send_response(200); self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
-    def log_message(self, *args): pass
-class Server(http.server.ThreadingHTTPServer):
-    request_queue_size = 128  # the health check reads every namespace at once; Python's default backlog of 5 refused some
-Server(("127.0.0.1", int(sys.argv[1])), Empty).serve_forever()
-PY
-api_pid=$!
-trap 'kill "$api_pid" 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$api_port") 2>/dev/null && break; sleep 0.1; done
+# The kind cluster's API server: tests/standins/kube-api, one per machine (kind writes its address into the
+# kubeconfig), answering the build's in-process reads (nodes, the Gateway API CRD, the applied record) from that
+# machine's stand-in state, and every other list empty, so the warm run's quick health check (workloads ready,
+# releases deployed) passes.
+api_pids=()
+trap 'for p in "${api_pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 
 dotnet_dir="$(dirname "$(readlink -f "$(command -v dotnet 2>/dev/null || echo /usr/bin/dotnet)")")"
 standins="$repo/tests/standins"
 
 now_ns() { date +%s%N; }
 
-# One machine: a HOME without a kubeconfig yet (kind writes it), and the stand-ins' scenario state.
-new_machine() { # dir
+# One machine: a HOME without a kubeconfig yet (kind writes it), the stand-ins' scenario state, and (for a machine the
+# build runs on) its cluster's API server.
+new_machine() { # dir [with-api]
   mkdir -p "$1/home/.kube" "$1/state"
+  [[ -z "${2:-}" ]] && return
+  python3 "$standins/kube-api" "$1/api-port" "$1/state" >"$1/api.log" 2>&1 &
+  api_pids+=($!)
+  for _ in $(seq 100); do [[ -s "$1/api-port" ]] && break; sleep 0.05; done
+  [[ -s "$1/api-port" ]] || { echo "error: tests/standins/kube-api did not start:" >&2; cat "$1/api.log" >&2; exit 1; }
 }
 
 run_build() { # machine-dir log-file [option...] -> prints wall ms; the build must succeed
@@ -75,7 +71,7 @@ run_build() { # machine-dir log-file [option...] -> prints wall ms; the build mu
   shift 2
   start=$(now_ns)
   if ! env -i PATH="$standins:/usr/bin:/bin:$dotnet_dir" HOME="$dir/home" KUBECONFIG="$dir/home/.kube/config" \
-      STANDIN_STATE="$dir/state" STANDIN_LOG="$log" STANDIN_API_SERVER="http://127.0.0.1:$api_port" PYTHONDONTWRITEBYTECODE=1 LANG=C.UTF-8 \
+      STANDIN_STATE="$dir/state" STANDIN_LOG="$log" STANDIN_API_SERVER="http://127.0.0.1:$(<"$dir/api-port")" PYTHONDONTWRITEBYTECODE=1 LANG=C.UTF-8 \
       DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 bash "$root/build.sh" "$target" "$image_check" "$@" >"$dir/out.txt" 2>&1; then
     echo "error: ./build.sh $target $* failed against the stand-ins:" >&2; cat "$dir/out.txt" >&2; exit 1
   fi
@@ -131,6 +127,8 @@ import json, os, sys
 def read(d):
     files = {}
     for name in sorted(os.listdir(d)):
+        if name == "api_requests":  # the build's in-process reads, which its API server logs; the replay starts processes only
+            continue
         text = open(os.path.join(d, name)).read()
         if name == "releases":
             text = json.dumps([{k: v for k, v in r.items() if k != "updated"} for r in json.loads(text or "[]")])
@@ -153,13 +151,13 @@ replay() { # script -> prints wall ms
 }
 
 echo "warming up (compiles the build host if build/ changed, starts it once)..." >&2
-new_machine "$work/warmup"
+new_machine "$work/warmup" with-api
 run_build "$work/warmup" "$work/warmup/calls.jsonl" >/dev/null
 
 results="$work/results.tsv"
 for i in $(seq "$runs"); do
   m="$work/run$i" r="$work/replay$i"
-  new_machine "$m"; new_machine "$r"
+  new_machine "$m" with-api; new_machine "$r"
   cold_wall=$(run_build "$m" "$m/cold.jsonl")
   warm_wall=$(run_build "$m" "$m/warm.jsonl")
   grep -q "helmfile apply skipped" "$m/out.txt" || { echo "error: the warm run did not skip helmfile apply:" >&2; cat "$m/out.txt" >&2; exit 1; }
@@ -176,9 +174,10 @@ for i in $(seq "$runs"); do
   # The baseline, after the state comparison (it redeploys, which the replay does not): the same warm run, forced.
   forced_wall=$(run_build "$m" "$m/forced.jsonl" --force)
   read -r forced_calls_ms forced_mutating forced_count < <(analyse "$m/forced.jsonl")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cold_wall" "$cold_calls_ms" "$cold_replay" "$cold_mutating" "$cold_count" \
-    "$warm_wall" "$warm_calls_ms" "$warm_replay" "$warm_mutating" "$warm_count" "$forced_wall" "$forced_calls_ms" "$forced_mutating" >>"$results"
-  echo "run $i/$runs: cold ${cold_wall} ms (replay ${cold_replay} ms), warm ${warm_wall} ms (replay ${warm_replay} ms), warm --force ${forced_wall} ms" >&2
+  kill "${api_pids[-1]}" 2>/dev/null || true
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cold_wall" "$cold_calls_ms" "$cold_replay" "$cold_mutating" "$cold_count" \
+    "$warm_wall" "$warm_calls_ms" "$warm_replay" "$warm_mutating" "$warm_count" "$forced_wall" "$forced_calls_ms" "$forced_mutating" "$forced_count" >>"$results"
+  echo "run $i/$runs: cold ${cold_wall} ms, ${cold_count} processes (replay ${cold_replay} ms); warm ${warm_wall} ms, ${warm_count} processes (replay ${warm_replay} ms); warm --force ${forced_wall} ms, ${forced_count} processes" >&2
 done
 
 python3 - "$results" "$runs" <<'PY'
@@ -190,7 +189,7 @@ def report(name, wall, calls, replay, mutating, count):
     w, c, r = col(wall), col(calls), col(replay)
     print(f"{name}:")
     print(f"  wall time of ./build.sh --target=HelmfileApply     median {med(w):7.0f} ms")
-    print(f"  stand-in calls                                      {med(col(count)):.0f} (mutating: {med(col(mutating)):.0f})")
+    print(f"  tool processes (stand-in calls)                     {med(col(count)):.0f} (mutating: {med(col(mutating)):.0f}; per run: {' '.join(str(int(x)) for x in col(count))})")
     print(f"  tools' own time, in-call (sum of logged durations)  median {med(c):7.0f} ms")
     print(f"  tools' own time, replayed directly from bash        median {med(r):7.0f} ms")
     print(f"  overhead = wall - in-call durations                 median {med([a - b for a, b in zip(w, c)]):7.0f} ms")
@@ -205,6 +204,7 @@ print(f"work skipped when nothing changed: mutating calls {med(col(3)):.0f} cold
 print()
 print("warm Up, against its baseline in the same runs (the same warm run with --force: helmfile apply runs as it always did):")
 print(f"  mutating calls          --force {med(col(12)):.0f} -> warm {med(col(8)):.0f}")
+print(f"  tool processes          --force {med(col(13)):.0f} -> warm {med(col(9)):.0f}")
 print(f"  wall time               --force {med(col(10)):7.0f} ms -> warm {med(col(5)):7.0f} ms")
 print(f"  tools' own time, in-call --force {med(col(11)):7.0f} ms -> warm {med(col(6)):7.0f} ms")
 print(f"  wall / tools' in-call   --force {med([a / max(b, 1) for a, b in zip(col(10), col(11))]):.0f}x -> warm {med([a / max(b, 1) for a, b in zip(col(5), col(6))]):.0f}x")

@@ -3,6 +3,7 @@ using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Kube;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Process;
+using DataPlatform.Build.Toolchain;
 using DataPlatform.Build.Tools;
 using DataPlatform.Build.Verification;
 using Spectre.Console;
@@ -44,11 +45,15 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
         _gatewayApi = new(() => GatewayApiSpec.Load(System.IO.Path.Combine(root, "gateway-api.yaml")));
         _variables = new(() => PlatformEnvironment.Load(root, EnvironmentVariable));
         _registryHtpasswd = new(() => Htpasswd.Line(Variables.Require("REGISTRY_USER"), Variables.Require("REGISTRY_PASSWORD")));
-        _cluster = new(() => PlatformCluster.Connect(Kubeconfig.Read(), KindConfig.ContextName));
+        // Not cached when it fails: a context kind writes later in this run (CreateCluster) is found by the next use.
+        _cluster = new(() => PlatformCluster.Connect(Kubeconfig.Read(), KindConfig.ContextName), LazyThreadSafetyMode.PublicationOnly);
+        ClusterReads = new ApiClusterReads(() => Cluster);
         _registryMirrors = new(() => Platform.RegistryMirrors.Load(System.IO.Path.Combine(root, "kind-config.yaml")));
         Mask = new SecretMask(SecretValues);
         Runner = runner(Mask);
-        _helm = new(() => new Helm(Runner, KindConfig.ContextName));
+        // --plan changes nothing on disk, not even this cache.
+        ToolVersions = new ToolVersionCache(System.IO.Path.Combine(root, ".tools", ToolVersionCache.FileName), readOnly: options.Plan);
+        _helm = new(() => new Helm(Runner, KindConfig.ContextName, ToolVersions));
     }
 
     /// <summary>This platform's secrets, in every form a tool may print them: the last filter on whatever the build shows.</summary>
@@ -61,6 +66,8 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
     public string ToolsDirectory { get; }
     /// <summary>helm (and helmfile through it) loads the pinned helm-diff from here, never from the user's own plugins.</summary>
     public string HelmPluginsDirectory { get; }
+    /// <summary>What each tool binary answered to its version command, until the binary changes (.tools/versions.json).</summary>
+    public ToolVersionCache ToolVersions { get; }
     public IAnsiConsole Console { get; }
     public IToolRunner Runner { get; }
     public CancellationToken Cancellation { get; }
@@ -80,6 +87,8 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
     public string RegistryHtpasswd => _registryHtpasswd.Value;
     /// <summary>KubernetesClient pinned to kind-&lt;name&gt; (never the kubeconfig's current context), built once.</summary>
     public PlatformCluster Cluster => _cluster.Value;
+    /// <summary>The reads every Up makes of the cluster (nodes, the Gateway API CRD, the applied record), in process through <see cref="Cluster"/>.</summary>
+    public IClusterReads ClusterReads { get; }
 
     /// <summary>The image cache's pull-through mirrors, from kind-config.yaml's `# mirror` lines.</summary>
     public IReadOnlyList<RegistryMirror> RegistryMirrors => _registryMirrors.Value;

@@ -72,7 +72,11 @@ internal sealed class FrostingHost<TContext> where TContext : IFrostingContext
             OnFailure?.Invoke(commandLine, default, message);
             return ExitCode.Failure;
         }
-        RegisterTasks(engine, context);
+        // --verbosity=diagnostic: where a run's own time goes (start-up, setup, each step), to find the overhead.
+        var timed = verbosity == Verbosity.Diagnostic;
+        void Timing(string what, TimeSpan took) => console.MarkupLineInterpolated($"[grey]timing: {what} {took.TotalMilliseconds:0} ms[/]");
+        if (timed) Timing("host start-up (process start to context)", DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime);
+        RegisterTasks(engine, context, timed ? Timing : null);
 
         if (mode == Mode.Help) { PrintHelp(console, InGraphOrder(engine, DefaultTarget)); return ExitCode.Success; }
         if (mode == Mode.Version)
@@ -107,7 +111,9 @@ internal sealed class FrostingHost<TContext> where TContext : IFrostingContext
         var runsTasks = mode == Mode.Run;
         try
         {
+            var setup = System.Diagnostics.Stopwatch.StartNew();
             if (runsTasks) await Lifetime.SetupAsync(context, TasksToRun(engine, target, exclusive));
+            if (timed && runsTasks) Timing("setup (validation of the platform files, locks)", setup.Elapsed);
             await host.RunTargetAsync(target);
             return ExitCode.Success;
         }
@@ -168,7 +174,8 @@ internal sealed class FrostingHost<TContext> where TContext : IFrostingContext
     }
 
     /// <summary>Registers every task class of TContext's assembly, as Frosting does: name, description, dependencies and criteria.</summary>
-    public static void RegisterTasks(ICakeEngine engine, TContext context)
+    /// <param name="timing">Told each task's own duration when it ends (--verbosity=diagnostic).</param>
+    public static void RegisterTasks(ICakeEngine engine, TContext context, Action<string, TimeSpan>? timing = null)
     {
         var taskTypes = typeof(TContext).Assembly.GetTypes()
             .Where(t => !t.IsAbstract && typeof(FrostingTask<TContext>).IsAssignableFrom(t))
@@ -176,8 +183,14 @@ internal sealed class FrostingHost<TContext> where TContext : IFrostingContext
         foreach (var type in taskTypes)
         {
             var task = (FrostingTask<TContext>)Activator.CreateInstance(type)!;
-            var builder = engine.RegisterTask(NameOf(type))
-                .Does(() => task.RunAsync(context))
+            var name = NameOf(type);
+            var builder = engine.RegisterTask(name)
+                .Does(async () =>
+                {
+                    var clock = System.Diagnostics.Stopwatch.StartNew();
+                    await task.RunAsync(context);
+                    timing?.Invoke($"step {name}", clock.Elapsed);
+                })
                 .WithCriteria(() => task.ShouldRun(context));
             if (type.GetCustomAttribute<TaskDescriptionAttribute>() is { } description) builder.Description(description.Description);
             foreach (var dependency in type.GetCustomAttributes<IsDependentOnAttribute>()) builder.IsDependentOn(NameOf(dependency.Task));

@@ -1,6 +1,7 @@
 using DataPlatform.Build.Kube;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Tools;
+using k8s.Models;
 using Spectre.Console;
 
 namespace DataPlatform.Build.Services;
@@ -8,12 +9,12 @@ namespace DataPlatform.Build.Services;
 internal enum ClusterAction { Create, RestoreContext, None }
 
 /// <summary>
-/// Observe → decide → act for the kind cluster. What it reads is injected (the kubeconfig reader, and kind/kubectl
-/// over a runner), and the decisions are pure functions (<see cref="Decide"/>, <see cref="ClusterDiff.Compare"/>),
+/// Observe → decide → act for the kind cluster. What it reads is injected (the kubeconfig reader, the cluster's API,
+/// and kind/docker/kubectl over a runner), and the decisions are pure functions (<see cref="Decide"/>, <see cref="ClusterDiff.Compare"/>),
 /// so every path is tested without processes. An existing cluster is never recreated: a destructive change is the
 /// user's to make, so a cluster that differs from kind-config.yaml is described, with the commands that recreate it.
 /// </summary>
-internal sealed class ClusterService(Kind kind, Kubectl kubectl, Docker docker, IKubeconfigReader kubeconfig, KindConfig config, IAnsiConsole console,
+internal sealed class ClusterService(Kind kind, Kubectl kubectl, Docker docker, IKubeconfigReader kubeconfig, IClusterReads cluster, KindConfig config, IAnsiConsole console,
     TimeSpan? apiPoll = null, TimeSpan? apiWait = null)
 {
     /// <summary>How long a control plane just started with `docker start` may take to answer (it boots systemd, then the API server).</summary>
@@ -22,11 +23,16 @@ internal sealed class ClusterService(Kind kind, Kubectl kubectl, Docker docker, 
     public static ClusterAction Decide(bool clusterExists, bool contextExists) =>
         !clusterExists ? ClusterAction.Create : contextExists ? ClusterAction.None : ClusterAction.RestoreContext;
 
-    public async Task<ClusterAction> EnsureAsync(bool planning, CancellationToken ct)
+    /// <summary>The names of the cluster's nodes as its API listed them in this run (kind names the node containers alike); null when it was not read.</summary>
+    public IReadOnlyList<string>? NodeNames { get; private set; }
+
+    /// <param name="seen">The node containers an earlier step of this run listed (CheckImages); null to list them here.</param>
+    public async Task<ClusterAction> EnsureAsync(bool planning, CancellationToken ct, IReadOnlyList<NodeContainer>? seen = null)
     {
-        var exists = (await kind.GetClustersAsync(ct)).Contains(config.Name);
+        var containers = seen ?? await NodeContainers.ListAsync(docker, config.Name, ct);
+        var exists = containers is not null ? containers.Count > 0 : (await kind.GetClustersAsync(ct)).Contains(config.Name);
         // Before the context is restored or the nodes read: both need a running control plane.
-        var started = exists && await StartStoppedNodesAsync(ct);
+        var started = exists && await StartStoppedNodesAsync(containers ?? [], ct);
         var action = Decide(exists, kubeconfig.Read().HasContext(config.ContextName));
         switch (action)
         {
@@ -39,30 +45,35 @@ internal sealed class ClusterService(Kind kind, Kubectl kubectl, Docker docker, 
                 break;
         }
         // A planned context restore has not happened, so there is no context to read the nodes through yet.
-        // kubectl wait does not wait for an API server that refuses connections: it fails at once. A control plane just
-        // started needs tens of seconds before it answers, so it is waited for here, bounded.
-        if (started && !planning) await WaitForStartedApiAsync(ct);
+        // A control plane just started needs tens of seconds before it answers (kubectl wait would fail at once on a
+        // refused connection), so it is waited for here, bounded.
+        ClusterRead<IReadOnlyList<V1Node>>? nodes = null;
+        if (started && !planning) nodes = await WaitForStartedApiAsync(ct);
         if (exists && !(planning && action == ClusterAction.RestoreContext))
-            await CompareWithConfigAsync(ct);
-        if (!planning) await kubectl.WaitForNodesReadyAsync(Kind.NodesReadyTimeout, ct);
+            nodes = await CompareWithConfigAsync(nodes, ct);
+        if (planning) return action;
+        nodes ??= await cluster.NodesAsync(ct);
+        NodeNames = nodes.Value?.Select(n => n.Metadata?.Name).OfType<string>().ToList();
+        // Nodes already Ready (every warm run) need no `kubectl wait`; otherwise it waits, bounded, and says for what.
+        if (nodes.Value is not { Count: > 0 } list || !list.All(IsReady))
+            await kubectl.WaitForNodesReadyAsync(Kind.NodesReadyTimeout, ct);
         return action;
     }
 
+    static bool IsReady(V1Node node) => node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
+
     /// <summary>Starts the cluster's exited node containers (after a reboot, say); a node that cannot be started stops the build with its fix.</summary>
-    async Task<bool> StartStoppedNodesAsync(CancellationToken ct)
+    async Task<bool> StartStoppedNodesAsync(IReadOnlyList<NodeContainer> containers, CancellationToken ct)
     {
-        var listed = await docker.RunAsync(Docker.KindNodeStatesCommand(config.Name), ct);
-        if (!listed.Succeeded) return false; // kind just listed the cluster through the same daemon; waiting for the nodes names any real problem
-        var nodes = NodeContainers.Parse(listed.StandardOutput);
         // kind lists a cluster while any of its node containers is left; without a control plane it is a husk that no
         // start brings back, and every later step would fail on a refused connection or a timeout.
-        if (!NodeContainers.HasControlPlane(config.Name, nodes))
+        if (!NodeContainers.HasControlPlane(config.Name, containers))
             throw new BuildFailure(
-                $"The node containers of cluster {config.Name} are gone: `kind get clusters` still lists it, but `{Docker.KindNodeStatesCommand(config.Name).Display}` shows " +
-                (nodes.Count == 0 ? "no node container" : $"no control plane, only {string.Join(", ", nodes.Select(n => n.Name))}") +
+                $"The node containers of cluster {config.Name} are gone: `{Docker.KindNodeStatesCommand(config.Name).Display}` shows " +
+                $"no control plane, only {string.Join(", ", containers.Select(n => n.Name))}, so kind still lists the cluster" +
                 " (removed by hand, or by a `docker system prune`?)." + Environment.NewLine +
                 "  fix: run ./build.sh --target=Clean, then ./build.sh --target=Up; everything in the cluster is deployed again from the YAML.");
-        var plan = NodeContainers.Plan(nodes);
+        var plan = NodeContainers.Plan(containers);
         if (plan.Unusable.Count > 0)
             throw new BuildFailure(
                 $"Cluster {config.Name} exists, but some of its node containers cannot be started: " +
@@ -77,46 +88,43 @@ internal sealed class ClusterService(Kind kind, Kubectl kubectl, Docker docker, 
     }
 
     /// <summary>Polls the API server of nodes just started until it answers, for at most <see cref="StartedApiTimeout"/> (tests pass shorter times).</summary>
-    async Task WaitForStartedApiAsync(CancellationToken ct)
+    async Task<ClusterRead<IReadOnlyList<V1Node>>> WaitForStartedApiAsync(CancellationToken ct)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
-            var result = await kubectl.GetNodesAsync(ct);
-            if (result.Succeeded) return;
+            var result = await cluster.NodesAsync(ct);
+            if (result.Succeeded) return result;
             var wait = apiWait ?? StartedApiTimeout;
             if (clock.Elapsed >= wait)
-            {
-                var reason = result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? $"exit code {result.ExitCode}";
                 throw new BuildFailure(
-                    $"The node containers of cluster {config.Name} were started, but its API server did not answer within {wait.TotalSeconds:0} s ({reason})." + Environment.NewLine +
+                    $"The node containers of cluster {config.Name} were started, but its API server did not answer within {wait.TotalSeconds:0} s ({result.Problem})." + Environment.NewLine +
                     $"  fix: check `docker logs {config.Name}-control-plane` and `kubectl --context {config.ContextName} get nodes`, then run the same target again; " +
                     "if it never answers, recreate the cluster (./build.sh --target=Clean, then ./build.sh --target=Up).");
-            }
             await Task.Delay(apiPoll ?? TimeSpan.FromSeconds(2), ct);
         }
     }
 
-    /// <summary>Reads the live nodes and says what differs from kind-config.yaml; changes nothing.</summary>
-    async Task CompareWithConfigAsync(CancellationToken ct)
+    /// <summary>Reads the live nodes (unless just read) and says what differs from kind-config.yaml; changes nothing.</summary>
+    async Task<ClusterRead<IReadOnlyList<V1Node>>> CompareWithConfigAsync(ClusterRead<IReadOnlyList<V1Node>>? read, CancellationToken ct)
     {
-        var result = await kubectl.GetNodesAsync(ct);
-        if (!result.Succeeded)
+        var result = read ?? await cluster.NodesAsync(ct);
+        if (result.Value is not { } nodes)
         {
-            var reason = result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? $"exit code {result.ExitCode}";
-            console.MarkupLineInterpolated($"[yellow]Cluster {config.Name} exists, but its nodes cannot be read to compare them with {Path.GetFileName(config.Path)} ({reason}).[/]");
-            return;
+            console.MarkupLineInterpolated($"[yellow]Cluster {config.Name} exists, but its nodes cannot be read to compare them with {Path.GetFileName(config.Path)} ({result.Problem ?? "no node list"}).[/]");
+            return result;
         }
-        var differences = ClusterDiff.Compare(config, LiveNode.Parse(result.StandardOutput, kubectl.GetNodesCommand().Display));
+        var differences = ClusterDiff.Compare(config, nodes.Select(LiveNode.From).ToList());
         if (differences.Count == 0)
         {
             console.MarkupLineInterpolated($"Cluster [bold]{config.Name}[/] already exists and matches {Path.GetFileName(config.Path)}: leaving it as it is.");
-            return;
+            return result;
         }
         console.MarkupLineInterpolated($"[yellow]Cluster {config.Name} already exists but differs from {config.Path}:[/]");
         foreach (var difference in differences) console.MarkupLineInterpolated($"[yellow]  - {difference}[/]");
         console.MarkupLineInterpolated(
             $"[yellow]The build never recreates a cluster on its own (that deletes everything in it). To recreate it from {Path.GetFileName(config.Path)}: ./build.sh --target=Clean, then ./build.sh --target=Up. Continuing with the cluster as it is.[/]");
+        return result;
     }
 
     /// <summary>Deletes the platform's cluster and nothing else; nothing to delete is a success.</summary>

@@ -77,13 +77,16 @@ internal sealed class ImageCacheService(Docker docker, Kind kind, string cluster
         return steps;
     }
 
-    /// <summary>Before CreateCluster: every mirror exists, is configured as kind-config.yaml says, and runs.</summary>
-    public async Task EnsureRunningAsync(CancellationToken ct)
+    /// <summary>
+    /// Before CreateCluster: every mirror exists, is configured as kind-config.yaml says, and runs. Returns the mirrors
+    /// as observed when nothing had to change (ConnectImageCache then need not list them again), else null.
+    /// </summary>
+    public async Task<IReadOnlyList<MirrorContainer>?> EnsureRunningAsync(CancellationToken ct)
     {
         if (mirrors.Count == 0)
         {
             console.MarkupLine("Image cache: kind-config.yaml lists no `# mirror` lines, so there is nothing to run.");
-            return;
+            return null;
         }
         var observed = await ObserveAsync(ct);
         var conflicts = await NameConflictsAsync(observed, ct);
@@ -91,10 +94,15 @@ internal sealed class ImageCacheService(Docker docker, Kind kind, string cluster
             throw new BuildFailure($"Image cache: {string.Join(", ", conflicts)} already exist{(conflicts.Count == 1 ? "s" : "")} but {(conflicts.Count == 1 ? "is" : "are")} not the build's (no {Label} label). " +
                 "Rename the mirror in kind-config.yaml's `# mirror` lines, or remove that container yourself (docker rm -f <name>), then run ./build.sh --target=Up again.");
 
+        var steps = Decide(mirrors, observed);
+        if (steps.Count == 0)
+        {
+            console.MarkupLineInterpolated($"Image cache: {mirrors.Count} mirrors running as kind-config.yaml says; nothing to change.");
+            return observed;
+        }
         // The kind network exists once a kind cluster was created on this machine; before that the mirrors start on the
         // default bridge and join `kind` after CreateCluster (creating `kind` ourselves would change how kind sets it up).
         var network = (await docker.NetworkSubnetsAsync(KindNetwork, ct)).Succeeded ? KindNetwork : "bridge";
-        var steps = Decide(mirrors, observed);
         foreach (var step in steps)
         {
             var m = step.Mirror;
@@ -116,7 +124,7 @@ internal sealed class ImageCacheService(Docker docker, Kind kind, string cluster
                     break;
             }
         }
-        if (steps.Count == 0) console.MarkupLineInterpolated($"Image cache: {mirrors.Count} mirrors running as kind-config.yaml says; nothing to change.");
+        return null;
     }
 
     async Task RunMirrorAsync(RegistryMirror m, string network, CancellationToken ct)
@@ -128,30 +136,47 @@ internal sealed class ImageCacheService(Docker docker, Kind kind, string cluster
 
     /// <summary>
     /// After CreateCluster: every mirror is on the kind network, and every node's containerd has a hosts.toml sending
-    /// the registry's pulls to it. Only files that differ are written, so a second Up changes nothing.
+    /// the registry's pulls to it. One `docker exec … sha256sum` per node compares all of its files at once; only files
+    /// that differ are written, so a second Up changes nothing.
     /// </summary>
-    public async Task ConfigureNodesAsync(CancellationToken ct)
+    /// <param name="running">The mirrors as StartImageCache observed them when it changed nothing; null to list them here.</param>
+    /// <param name="nodes">The node containers CreateCluster read from the API in this run; null to ask kind.</param>
+    public async Task ConfigureNodesAsync(IReadOnlyList<MirrorContainer>? running, IReadOnlyList<string>? nodes, CancellationToken ct)
     {
         if (mirrors.Count == 0) return;
-        foreach (var container in await ObserveAsync(ct))
+        foreach (var container in running ?? await ObserveAsync(ct))
             if (mirrors.Any(m => m.Container == container.Name) && !container.Networks.Contains(KindNetwork))
                 await docker.RunAsync(Docker.ConnectNetworkCommand(KindNetwork, container.Name), ct);
 
-        var nodes = (await kind.GetNodesAsync(clusterName, ct)).ToList();
+        if (nodes is not { Count: > 0 }) nodes = await kind.GetNodesAsync(clusterName, ct);
         var written = 0;
         foreach (var node in nodes)
-            foreach (var mirror in mirrors)
+        {
+            var checksums = await docker.RunAsync(Docker.ChecksumFilesCommand(node, mirrors.Select(m => m.HostsTomlPath).ToList()), ct);
+            var current = ParseChecksums(checksums.StandardOutput);
+            foreach (var mirror in mirrors.Where(m => current.GetValueOrDefault(m.HostsTomlPath) != Sha256(m.HostsToml)))
             {
-                var current = await docker.RunAsync(Docker.ReadFileCommand(node, mirror.HostsTomlPath), ct);
-                if (current.Succeeded && current.StandardOutput == mirror.HostsToml) continue;
                 await docker.RunAsync(Docker.WriteFileCommand(node, mirror.HostsTomlPath, mirror.HostsToml), ct);
                 written++;
             }
+        }
         if (written == 0)
             console.MarkupLineInterpolated($"Image cache: the {nodes.Count} nodes already pull {string.Join(", ", mirrors.Select(m => m.Registry))} through the mirrors.");
         else
             console.MarkupLineInterpolated($"Image cache: wrote {written} hosts.toml file{(written == 1 ? "" : "s")} so the nodes pull through the mirrors (containerd reads them without a restart).");
     }
+
+    /// <summary>sha256sum's lines, "&lt;64 hex&gt;  &lt;path&gt;" (two spaces; " *" in binary mode): path → hash. Anything else is skipped, so the file is written.</summary>
+    public static IReadOnlyDictionary<string, string> ParseChecksums(string output)
+    {
+        var sums = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            if (line.Length > 66 && line[64] == ' ' && line[65] is ' ' or '*' && line[..64].All(char.IsAsciiHexDigitLower))
+                sums[line[66..].TrimEnd('\r')] = line[..64];
+        return sums;
+    }
+
+    static string Sha256(string text) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 
     /// <summary>Removes the mirrors kind-config.yaml names, and their volumes, when they carry the build's label; nothing else.</summary>
     public async Task PurgeAsync(CancellationToken ct)

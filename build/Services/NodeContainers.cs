@@ -3,6 +3,9 @@ namespace DataPlatform.Build.Services;
 /// <summary>One kind node container as `docker ps` reports it.</summary>
 internal sealed record NodeContainer(string Name, string State);
 
+/// <summary>The cluster's node containers as the first step that looked saw them (null: docker could not list them), so the next step need not look again.</summary>
+internal sealed record NodeContainersSeen(IReadOnlyList<NodeContainer>? Containers);
+
 /// <summary>What to do about the node containers of an existing cluster before talking to it.</summary>
 internal sealed record NodeStartPlan(IReadOnlyList<string> ToStart, IReadOnlyList<NodeContainer> Unusable);
 
@@ -14,6 +17,18 @@ internal sealed record NodeStartPlan(IReadOnlyList<string> ToStart, IReadOnlyLis
 /// </summary>
 internal static class NodeContainers
 {
+    /// <summary>
+    /// The cluster's node containers, or null when docker could not list them. kind's own `kind get clusters` (and
+    /// `kind get nodes`) is this very query for the docker provider: the containers labelled io.x-k8s.kind.cluster
+    /// (sigs.k8s.io/kind pkg/cluster/internal/providers/docker/provider.go, ListClusters and ListNodes), so a cluster
+    /// exists exactly when it lists a node, and one process answers both whether it exists and which nodes are stopped.
+    /// </summary>
+    public static async Task<IReadOnlyList<NodeContainer>?> ListAsync(Tools.Docker docker, string cluster, CancellationToken ct)
+    {
+        var listed = await docker.RunAsync(Tools.Docker.KindNodeStatesCommand(cluster), ct);
+        return listed.Succeeded ? Parse(listed.StandardOutput) : null;
+    }
+
     /// <summary>`docker ps --format '{{.Names}}|{{.State}}'` lines; anything else is skipped.</summary>
     public static IReadOnlyList<NodeContainer> Parse(string output) =>
         output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

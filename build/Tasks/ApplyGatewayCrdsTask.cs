@@ -12,6 +12,6 @@ internal sealed class ApplyGatewayCrdsTask : FrostingTask<BuildContext>
     {
         var cluster = context.Results.Find<ClusterOutcome>() ?? ClusterOutcome.Existing;
         if (cluster.IsReachable) context.Kubeconfig.Read().Require(context.KindConfig.ContextName);
-        await new GatewayCrdService(context.Kubectl, context.GatewayApi, context.Console).EnsureAsync(context.Cancellation, clusterIsPlanned: !cluster.IsReachable);
+        await new GatewayCrdService(context.ClusterReads, context.Kubectl, context.GatewayApi, context.Console).EnsureAsync(context.Cancellation, clusterIsPlanned: !cluster.IsReachable);
     }
 }

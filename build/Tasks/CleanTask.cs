@@ -22,7 +22,7 @@ internal sealed class CleanTask : FrostingTask<BuildContext>
         }
         try
         {
-            await new ClusterService(context.Kind, context.Kubectl, context.Docker, context.Kubeconfig, context.KindConfig, context.Console).CleanAsync(context.Cancellation);
+            await new ClusterService(context.Kind, context.Kubectl, context.Docker, context.Kubeconfig, context.ClusterReads, context.KindConfig, context.Console).CleanAsync(context.Cancellation);
         }
         catch (ToolNotFoundException e) when (e.Program == "kind")
         {

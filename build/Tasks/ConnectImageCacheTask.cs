@@ -1,4 +1,5 @@
 using DataPlatform.Build.Frosting;
+using DataPlatform.Build.Services;
 
 namespace DataPlatform.Build.Tasks;
 
@@ -8,5 +9,8 @@ namespace DataPlatform.Build.Tasks;
 internal sealed class ConnectImageCacheTask : FrostingTask<BuildContext>
 {
     public override Task RunAsync(BuildContext context) =>
-        context.ImageCacheOn ? ImageCache.Of(context).ConfigureNodesAsync(context.Cancellation) : Task.CompletedTask;
+        context.ImageCacheOn
+            ? ImageCache.Of(context).ConfigureNodesAsync(context.Results.Find<MirrorsObserved>()?.Unchanged,
+                context.Results.Find<ClusterOutcome>()?.NodeNames, context.Cancellation)
+            : Task.CompletedTask;
 }

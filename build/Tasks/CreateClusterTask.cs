@@ -10,8 +10,8 @@ internal sealed class CreateClusterTask : FrostingTask<BuildContext, ClusterOutc
 {
     public override async Task<ClusterOutcome> ProduceAsync(BuildContext context)
     {
-        var service = new ClusterService(context.Kind, context.Kubectl, context.Docker, context.Kubeconfig, context.KindConfig, context.Console);
-        var action = await service.EnsureAsync(context.Options.Plan, context.Cancellation);
-        return new ClusterOutcome(action, context.Options.Plan);
+        var service = new ClusterService(context.Kind, context.Kubectl, context.Docker, context.Kubeconfig, context.ClusterReads, context.KindConfig, context.Console);
+        var action = await service.EnsureAsync(context.Options.Plan, context.Cancellation, context.Results.Find<NodeContainersSeen>()?.Containers);
+        return new ClusterOutcome(action, context.Options.Plan) { NodeNames = service.NodeNames };
     }
 }

@@ -57,7 +57,7 @@ internal sealed class HelmfileApplyTask : FrostingTask<BuildContext>
     {
         var namespaces = context.HelmfileSpec.Namespaces.Union(VerifySettings.ClusterNamespaces).ToList();
         var health = new PlatformHealthCheck(() => context.Cluster, context.Helm, context.HelmfileSpec.Releases, namespaces, context.KindConfig.ContextName);
-        var store = new AppliedRecordStore(context.Runner, context.Kubectl, Path.Combine(context.Root, ".artifacts"));
+        var store = new AppliedRecordStore(context.Runner, context.Kubectl, context.ClusterReads, Path.Combine(context.Root, ".artifacts"));
         return new WarmApplyGate(store, health.CheckAsync, context.Console);
     }
 }

@@ -32,8 +32,9 @@ internal sealed record ToolReport(string Tool, ToolStatus Status, string Version
 /// Decides, per tool, between a good copy on PATH, the cached pinned copy, and a fresh checksum-verified download.
 /// A download goes to a temporary file next to its destination and is moved into place only once verified (and
 /// unpacked), so an interrupted run never leaves a half-written or unverified executable where the build looks.
+/// Each binary's version is asked once and kept in <see cref="ToolVersionCache"/> until the binary changes.
 /// </summary>
-internal sealed class ToolInstaller(IToolRunner runner, IAnsiConsole console, HttpClient http)
+internal sealed class ToolInstaller(IToolRunner runner, IAnsiConsole console, HttpClient http, ToolVersionCache? versions = null)
 {
     const string TempMarker = ".partial-";
 
@@ -264,7 +265,11 @@ internal sealed class ToolInstaller(IToolRunner runner, IAnsiConsole console, Ht
             yield return (entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name[2..] : entry.Name, entry);
     }
 
-    async Task<ToolVersion?> ProbeAsync(string tool, string executable, string kubeContext, CancellationToken ct)
+    Task<ToolVersion?> ProbeAsync(string tool, string executable, string kubeContext, CancellationToken ct) =>
+        versions is null ? AskVersionAsync(tool, executable, kubeContext, ct)
+            : versions.GetOrProbeAsync(tool, executable, () => AskVersionAsync(tool, executable, kubeContext, ct));
+
+    async Task<ToolVersion?> AskVersionAsync(string tool, string executable, string kubeContext, CancellationToken ct)
     {
         try
         {

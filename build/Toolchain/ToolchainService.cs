@@ -17,7 +17,7 @@ internal static class ToolchainService
             context.KindConfig.ContextName,
             context.Options.Plan);
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(15) };
-        var reports = await new ToolInstaller(context.Runner, context.Console, http).EnsureAsync(pins, request, context.Cancellation);
+        var reports = await new ToolInstaller(context.Runner, context.Console, http, context.ToolVersions).EnsureAsync(pins, request, context.Cancellation);
         context.Console.Write(ReportTable(reports));
     }
 

@@ -88,9 +88,12 @@ internal sealed class Docker(IToolRunner runner)
     public static ToolCommand ConnectNetworkCommand(string network, string container) =>
         new("docker", ["network", "connect", network, container]) { Mutating = true };
 
-    /// <summary>Reads a file inside a container (a kind node); a missing file is an answer, not a failure.</summary>
-    public static ToolCommand ReadFileCommand(string container, string path) =>
-        new("docker", ["exec", container, "cat", path]) { AllowFailure = true };
+    /// <summary>
+    /// The SHA-256 of each file, one `&lt;hash&gt;  &lt;path&gt;` line per file that exists (coreutils, in every kind node image):
+    /// one process per node however many files it compares. A missing file is named on stderr and exits 1 (AllowFailure).
+    /// </summary>
+    public static ToolCommand ChecksumFilesCommand(string container, IReadOnlyList<string> paths) =>
+        new("docker", ["exec", container, "sha256sum", .. paths]) { AllowFailure = true };
 
     /// <summary>
     /// Writes a file inside a container without a shell-quoted string: the path and content travel as positional

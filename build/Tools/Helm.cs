@@ -5,8 +5,11 @@ using DataPlatform.Build.Toolchain;
 
 namespace DataPlatform.Build.Tools;
 
-/// <summary>helm, always with --kube-context. One instance per run, so the helm version is asked once.</summary>
-internal sealed class Helm(IToolRunner runner, string context)
+/// <summary>
+/// helm, always with --kube-context. One instance per run, so the helm version is asked once, and not at all while the
+/// helm binary on PATH is the one <paramref name="versions"/> knows (EnsureTools asked it already).
+/// </summary>
+internal sealed class Helm(IToolRunner runner, string context, ToolVersionCache? versions = null)
 {
     /// <summary>The first major whose `helm list` shows every status without a flag, and refuses `--all`.</summary>
     public const int ListsEveryStatusFromMajor = 4;
@@ -42,8 +45,16 @@ internal sealed class Helm(IToolRunner runner, string context)
     async Task<ToolVersion> ProbeVersionAsync(CancellationToken ct)
     {
         var command = VersionCommand();
-        var output = (await runner.RunAsync(command, ct)).StandardOutput;
-        if (ToolVersion.TryParse(output, out var version)) return version;
+        var output = "";
+        async Task<ToolVersion?> AskAsync()
+        {
+            output = (await runner.RunAsync(command, ct)).StandardOutput;
+            return ToolVersion.TryParse(output, out var asked) ? asked : null;
+        }
+        var version = versions is not null && ToolVersionCache.OnPath(command.Program) is { } helm
+            ? await versions.GetOrProbeAsync(command.Program, helm, AskAsync)
+            : await AskAsync();
+        if (version is not null) return version;
         var firstLine = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "nothing";
         throw new BuildFailure($"`{command.Display}` printed {(firstLine == "nothing" ? "nothing" : $"'{firstLine}'")}, not a version like v4.3.0: " +
                                "check which helm is first on PATH (`command -v helm`), or run ./build.sh --target=EnsureTools to install the pinned one.");

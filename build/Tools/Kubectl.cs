@@ -21,11 +21,6 @@ internal sealed class Kubectl(IToolRunner runner, string context)
                        "(the kind nodes must be running), then run the same target again.",
         };
 
-    /// <summary>The live nodes, to compare with kind-config.yaml; a failure is the caller's to report (AllowFailure).</summary>
-    public ToolCommand GetNodesCommand() => Command("get", "nodes", "-o", "json") with { AllowFailure = true };
-
-    public ToolCommand GetCrdCommand(string name) => Command("get", "crd", name, "-o", "json") with { AllowFailure = true };
-
     /// <summary>Server-side apply: the Gateway API experimental CRDs are too large for client-side apply's annotation since v1.5.</summary>
     public ToolCommand ServerSideApplyCommand(string source) =>
         Command("apply", "--server-side", "--force-conflicts", "-f", source) with
@@ -37,10 +32,6 @@ internal sealed class Kubectl(IToolRunner runner, string context)
                        $"(`kubectl --context {context} get nodes`), then run the same target again.",
         };
 
-    /// <summary>One ConfigMap as JSON; NotFound is the caller's to read (AllowFailure).</summary>
-    public ToolCommand GetConfigMapCommand(string ns, string name) =>
-        Command("--namespace", ns, "get", "configmap", name, "--output", "json") with { AllowFailure = true };
-
     /// <summary>Client-side apply of one small manifest the build wrote (a record, not a platform component).</summary>
     public ToolCommand ApplyFileCommand(string path) =>
         Command("apply", "--filename", path) with
@@ -50,10 +41,6 @@ internal sealed class Kubectl(IToolRunner runner, string context)
         };
 
     public Task WaitForNodesReadyAsync(TimeSpan timeout, CancellationToken ct) => runner.RunAsync(WaitForNodesReadyCommand(timeout), ct);
-
-    public Task<ToolResult> GetNodesAsync(CancellationToken ct) => runner.RunAsync(GetNodesCommand(), ct);
-
-    public Task<ToolResult> GetCrdAsync(string name, CancellationToken ct) => runner.RunAsync(GetCrdCommand(name), ct);
 
     public Task ServerSideApplyAsync(string source, CancellationToken ct) => runner.RunAsync(ServerSideApplyCommand(source), ct);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DataPlatform.Build.Kube;
 using DataPlatform.Build.Process;
 using DataPlatform.Build.Tools;
 
@@ -8,9 +9,10 @@ namespace DataPlatform.Build.Warm;
 /// <summary>
 /// Keeps the record of the last successful `helmfile apply` in the cluster itself, as a ConfigMap (as ctlptl records
 /// the spec it applied): a new cluster starts without one, and Clean takes it away with the cluster.
-/// Read and written with kubectl, pinned to the platform's context; the write is a mutating call, so --plan prints it.
+/// Read in process (<see cref="IClusterReads"/>, no process on a warm Up) and written with kubectl, both pinned to the
+/// platform's context; the write is a mutating call, so --plan prints it.
 /// </summary>
-internal sealed class AppliedRecordStore(IToolRunner runner, Kubectl kubectl, string manifestDirectory)
+internal sealed class AppliedRecordStore(IToolRunner runner, Kubectl kubectl, IClusterReads cluster, string manifestDirectory)
 {
     public const string Namespace = "kube-system";
     public const string Name = "data-platform-applied";
@@ -18,23 +20,15 @@ internal sealed class AppliedRecordStore(IToolRunner runner, Kubectl kubectl, st
     /// <summary>The record, or null when there is none (or it cannot be read or understood, which an apply fixes).</summary>
     public async Task<(AppliedRecord? Record, string? Problem)> ReadAsync(CancellationToken ct)
     {
-        var result = await runner.RunAsync(kubectl.GetConfigMapCommand(Namespace, Name), ct);
-        if (!result.Succeeded)
-            return (null, result.StandardError.Contains("NotFound") ? null : $"kubectl could not read ConfigMap {Namespace}/{Name}: {FirstLine(result.StandardError)}");
-        try
-        {
-            var data = JsonNode.Parse(result.StandardOutput)?["data"];
-            var fingerprint = data?["fingerprint"]?.GetValue<string>();
-            var appliedAt = data?["applied-at"]?.GetValue<string>();
-            var inputs = data?["inputs"]?.GetValue<string>();
-            if (fingerprint is null || inputs is null || !DateTimeOffset.TryParse(appliedAt, out var at))
-                return (null, $"ConfigMap {Namespace}/{Name} lacks fingerprint, applied-at or inputs");
-            return (new AppliedRecord(at, fingerprint, AppliedInputs.FromLines(inputs)), null);
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
-        {
-            return (null, $"ConfigMap {Namespace}/{Name} is not what the build writes ({e.Message})");
-        }
+        var read = await cluster.ConfigMapAsync(Namespace, Name, ct);
+        if (!read.Succeeded) return (null, $"ConfigMap {Namespace}/{Name} could not be read: {read.Problem}");
+        if (read.Value is not { } configMap) return (null, null);
+        string? Get(string key) => configMap.Data is { } data && data.TryGetValue(key, out var value) ? value : null;
+        var fingerprint = Get("fingerprint");
+        var inputs = Get("inputs");
+        if (fingerprint is null || inputs is null || !DateTimeOffset.TryParse(Get("applied-at"), out var at))
+            return (null, $"ConfigMap {Namespace}/{Name} lacks fingerprint, applied-at or inputs");
+        return (new AppliedRecord(at, fingerprint, AppliedInputs.FromLines(inputs)), null);
     }
 
     /// <summary>Writes the manifest under .artifacts/ (atomically) and applies it.</summary>
@@ -66,5 +60,4 @@ internal sealed class AppliedRecordStore(IToolRunner runner, Kubectl kubectl, st
         },
     }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
 
-    static string FirstLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "(no message)";
 }

@@ -23,7 +23,8 @@ Scenario state ($STANDIN_STATE, a directory; every file is optional):
   releases            each release's latest revision, as `helm list --output json` prints it (written by helmfile,
                       helm uninstall and helm rollback; a test may add rows of its own)
   history.json        every revision of each release helmfile or helm wrote (what `helm history` answers)
-  kubectl_crd_output  printed by `kubectl get crd` instead of the CRD, exit 0 (a wrapper's banner, a proxy's page)
+  kubectl_crd_output  printed by `kubectl get crd` instead of the CRD, exit 0, and served by kube-api with 200 (a
+                      wrapper's banner, a proxy's page)
   configmap-<ns>-<name>  ConfigMaps the build applied from a file (`kubectl apply --filename`), as `get -o json` prints them
   nodes-<cluster>     JSON written by `kind create cluster`: the nodes its config asked for (what `kubectl get nodes` shows)
   violations          written by the stand-ins: every call they refused (unpinned, unknown context, unsupported)
@@ -40,6 +41,7 @@ Where real tools fail, these fail the same way (message and exit code 1). Where 
 not know, or talks to a cluster without pinning a context, they exit with 97-99 and a line starting "STANDIN" so the
 test failure says exactly what happened.
 """
+import hashlib
 import json
 import os
 import re
@@ -481,6 +483,13 @@ def docker_objects(argv):
             if command[1] not in files.get(node, {}):
                 fail(1, f"cat: {command[1]}: No such file or directory")
             return sys.stdout.write(files[node][command[1]])
+        if command[:1] == ["sha256sum"] and len(command) >= 2:
+            # coreutils: one "<hash>  <path>" line per file it could read; each missing one on stderr, then exit 1.
+            missing = [p for p in command[1:] if p not in files.get(node, {})]
+            out("\n".join(f"{hashlib.sha256(files[node][p].encode()).hexdigest()}  {p}" for p in command[1:] if p not in missing))
+            if missing:
+                fail(1, "\n".join(f"sha256sum: {p}: No such file or directory" for p in missing))
+            return
         if command[:2] == ["sh", "-c"] and len(command) == 6 and "printf" in command[2]:
             files.setdefault(node, {})[command[4]] = command[5]
             return write_json("node_files.json", files)

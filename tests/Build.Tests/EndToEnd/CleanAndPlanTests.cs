@@ -58,7 +58,9 @@ public sealed class CleanAndPlanTests(CompiledBuildRoot build) : IClassFixture<C
     {
         Assert.Equal(0, (await _machine.RunBuildAsync("--target=HelmfileApply")).ExitCode);
 
-        var run = await _machine.RunBuildAsync("--target=HelmfileApply", "--plan");
+        // Unchanged and healthy, the plan applies nothing; --force makes it plan the apply it would run.
+        Assert.Contains("helmfile apply skipped", (await _machine.RunBuildAsync("--target=HelmfileApply", "--plan")).Text);
+        var run = await _machine.RunBuildAsync("--target=HelmfileApply", "--plan", "--force");
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.DoesNotContain(run.Calls, c => c.IsMutating);

@@ -38,7 +38,10 @@ public sealed class RealToolBehaviourTests(CompiledBuildRoot build) : IClassFixt
     [Fact]
     public async Task An_offline_machine_keeps_the_helmfile_on_its_PATH_instead_of_downloading_another()
     {
-        using var machine = new Scenario(build);
+        // A root without the shared root's version cache, so helmfile's version is asked in this run.
+        using var root = await CaseRoot.CopyAsync(build);
+        File.Delete(root.File(".tools/versions.json"));
+        using var machine = new Scenario(build) { BuildRoot = root.Path };
 
         var run = await machine.RunBuildAsync("--target=EnsureTools");
 
@@ -72,7 +75,11 @@ public sealed class RealToolBehaviourTests(CompiledBuildRoot build) : IClassFixt
     public async Task A_warm_run_sees_a_release_left_pending_install_whichever_helm_major_lists_it(string helmVersion)
     {
         await using var api = await FakeKubeApi.StartAsync();
-        using var machine = new Scenario(build) { ApiServer = api.Url };
+        // A root of its own, without the shared root's version cache: the stand-in answers this version for the same file,
+        // which a real helm binary never does (the build keeps each binary's answer until the file changes).
+        using var root = await CaseRoot.CopyAsync(build);
+        File.Delete(root.File(".tools/versions.json"));
+        using var machine = new Scenario(build) { ApiServer = api.Url, BuildRoot = root.Path };
         machine.UserEnvironment["STANDIN_VERSION_HELM"] = helmVersion;
         new ClusterScenario().ServeFrom(api);
         var first = await machine.RunBuildAsync(MutatingChain);

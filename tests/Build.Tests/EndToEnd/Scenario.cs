@@ -35,6 +35,8 @@ public sealed class Scenario : IDisposable
     readonly CompiledBuildRoot _build;
     readonly string _directory;
     int _logLinesSeen;
+    System.Diagnostics.Process? _clusterApi;
+    string? _clusterApiUrl;
 
     /// <param name="decoyServer">Where the user's current (decoy) context points; a test may point it at a fake API that must stay unasked.</param>
     public Scenario(CompiledBuildRoot build, string decoyServer = DecoyServer)
@@ -56,8 +58,15 @@ public sealed class Scenario : IDisposable
     public string? BuildRoot { get; set; }
     /// <summary>Variables this machine's user has set, on top of the stand-ins' own.</summary>
     public Dictionary<string, string> UserEnvironment { get; } = new();
-    /// <summary>Where the kind stand-in points kind-data-platform (a fake Kubernetes API); default https://127.0.0.1:6443, where nothing listens.</summary>
+    /// <summary>
+    /// A fake Kubernetes API serving the platform's workloads (Verify, the warm health check), or null. kind-data-platform
+    /// always points at the stand-in cluster's own API (tests/standins/kube-api), which serves the nodes, CRDs and
+    /// ConfigMaps from the scenario state and passes every other request on to this one.
+    /// </summary>
     public string? ApiServer { get; set; }
+
+    /// <summary>The requests the stand-in cluster's API answered from the scenario state ("GET /api/v1/nodes"), in order.</summary>
+    public IReadOnlyList<string> StandinApiRequests => (ReadState("api_requests") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries);
     /// <summary>IMAGE_CACHE in the build's environment: off unless a test is about the image cache, so the other tests' call lists stay about their own steps.</summary>
     public string? ImageCache { get; set; } = "off";
     /// <summary>More variables for the build's environment (e.g. PLATFORM_HTTPS_PORT), as the user would export them.</summary>
@@ -121,7 +130,7 @@ public sealed class Scenario : IDisposable
         return new BuildRun(result.ExitCode, result.Output, calls, violations);
     }
 
-    Dictionary<string, string> Environment()
+    Dictionary<string, string> Environment(bool withApi = true)
     {
         var environment = new Dictionary<string, string>
         {
@@ -136,15 +145,47 @@ public sealed class Scenario : IDisposable
             ["DOTNET_NOLOGO"] = "1",
             ["LANG"] = "C.UTF-8",
         };
-        if (ApiServer is not null) environment["STANDIN_API_SERVER"] = ApiServer;
+        if (withApi) environment["STANDIN_API_SERVER"] = ClusterApiUrl();
         if (ImageCache is not null) environment["IMAGE_CACHE"] = ImageCache;
         foreach (var (key, value) in UserEnvironment) environment[key] = value;
         foreach (var (name, value) in Variables) environment[name] = value;
         return environment;
     }
 
+    /// <summary>
+    /// The server kind writes into kind-data-platform's kubeconfig entry: the stand-in cluster's API, started on first use
+    /// (when <see cref="ApiServer"/> is known) on a free loopback port.
+    /// </summary>
+    public string ClusterApiUrl()
+    {
+        if (_clusterApiUrl is not null) return _clusterApiUrl;
+        var portFile = Path.Combine(_directory, "kube-api.port");
+        string[] arguments = [Path.Combine(_build.StandinsDirectory, "kube-api"), portFile, State, .. ApiServer is null ? Array.Empty<string>() : [ApiServer]];
+        var start = new System.Diagnostics.ProcessStartInfo("python3", arguments)
+        {
+            UseShellExecute = false, RedirectStandardOutput = false, RedirectStandardError = false,
+        };
+        // The stand-ins' environment (a real docker for the RealDockerd tests, say), without the scenario state: the state
+        // directory is an argument, so a test looking for processes left behind by a run does not find this server.
+        start.Environment.Clear();
+        foreach (var (key, value) in Environment(withApi: false)) start.Environment[key] = value;
+        start.Environment.Remove("STANDIN_STATE");
+        start.Environment.Remove("STANDIN_LOG");
+        _clusterApi = System.Diagnostics.Process.Start(start)!;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!File.Exists(portFile))
+        {
+            if (_clusterApi.HasExited || clock.Elapsed > TimeSpan.FromSeconds(30))
+                throw new InvalidOperationException($"tests/standins/kube-api did not start (exited: {_clusterApi.HasExited})");
+            Thread.Sleep(20);
+        }
+        return _clusterApiUrl = $"http://127.0.0.1:{File.ReadAllText(portFile).Trim()}";
+    }
+
     public void Dispose()
     {
+        if (_clusterApi is { HasExited: false }) { _clusterApi.Kill(); _clusterApi.WaitForExit(5000); }
+        _clusterApi?.Dispose();
         try { Directory.Delete(_directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

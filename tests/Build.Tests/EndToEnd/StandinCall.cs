@@ -43,7 +43,7 @@ public sealed record StandinCall(string Tool, IReadOnlyList<string> Argv, string
         ("docker", "run" or "rm" or "create" or "start" or "stop") => true,
         ("docker", "network") => Words.ElementAtOrDefault(1) != "inspect",
         ("docker", "volume") => Words.ElementAtOrDefault(1) is "create" or "rm" or "prune",
-        ("docker", "exec") => Words.ElementAtOrDefault(2) != "cat",
+        ("docker", "exec") => Words.ElementAtOrDefault(2) is not ("cat" or "sha256sum"),
         _ => false,
     };
 

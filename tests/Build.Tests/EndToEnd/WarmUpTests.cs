@@ -46,6 +46,69 @@ public sealed class WarmUpTests(CompiledBuildRoot build) : IClassFixture<Compile
         Assert.All(FixturePlatform.SecretValues, secret => Assert.DoesNotContain(secret, stored));
     }
 
+    /// <summary>Up's whole mutating chain, image cache on, when nothing changed: each tool process costs 50–200 ms with the real tools.</summary>
+    const int WarmProcessBudget = 10;
+
+    [Fact]
+    public async Task A_warm_no_op_run_with_the_image_cache_on_starts_at_most_ten_tool_processes_and_reads_the_cluster_in_process()
+    {
+        await using var api = await FakeKubeApi.StartAsync();
+        using var machine = new Scenario(build) { ApiServer = api.Url, ImageCache = "on" };
+        new ClusterScenario().ServeFrom(api);
+        var first = await machine.RunBuildAsync(MutatingChain);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var readsBefore = machine.StandinApiRequests.Count;
+
+        var warm = await machine.RunBuildAsync(MutatingChain);
+
+        Assert.True(warm.ExitCode == 0, warm.ToString());
+        Assert.Contains("helmfile apply skipped", warm.Text);
+        Assert.Empty(Mutating(warm));
+        Assert.True(warm.Calls.Count <= WarmProcessBudget,
+            $"a warm no-op run started {warm.Calls.Count} tool processes, more than {WarmProcessBudget}:\n  {string.Join("\n  ", warm.Calls)}");
+        // What it did not start a process for: no version probe (cached per binary), one docker exec per node for all
+        // of its mirror files, and the nodes, the Gateway API CRD and the applied record read from the cluster's API.
+        Assert.DoesNotContain(warm.Calls, c => c.IsVersionQuery);
+        var nodes = System.Text.Json.Nodes.JsonNode.Parse(machine.ReadState("nodes.json")!)![FixturePlatform.ClusterName]!.AsArray();
+        Assert.Equal(nodes.Select(n => n!.GetValue<string>()).Order(), warm.Calls.Where(c => c.Tool == "docker" && c.Words.FirstOrDefault() == "exec").Select(c => c.Words[1]).Order());
+        Assert.DoesNotContain(warm.Calls, c => c.Tool == "kubectl");
+        var reads = machine.StandinApiRequests.Skip(readsBefore).ToList();
+        Assert.Contains("GET /api/v1/nodes", reads);
+        Assert.Contains("GET /apis/apiextensions.k8s.io/v1/customresourcedefinitions/gateways.gateway.networking.k8s.io", reads);
+        Assert.Contains($"GET /api/v1/namespaces/kube-system/configmaps/data-platform-applied", reads);
+        Assert.Empty(warm.Violations);
+    }
+
+    [Fact]
+    public async Task A_changed_tool_binary_is_asked_its_version_again_and_a_corrupt_version_cache_is_rewritten()
+    {
+        using var root = await CaseRoot.CopyAsync(build);
+        using var machine = new Scenario(build) { BuildRoot = root.Path };
+        var cache = root.File(".tools/versions.json");
+        File.Delete(cache);
+        Assert.Equal(0, (await machine.RunBuildAsync("--target=EnsureTools")).ExitCode);
+        Assert.Empty((await machine.RunBuildAsync("--target=EnsureTools")).Calls.Where(c => c.IsVersionQuery));
+
+        // A helm of the build's own in .tools/bin (another binary: asked), then upgraded in place (its size changes: asked again).
+        var helm = root.File(".tools/bin/helm");
+        Directory.CreateDirectory(Path.GetDirectoryName(helm)!);
+        File.WriteAllText(helm, $"#!/bin/sh\nexec python3 {Path.Combine(build.StandinsDirectory, "helm")} \"$@\"\n");
+        File.SetUnixFileMode(helm, (UnixFileMode)0b111_101_101);
+        var installed = await machine.RunBuildAsync("--target=EnsureTools");
+        Assert.True(installed.ExitCode == 0, installed.ToString());
+        Assert.Equal(["helm"], installed.Calls.Where(c => c.IsVersionQuery).Select(c => c.Tool));
+        Assert.Empty((await machine.RunBuildAsync("--target=EnsureTools")).Calls.Where(c => c.IsVersionQuery));
+        File.AppendAllText(helm, "# upgraded\n");
+        var upgraded = await machine.RunBuildAsync("--target=EnsureTools");
+        Assert.Equal(["helm"], upgraded.Calls.Where(c => c.IsVersionQuery).Select(c => c.Tool));
+
+        File.WriteAllText(cache, "{ not json");
+        var corrupt = await machine.RunBuildAsync("--target=EnsureTools");
+        Assert.True(corrupt.ExitCode == 0, corrupt.ToString());
+        Assert.Equal(4, corrupt.Calls.Count(c => c.IsVersionQuery));
+        Assert.Empty((await machine.RunBuildAsync("--target=EnsureTools")).Calls.Where(c => c.IsVersionQuery));
+    }
+
     [Fact]
     public async Task Changing_one_value_runs_exactly_one_helmfile_apply_naming_the_file_and_the_run_after_that_none()
     {

@@ -33,7 +33,7 @@ public sealed class LocalImages : IAsyncDisposable
     /// <summary>Each image by the name the build pins (e.g. "registry:3.0.0") → the loopback reference with its real digest.</summary>
     public Dictionary<string, string> ByPinnedName { get; } = new();
 
-    public const string NodeApplets = "sh cat mkdir mv printf dirname sleep rm ls wget httpd";
+    public const string NodeApplets = "sh cat sha256sum mkdir mv printf dirname sleep rm ls wget httpd";
 
     public static async Task<LocalImages> BuildAsync(PrivateDockerd daemon, string nodeName, string mirrorName, string proxyName)
     {

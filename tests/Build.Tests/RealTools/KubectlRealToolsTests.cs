@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using DataPlatform.Build.Kube;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Process;
 using DataPlatform.Build.Services;
 using DataPlatform.Build.Tools;
+using DataPlatform.Build.Verification;
 using DataPlatform.Build.Warm;
 using Microsoft.AspNetCore.Http;
 using DataPlatform.Build.Toolchain;
@@ -18,19 +20,20 @@ namespace DataPlatform.Build.Tests.RealTools;
 [Trait("Category", "RealTools")]
 public sealed class KubectlRealToolsTests
 {
+    /// <summary>The build's in-process reads (KubernetesClient) of the cluster kubectl would have read, through the same kubeconfig.</summary>
+    static ApiClusterReads Reads(RealToolsWorld world) => new(() => PlatformCluster.Connect(RealToolsWorld.Context, world.KubeconfigPath));
+
     [Fact]
-    [RunsCommandLine("Kubectl.GetNodesCommand")]
-    public async Task Get_nodes_prints_the_node_list_that_the_build_reads()
+    public async Task The_node_list_the_build_reads_in_process_names_each_node_and_its_role()
     {
         await using var world = await RealToolsWorld.StartAsync();
         world.Api.SeedNode("data-platform-control-plane");
         world.Api.SeedNode("data-platform-worker", role: "worker");
-        var command = new Kubectl(world.Runner(), RealToolsWorld.Context).GetNodesCommand();
 
-        var result = await world.RunAsync(command);
+        var read = await Reads(world).NodesAsync(CancellationToken.None);
 
-        Succeeded(result, command);
-        var nodes = LiveNode.Parse(result.StandardOutput);
+        Assert.True(read.Succeeded, read.Problem);
+        var nodes = read.Value!.Select(LiveNode.From).ToList();
         Assert.Equal(["data-platform-control-plane", "data-platform-worker"], nodes.Select(n => n.Name).Order());
         Assert.Equal("control-plane", nodes.Single(n => n.Name == "data-platform-control-plane").Role);
         Assert.Equal("worker", nodes.Single(n => n.Name == "data-platform-worker").Role);
@@ -88,27 +91,28 @@ public sealed class KubectlRealToolsTests
     }
 
     [Fact]
-    [RunsCommandLine("Kubectl.GetCrdCommand")]
-    public async Task Get_crd_of_a_missing_CRD_fails_with_NotFound_on_stderr()
+    public async Task A_missing_CRD_reads_as_absent_and_an_API_that_does_not_answer_as_a_problem_naming_it()
     {
         await using var world = await RealToolsWorld.StartAsync();
-        var command = new Kubectl(world.Runner(), RealToolsWorld.Context).GetCrdCommand("gateways.gateway.networking.k8s.io");
 
-        var result = await world.RunAsync(command);
+        var missing = await Reads(world).CustomResourceDefinitionAsync("gateways.gateway.networking.k8s.io", CancellationToken.None);
 
-        Assert.False(result.Succeeded);
-        Assert.Equal("", result.StandardOutput);
-        Assert.Contains("NotFound", result.StandardError);
-        Assert.Contains("\"gateways.gateway.networking.k8s.io\" not found", result.StandardError);
+        Assert.True(missing.Succeeded, missing.Problem);
+        Assert.Null(missing.Value);
         OnlyPlatformContextAsked(world);
+
+        world.Api.Hangs = true;
+        var wedged = new ApiClusterReads(() => PlatformCluster.Connect(RealToolsWorld.Context, world.KubeconfigPath, TimeSpan.FromSeconds(1)));
+        var down = await wedged.ConfigMapAsync("kube-system", "data-platform-applied", CancellationToken.None);
+        Assert.False(down.Succeeded);
+        Assert.Contains($"the Kubernetes API of {RealToolsWorld.Context} at {world.Api.Url} did not answer within 1 s", down.Problem);
     }
 
     /// <summary>
-    /// ApplyGatewayCrds as it runs: GatewayCrdService reads the installed bundle with `get crd` (NotFound), applies the
+    /// ApplyGatewayCrds as it runs: GatewayCrdService reads the installed bundle in process (NotFound), applies the
     /// bundle server-side from a loopback URL, and the next run reads the bundle-version annotation back and skips.
     /// </summary>
     [Fact]
-    [RunsCommandLine("Kubectl.GetCrdCommand")]
     [RunsCommandLine("Kubectl.ServerSideApplyCommand")]
     public async Task Gateway_CRDs_are_applied_server_side_from_a_URL_once_and_then_found()
     {
@@ -116,7 +120,7 @@ public sealed class KubectlRealToolsTests
         await using var bundle = await ServeAsync(GatewayBundle("v1.5.1", "experimental"));
         var spec = new GatewayApiSpec("v1.5.1", bundle.BaseUrl + "/v1.5.1/experimental-install.yaml");
         var kubectl = new Kubectl(world.Runner(), RealToolsWorld.Context);
-        var service = new GatewayCrdService(kubectl, spec, world.Console);
+        var service = new GatewayCrdService(Reads(world), kubectl, spec, world.Console);
 
         Assert.True(await service.EnsureAsync(CancellationToken.None));
         Assert.Contains("gateways.gateway.networking.k8s.io serverside-applied", world.Console.Output);
@@ -124,9 +128,8 @@ public sealed class KubectlRealToolsTests
         Assert.StartsWith("application/apply-patch+yaml", apply.ContentType);
         Assert.Contains("force=true", apply.Query);
 
-        var crd = await world.RunAsync(kubectl.GetCrdCommand("gateways.gateway.networking.k8s.io"));
-        Succeeded(crd, kubectl.GetCrdCommand("gateways.gateway.networking.k8s.io"));
-        Assert.Equal("v1.5.1", JsonNode.Parse(crd.StandardOutput)!["metadata"]!["annotations"]!["gateway.networking.k8s.io/bundle-version"]!.GetValue<string>());
+        var crd = await Reads(world).CustomResourceDefinitionAsync("gateways.gateway.networking.k8s.io", CancellationToken.None);
+        Assert.Equal("v1.5.1", crd.Value!.Metadata.Annotations["gateway.networking.k8s.io/bundle-version"]);
 
         var applied = world.Api.Requests.Count(r => r.Method == "PATCH");
         Assert.False(await service.EnsureAsync(CancellationToken.None));
@@ -153,13 +156,12 @@ public sealed class KubectlRealToolsTests
 
     /// <summary>The warm gate's record: AppliedRecordStore reads it (NotFound: no record), writes it with client-side apply, reads it back.</summary>
     [Fact]
-    [RunsCommandLine("Kubectl.GetConfigMapCommand")]
     [RunsCommandLine("Kubectl.ApplyFileCommand")]
     public async Task The_applied_record_is_absent_then_created_read_back_and_configured()
     {
         await using var world = await RealToolsWorld.StartAsync();
         var kubectl = new Kubectl(world.Runner(), RealToolsWorld.Context);
-        var store = new AppliedRecordStore(world.Runner(), kubectl, Path.Combine(world.Root, "artifacts"));
+        var store = new AppliedRecordStore(world.Runner(), kubectl, Reads(world), Path.Combine(world.Root, "artifacts"));
         var inputs = new AppliedInputs(new Dictionary<string, string> { ["helmfile.yaml"] = "aa11", ["values/minio.yaml"] = "bb22" });
         var at = new DateTimeOffset(2026, 12, 2, 10, 0, 0, TimeSpan.Zero);
 

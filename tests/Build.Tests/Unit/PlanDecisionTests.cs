@@ -26,8 +26,8 @@ public class PlanDecisionTests
         await new ApplyGatewayCrdsTask().RunAsync(build.Context);
         await new HelmfileApplyTask().RunAsync(build.Context);
 
-        // Only `kind get clusters` ran: no docker network, no kubectl get crd against a cluster that does not exist.
-        Assert.Equal(["kind get clusters"], build.Runner.Commands.Select(c => $"{c.Program} {string.Join(' ', c.Arguments)}"));
+        // Only the look for the cluster's node containers ran: no docker network, no read of a cluster that does not exist.
+        Assert.Equal(["docker ps --all --filter label=io.x-k8s.kind.cluster=data-platform --format {{.Names}}|{{.State}}"], build.Runner.Commands.Select(c => $"{c.Program} {string.Join(' ', c.Arguments)}"));
         Assert.Equal("plan", range.Source);
         Assert.Contains("would run kind create cluster", build.Console.Output);
         Assert.Contains("would run kubectl --context kind-data-platform apply --server-side", build.Console.Output);

@@ -13,7 +13,7 @@ public class WrapperArgvTests
     public void Kubectl_always_names_the_platform_context_first()
     {
         var kubectl = new Kubectl(Runner, Context);
-        foreach (var command in new[] { kubectl.WaitForNodesReadyCommand(TimeSpan.FromMinutes(5)), kubectl.GetCrdCommand("x"), kubectl.ServerSideApplyCommand("f.yaml") })
+        foreach (var command in new[] { kubectl.WaitForNodesReadyCommand(TimeSpan.FromMinutes(5)), kubectl.ApplyFileCommand("r.json"), kubectl.ServerSideApplyCommand("f.yaml") })
             Assert.Equal(["--context", Context], command.Arguments.Take(2));
         Assert.Equal(["--context", Context, "wait", "--for=condition=Ready", "nodes", "--all", "--timeout=300s"], kubectl.WaitForNodesReadyCommand(TimeSpan.FromMinutes(5)).Arguments);
     }
@@ -24,7 +24,7 @@ public class WrapperArgvTests
         var command = new Kubectl(Runner, Context).ServerSideApplyCommand("https://example/experimental-install.yaml");
         Assert.Equal(["--context", Context, "apply", "--server-side", "--force-conflicts", "-f", "https://example/experimental-install.yaml"], command.Arguments);
         Assert.True(command.Mutating);
-        Assert.False(new Kubectl(Runner, Context).GetCrdCommand("x").Mutating);
+        Assert.False(new Kubectl(Runner, Context).WaitForNodesReadyCommand(TimeSpan.FromMinutes(5)).Mutating);
     }
 
     [Fact]

@@ -426,11 +426,11 @@ static class BadInputCases
             },
             Then = (_, run) => Assert.DoesNotContain("earlier run started with sudo", run.Text),
         },
-        new("kubectl get crd answers with a proxy's page", "--target=Up")
+        new("the API answers the Gateway API CRD read with a proxy's page", "--target=Up")
         {
             ExitCode = 1,
             MutationsAllowed = true,   // the CRDs are read once the cluster exists
-            Culprit = ["get crd gateways.gateway.networking.k8s.io", "Proxy login", "not the CRD's JSON", "HTTPS_PROXY"],
+            Culprit = ["Gateway API CRDs", "gateways.gateway.networking.k8s.io", "could not be read", "HTTPS_PROXY"],
             Arrange = async c =>
             {
                 await c.Machine.GivenPlatformClusterAsync();

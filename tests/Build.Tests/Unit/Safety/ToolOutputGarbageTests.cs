@@ -31,8 +31,6 @@ public sealed partial class ToolOutputGarbageTests
         ("helm history", output => HelmRevision.ParseList(output), "helm history"),
         ("docker info", output => DockerInfo.Parse(output), "docker info"),
         ("kind's node containers", output => NodeContainers.Parse(output), "docker ps"),
-        ("kubectl get crd of the Gateway API", output => GatewayCrdService.ReadInstalled(new(0, output, ""), "kubectl --context kind-x get crd gateways.gateway.networking.k8s.io -o json"),
-            "kubectl --context kind-x get crd"),
     ];
 
     public static TheoryData<string, string> Cases()
