@@ -32,7 +32,8 @@ internal sealed class ClusterService(Kind kind, Kubectl kubectl, Docker docker, 
         var containers = seen ?? await NodeContainers.ListAsync(docker, config.Name, ct);
         var exists = containers is not null ? containers.Count > 0 : (await kind.GetClustersAsync(ct)).Contains(config.Name);
         // Before the context is restored or the nodes read: both need a running control plane.
-        var started = exists && await StartStoppedNodesAsync(containers ?? [], ct);
+        // When docker could not list them (kind answered instead) there is nothing to start or to judge.
+        var started = exists && containers is not null && await StartStoppedNodesAsync(containers, ct);
         var action = Decide(exists, kubeconfig.Read().HasContext(config.ContextName));
         switch (action)
         {
