@@ -804,32 +804,36 @@ def kind(argv):
         return out("\n".join(found))
 
     if words[:2] == ["export", "logs"]:
-        # kind's pkg/cmd/kind/export/logs/logs.go: the folder (default: a new temporary one) gets docker-info.txt,
-        # kind-version.txt and one folder per node (pkg/cluster/internal/providers/docker/provider.go CollectLogs:
-        # journal.log, kubelet.log, containerd.log, inspect.json, ...); it says where on stdout. No cluster, no nodes: an error.
-        name = name or "kind"
-        nodes = read_json("nodes.json", {}).get(name) if name in clusters() else None
-        if not nodes:
-            fail(1, f'ERROR: unknown cluster "{name}"')
-        folder = words[2] if len(words) > 2 else os.path.join("/tmp", f"kind-logs-{os.getpid()}")
-        os.makedirs(folder, exist_ok=True)
-        with open(os.path.join(folder, "kind-version.txt"), "w") as f:
-            f.write(f"kind v{version('kind')} go{version('go')} linux/amd64\n")
-        with open(os.path.join(folder, "docker-info.txt"), "w") as f:
-            f.write("Server Version: 27.0.0\n")
-        for node in nodes:
-            os.makedirs(os.path.join(folder, node), exist_ok=True)
-            with open(os.path.join(folder, node, "kubelet.log"), "w") as f:
-                f.write(read_state(f"kubelet_log-{node}", f"-- Logs begin --\n{node} kubelet[1]: Started kubelet.\n"))
-            with open(os.path.join(folder, node, "journal.log"), "w") as f:
-                f.write(f"{node} systemd[1]: Started containerd.\n")
-        return out(f'Exporting logs for cluster "{name}" to:\n{folder}')
+        return kind_export_logs(words, name)
 
     if words[:2] == ["export", "kubeconfig"]:
         name = name or "kind"
         return kind_export_kubeconfig(name, name in clusters(), name + "-control-plane" in stopped_nodes(), os.urandom(32).hex())
 
     fail(UNSUPPORTED, f"STANDIN kind: unsupported arguments {argv}")
+
+
+def kind_export_logs(words, name):
+    # kind's pkg/cmd/kind/export/logs/logs.go: the folder (default: a new temporary one) gets docker-info.txt,
+    # kind-version.txt and one folder per node (pkg/cluster/internal/providers/docker/provider.go CollectLogs:
+    # journal.log, kubelet.log, containerd.log, inspect.json, ...); it says where on stdout. No cluster, no nodes: an error.
+    name = name or "kind"
+    nodes = read_json("nodes.json", {}).get(name) if name in clusters() else None
+    if not nodes:
+        fail(1, f'ERROR: unknown cluster "{name}"')
+    folder = words[2] if len(words) > 2 else os.path.join("/tmp", f"kind-logs-{os.getpid()}")
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "kind-version.txt"), "w") as f:
+        f.write(f"kind v{version('kind')} go{version('go')} linux/amd64\n")
+    with open(os.path.join(folder, "docker-info.txt"), "w") as f:
+        f.write("Server Version: 27.0.0\n")
+    for node in nodes:
+        os.makedirs(os.path.join(folder, node), exist_ok=True)
+        with open(os.path.join(folder, node, "kubelet.log"), "w") as f:
+            f.write(read_state(f"kubelet_log-{node}", f"-- Logs begin --\n{node} kubelet[1]: Started kubelet.\n"))
+        with open(os.path.join(folder, node, "journal.log"), "w") as f:
+            f.write(f"{node} systemd[1]: Started containerd.\n")
+    return out(f'Exporting logs for cluster "{name}" to:\n{folder}')
 
 
 def kind_export_kubeconfig(name, exists, stopped, container):
@@ -1013,26 +1017,7 @@ def kind_on_real_docker(argv):
         return
 
     if words[:2] == ["export", "logs"]:
-        # kind's pkg/cmd/kind/export/logs/logs.go: the folder (default: a new temporary one) gets docker-info.txt,
-        # kind-version.txt and one folder per node (pkg/cluster/internal/providers/docker/provider.go CollectLogs:
-        # journal.log, kubelet.log, containerd.log, inspect.json, ...); it says where on stdout. No cluster, no nodes: an error.
-        name = name or "kind"
-        nodes = read_json("nodes.json", {}).get(name) if name in clusters() else None
-        if not nodes:
-            fail(1, f'ERROR: unknown cluster "{name}"')
-        folder = words[2] if len(words) > 2 else os.path.join("/tmp", f"kind-logs-{os.getpid()}")
-        os.makedirs(folder, exist_ok=True)
-        with open(os.path.join(folder, "kind-version.txt"), "w") as f:
-            f.write(f"kind v{version('kind')} go{version('go')} linux/amd64\n")
-        with open(os.path.join(folder, "docker-info.txt"), "w") as f:
-            f.write("Server Version: 27.0.0\n")
-        for node in nodes:
-            os.makedirs(os.path.join(folder, node), exist_ok=True)
-            with open(os.path.join(folder, node, "kubelet.log"), "w") as f:
-                f.write(read_state(f"kubelet_log-{node}", f"-- Logs begin --\n{node} kubelet[1]: Started kubelet.\n"))
-            with open(os.path.join(folder, node, "journal.log"), "w") as f:
-                f.write(f"{node} systemd[1]: Started containerd.\n")
-        return out(f'Exporting logs for cluster "{name}" to:\n{folder}')
+        return kind_export_logs(words, name)
 
     if words[:2] == ["export", "kubeconfig"]:
         return kind_export_kubeconfig(name, name + "-control-plane" in real_kind_nodes(name),
