@@ -5,7 +5,6 @@ using DataPlatform.Build.Platform;
 using DataPlatform.Build.Process;
 using DataPlatform.Build.Toolchain;
 using DataPlatform.Build.Tools;
-using DataPlatform.Build.Verification;
 using Spectre.Console;
 
 namespace DataPlatform.Build;

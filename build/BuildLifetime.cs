@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Process;
+using DataPlatform.Build.Validation;
 using Spectre.Console;
 
 namespace DataPlatform.Build;

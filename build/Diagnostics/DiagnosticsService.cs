@@ -2,10 +2,12 @@ using System.Globalization;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
+using DataPlatform.Build.Doctor;
+using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Host;
+using DataPlatform.Build.PrintHosts;
 using DataPlatform.Build.Process;
 using DataPlatform.Build.Toolchain;
-using DataPlatform.Build.Verification;
 using Spectre.Console;
 
 namespace DataPlatform.Build.Diagnostics;

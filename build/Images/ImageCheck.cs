@@ -1,3 +1,5 @@
+using DataPlatform.Build.Doctor;
+using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Host;
 
 namespace DataPlatform.Build.Images;

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using DataPlatform.Build.Validation;
 using YamlDotNet.RepresentationModel;
 
 namespace DataPlatform.Build.Platform;

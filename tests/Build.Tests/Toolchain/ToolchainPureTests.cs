@@ -1,5 +1,5 @@
+using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Platform;
-using DataPlatform.Build.Services;
 using DataPlatform.Build.Toolchain;
 
 namespace DataPlatform.Build.Tests.Toolchain;
