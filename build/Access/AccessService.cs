@@ -39,7 +39,7 @@ internal static class AccessService
     /// <summary>How this run reaches the platform: what PublishPorts returned, or (Verify, PrintHosts alone) the same worked out afresh.</summary>
     public static async Task<PublishedAccess> CurrentAsync(BuildContext context)
     {
-        if (context.Results.Find<PublishedAccess>() is { } published) return published;
+        if (context.PublishedAccess is { } published) return published;
         var decision = await DoctorService.AccessModeAsync(context);
         if (decision.Mode == AccessMode.Direct) return new PublishedAccess(decision, []);
         return new PublishedAccess(decision, (await PlanAsync(context, waitForAddresses: false)).Forwards);

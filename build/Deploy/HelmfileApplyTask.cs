@@ -3,7 +3,6 @@ using DataPlatform.Build.Frosting;
 using DataPlatform.Build.GatewayApi;
 using DataPlatform.Build.ImageCache;
 using DataPlatform.Build.Images;
-using DataPlatform.Build.KindCluster;
 using DataPlatform.Build.MetalLb;
 using DataPlatform.Build.Progress;
 using DataPlatform.Build.Verify;
@@ -19,9 +18,9 @@ internal sealed class HelmfileApplyTask : FrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
-        var cluster = context.Results.Find<ClusterOutcome>() ?? ClusterOutcome.Existing;
+        var cluster = context.ClusterOutcomeOrExisting;
         if (cluster.IsReachable) context.Kubeconfig.Read().Require(context.KindConfig.ContextName);
-        var metalLb = context.Results.Find<MetalLbAddresses>()
+        var metalLb = context.MetalLbAddresses
             ?? await DeploymentInputs.MetalLbRangeAsync(cluster, context.Docker, context.Variables, context.Cancellation);
         var environment = DeploymentInputs.HelmfileEnvironment(context.Variables, metalLb, context.RegistryHtpasswd);
 

@@ -88,7 +88,7 @@ internal static class DiagnosticsService
     /// <summary>Doctor's report from this run, or examined now (read-only) when Doctor did not run.</summary>
     static async Task<string> DoctorAsync(BuildContext context, DiagnosticsBundle bundle, CancellationToken ct)
     {
-        var report = context.HostReport;
+        var report = context.DoctorFindings;
         var text = new StringBuilder();
         if (report is null)
         {

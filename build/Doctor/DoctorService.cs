@@ -24,7 +24,7 @@ internal static class DoctorService
         context.Console.Write(Table(report));
         if (report.Access is { } access)
             context.Console.MarkupLineInterpolated($"Access mode: [bold]{access.Name}[/] ({access.Reason}).");
-        context.HostReport = report;
+        context.DoctorFindings = report;
         RequireHealthy(report);
         return report;
     }
@@ -90,9 +90,10 @@ internal static class DoctorService
     /// </summary>
     public static async Task<AccessDecision> AccessModeAsync(BuildContext context)
     {
-        context.HostReport ??= await ExamineAsync(context, new LocalHostSystem(), HostEngine.CurrentOs());
-        if (context.HostReport.Access is { } access) return access;
-        var cause = context.HostReport.Failures.FirstOrDefault(f => f.Name is "access mode" or "docker");
+        // Doctor did not run first (PublishPorts, Verify or PrintHosts alone): examine now, once for the run.
+        context.DoctorFindings ??= await ExamineAsync(context, new LocalHostSystem(), HostEngine.CurrentOs());
+        if (context.DoctorFindings.Access is { } access) return access;
+        var cause = context.DoctorFindings.Failures.FirstOrDefault(f => f.Name is "access mode" or "docker");
         throw new BuildFailure($"The access mode cannot be decided: {cause?.Detail ?? "Docker did not describe its engine"}. Fix: {cause?.Fix ?? "run ./build.sh --target=Doctor"}.");
     }
 

@@ -10,7 +10,7 @@ internal sealed class ApplyGatewayCrdsTask : FrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
-        var cluster = context.Results.Find<ClusterOutcome>() ?? ClusterOutcome.Existing;
+        var cluster = context.ClusterOutcomeOrExisting;
         if (cluster.IsReachable) context.Kubeconfig.Read().Require(context.KindConfig.ContextName);
         await new GatewayCrdService(context.ClusterReads, context.Kubectl, context.GatewayApi, context.Console).EnsureAsync(context.Cancellation, clusterIsPlanned: !cluster.IsReachable);
     }

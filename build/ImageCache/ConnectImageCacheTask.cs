@@ -10,7 +10,7 @@ internal sealed class ConnectImageCacheTask : FrostingTask<BuildContext>
 {
     public override Task RunAsync(BuildContext context) =>
         context.ImageCacheOn
-            ? ImageCacheService.Of(context).ConfigureNodesAsync(context.Results.Find<MirrorsObserved>()?.Unchanged,
-                context.Results.Find<ClusterOutcome>()?.NodeNames, context.Cancellation)
+            ? ImageCacheService.Of(context).ConfigureNodesAsync(context.MirrorsObserved?.Unchanged,
+                context.ClusterOutcome?.NodeNames, context.Cancellation)
             : Task.CompletedTask;
 }

@@ -8,9 +8,11 @@ namespace DataPlatform.Build.ImageCache;
 [TaskName("StartImageCache")]
 [TaskDescription("Runs the pull-through registry mirrors listed in kind-config.yaml on the host's Docker (kept across Clean), unless IMAGE_CACHE=off.")]
 [IsDependentOn(typeof(CheckImagesTask))]
-internal sealed class StartImageCacheTask : FrostingTask<BuildContext, MirrorsObserved>
+internal sealed class StartImageCacheTask : FrostingTask<BuildContext>
 {
-    public override async Task<MirrorsObserved> ProduceAsync(BuildContext context)
+    public override async Task RunAsync(BuildContext context) => context.MirrorsObserved = await ProduceAsync(context);
+
+    async Task<MirrorsObserved> ProduceAsync(BuildContext context)
     {
         if (!context.ImageCacheOn)
         {
@@ -20,7 +22,7 @@ internal sealed class StartImageCacheTask : FrostingTask<BuildContext, MirrorsOb
         var service = ImageCacheService.Of(context);
         var unchanged = await service.EnsureRunningAsync(context.Cancellation);
         // Doctor, the first step of Up, already printed the cache's size in its table; alone, this step prints it.
-        if (context.HostReport?.Checks.Any(c => c.Name == ImageCacheCheck.Name) != true)
+        if (context.DoctorFindings?.Checks.Any(c => c.Name == ImageCacheCheck.Name) != true)
             await service.ReportSizeAsync(context.Cancellation);
         return new MirrorsObserved(unchanged);
     }

@@ -14,9 +14,11 @@ namespace DataPlatform.Build.Images;
 [TaskName("CheckImages")]
 [TaskDescription("Asks the registries, read-only, whether every image the run will pull exists: the releases' images (helmfile template), the kind node image, the image cache's mirror and the access proxy when they are used. Runs before anything changes when the cluster does not exist yet; on an existing cluster HelmfileApply runs it, only when it has to apply. --skip-image-check skips it.")]
 [IsDependentOn(typeof(EnsureToolsTask))]
-internal sealed class CheckImagesTask : FrostingTask<BuildContext, NodeContainersSeen>
+internal sealed class CheckImagesTask : FrostingTask<BuildContext>
 {
-    public override async Task<NodeContainersSeen> ProduceAsync(BuildContext context)
+    public override async Task RunAsync(BuildContext context) => context.NodeContainersSeen = await ProduceAsync(context);
+
+    async Task<NodeContainersSeen> ProduceAsync(BuildContext context)
     {
         if (context.Options.SkipImageCheck)
         {
@@ -26,7 +28,7 @@ internal sealed class CheckImagesTask : FrostingTask<BuildContext, NodeContainer
         // The cluster's node containers, as CreateCluster looks for them (and then reuses this look).
         var containers = await NodeContainers.ListAsync(context.Docker, context.KindConfig.Name, context.Cancellation);
         var exists = containers is not null ? containers.Count > 0 : (await context.Kind.GetClustersAsync(context.Cancellation)).Contains(context.KindConfig.Name);
-        if (exists && context.ScheduledTasks.Contains("HelmfileApply"))
+        if (exists && context.HelmfileApplyFollows)
         {
             context.Console.MarkupLine("[grey]image check: the cluster exists, so HelmfileApply checks the images, and only if it has to apply.[/]");
             return new NodeContainersSeen(containers);

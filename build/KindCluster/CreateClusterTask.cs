@@ -6,12 +6,14 @@ namespace DataPlatform.Build.KindCluster;
 [TaskName("CreateCluster")]
 [TaskDescription("Creates the kind cluster described in kind-config.yaml, or leaves it if it exists, and waits for Ready nodes.")]
 [IsDependentOn(typeof(StartImageCacheTask))]
-internal sealed class CreateClusterTask : FrostingTask<BuildContext, ClusterOutcome>
+internal sealed class CreateClusterTask : FrostingTask<BuildContext>
 {
-    public override async Task<ClusterOutcome> ProduceAsync(BuildContext context)
+    public override async Task RunAsync(BuildContext context) => context.ClusterOutcome = await ProduceAsync(context);
+
+    async Task<ClusterOutcome> ProduceAsync(BuildContext context)
     {
         var service = new ClusterService(context.Kind, context.Kubectl, context.Docker, context.Kubeconfig, context.ClusterReads, context.KindConfig, context.Console);
-        var action = await service.EnsureAsync(context.Options.Plan, context.Cancellation, context.Results.Find<NodeContainersSeen>()?.Containers);
+        var action = await service.EnsureAsync(context.Options.Plan, context.Cancellation, context.NodeContainersSeen?.Containers);
         return new ClusterOutcome(action, context.Options.Plan) { NodeNames = service.NodeNames };
     }
 }

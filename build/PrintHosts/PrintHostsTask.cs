@@ -1,6 +1,5 @@
 using DataPlatform.Build.Access;
 using DataPlatform.Build.Frosting;
-using DataPlatform.Build.KindCluster;
 
 namespace DataPlatform.Build.PrintHosts;
 
@@ -9,7 +8,7 @@ namespace DataPlatform.Build.PrintHosts;
 internal sealed class PrintHostsTask : FrostingTask<BuildContext>
 {
     /// <summary>Under --plan on a machine without the cluster there is nothing to read yet.</summary>
-    public override bool ShouldRun(BuildContext context) => (context.Results.Find<ClusterOutcome>() ?? ClusterOutcome.Existing).IsReachable;
+    public override bool ShouldRun(BuildContext context) => context.ClusterOutcomeOrExisting.IsReachable;
 
     public override async Task RunAsync(BuildContext context)
     {

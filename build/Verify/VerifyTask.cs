@@ -12,12 +12,12 @@ namespace DataPlatform.Build.Verify;
 internal sealed class VerifyTask : FrostingTask<BuildContext>
 {
     /// <summary>Under --plan on a machine without the cluster there is nothing to read yet.</summary>
-    public override bool ShouldRun(BuildContext context) => (context.Results.Find<ClusterOutcome>() ?? ClusterOutcome.Existing).IsReachable;
+    public override bool ShouldRun(BuildContext context) => context.ClusterOutcomeOrExisting.IsReachable;
 
     public override async Task RunAsync(BuildContext context)
     {
         context.Kubeconfig.Read().Require(context.KindConfig.ContextName);
-        var metalLb = context.Results.Find<MetalLbAddresses>()
+        var metalLb = context.MetalLbAddresses
             ?? await DeploymentInputs.MetalLbRangeAsync(ClusterOutcome.Existing, context.Docker, context.Variables, context.Cancellation);
         var accessKey = context.Variables.Require("MINIO_ACCESS_KEY");
         var settings = new VerifySettings

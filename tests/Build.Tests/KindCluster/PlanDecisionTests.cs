@@ -1,5 +1,4 @@
 using DataPlatform.Build.Deploy;
-using DataPlatform.Build.Frosting;
 using DataPlatform.Build.GatewayApi;
 using DataPlatform.Build.KindCluster;
 using DataPlatform.Build.MetalLb;
@@ -9,7 +8,7 @@ using DataPlatform.Build.Verify;
 
 namespace DataPlatform.Build.Tests.KindCluster;
 
-/// <summary>What CreateCluster decides under --plan reaches the later steps as its returned value.</summary>
+/// <summary>What CreateCluster decides under --plan reaches the later steps as a typed property of the context.</summary>
 public class PlanDecisionTests
 {
     [Fact]
@@ -18,16 +17,16 @@ public class PlanDecisionTests
         using var build = new TestBuild("--plan");
         build.Runner.Answer(0, "");   // kind get clusters: none
 
-        var outcome = await new CreateClusterTask().ProduceAsync(build.Context);
-        build.Context.Results.Record(outcome);
+        await new CreateClusterTask().RunAsync(build.Context);
+        var outcome = build.Context.ClusterOutcome!;
 
         Assert.Equal(new ClusterOutcome(ClusterAction.Create, Planned: true), outcome);
         Assert.False(outcome.IsReachable);
         Assert.False(new VerifyTask().ShouldRun(build.Context));
         Assert.False(new PrintHostsTask().ShouldRun(build.Context));
 
-        var range = await new ComputeMetalLbRangeTask().ProduceAsync(build.Context);
-        build.Context.Results.Record(range);
+        await new ComputeMetalLbRangeTask().RunAsync(build.Context);
+        var range = build.Context.MetalLbAddresses!;
         await new ApplyGatewayCrdsTask().RunAsync(build.Context);
         await new HelmfileApplyTask().RunAsync(build.Context);
 
@@ -45,7 +44,8 @@ public class PlanDecisionTests
         using var build = new TestBuild();
         build.Runner.Answer(0, "");   // kind get clusters: none, then create and wait succeed
 
-        var outcome = await new CreateClusterTask().ProduceAsync(build.Context);
+        await new CreateClusterTask().RunAsync(build.Context);
+        var outcome = build.Context.ClusterOutcome!;
 
         Assert.Equal(new ClusterOutcome(ClusterAction.Create, Planned: false), outcome);
         Assert.True(outcome.IsReachable);
@@ -56,16 +56,7 @@ public class PlanDecisionTests
     public void A_step_run_alone_finds_no_decision_and_expects_the_cluster_to_exist()
     {
         using var build = new TestBuild("--target=Verify");
-        Assert.Null(build.Context.Results.Find<ClusterOutcome>());
+        Assert.Null(build.Context.ClusterOutcome);
         Assert.True(new VerifyTask().ShouldRun(build.Context));
-    }
-
-    [Fact]
-    public void A_decision_is_written_once()
-    {
-        var results = new StepResults();
-        results.Record(ClusterOutcome.Existing);
-        Assert.Throws<InvalidOperationException>(() => results.Record(new ClusterOutcome(ClusterAction.Create, true)));
-        Assert.Same(ClusterOutcome.Existing, results.Find<ClusterOutcome>());
     }
 }
