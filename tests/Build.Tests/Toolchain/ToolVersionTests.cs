@@ -14,8 +14,8 @@ public class ToolVersionTests
     [Fact]
     public void A_too_large_number_is_skipped_for_the_next_version_in_the_output()
     {
-        Assert.True(ToolVersion.TryParse("build 99999999999.0.0, kind v0.33.0", out var version));
-        Assert.Equal("v0.33.0", version.ToString());
+        Assert.True(ToolVersion.TryParse("build 99999999999.0.0, kind v0.29.7", out var version));
+        Assert.Equal("v0.29.7", version.ToString());
     }
 
     [Fact]
