@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Process;
+using DataPlatform.Build.Validation;
 using Spectre.Console;
 
 namespace DataPlatform.Build;
@@ -78,7 +79,7 @@ internal sealed class BuildLifetime(IAnsiConsole console) : IFrostingLifetime<Bu
         ];
 
         RequireValidConfiguration(PlatformValidator.Validate(context.Root, context.EnvironmentVariable), tasks);
-        context.ScheduledTasks = tasks;
+        context.HelmfileApplyFollows = tasks.Contains("HelmfileApply");
 
         var holder = $"--target={tasks[^1]} in {context.Root}";
         _lock = await RunLock.AcquireAsync(LockFileOf(context.Root), context.Options.LockWait, holder, console, context.Cancellation,
