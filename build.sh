@@ -95,7 +95,7 @@ compile() {
   elif grep -q 'error NU[0-9]' "$log"; then
     # NuGet could not restore a package: offline, most often, with the ReadyToRun packs (the compiler and the runtime
     # pack for this RID) not downloaded yet. The plain build needs neither.
-    echo "note: compiling the build host without ReadyToRun (it starts slower): $(grep -o 'error NU[0-9]*:.*' "$log" | head -1)" >&2
+    echo "note: the ReadyToRun packs for $rid could not be restored (offline?), so the build host is compiled without ReadyToRun (it starts slower): $(grep -o 'error NU[0-9]*:.*' "$log" | head -1)" >&2
   else
     cat "$log" >&2; rm -f "$log"
     echo "error: the build host did not compile (see above)." >&2
