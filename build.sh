@@ -2,7 +2,10 @@
 # Entry point: ./build.sh --target=Up (every argument goes to the build host).
 #
 # Warm start: the host is compiled once into .artifacts/build and reused while nothing under build/ (nor the SDK
-# pin) changed, so a run costs a process start, not a `dotnet build`. The stamp records two things:
+# pin) changed, so a run costs a process start, not a `dotnet build`. It is published ReadyToRun for this machine
+# (precompiled to native code, so a start JIT-compiles little: about half the start-up time); where that cannot be
+# had (the packs cannot be restored offline, or .NET has no pack for this machine) it is compiled as a plain build,
+# which works the same and starts slower. The stamp records two things:
 #   - the source files with their modification times (also catches deleted and renamed files);
 #   - every compiled file with its size and modification time, taken right after the compile. A truncated, deleted
 #     or half-written output (a disk that filled up, a copy interrupted) no longer matches, and is rebuilt from
@@ -47,6 +50,23 @@ why_compile() {
   else echo "the compiled host in .artifacts/build is damaged or incomplete: rebuilding it from scratch"; fi
 }
 
+# The .NET runtime identifier of this machine, for the ReadyToRun publish; nothing where .NET ships no such packs for
+# it (another OS, a 32-bit ARM board, Alpine's musl libc), and the host is then compiled without ReadyToRun.
+runtime_identifier() {
+  local os arch
+  case "$(uname -s)" in
+    Linux) os=linux; [[ -e /etc/alpine-release ]] && return ;;
+    Darwin) os=osx ;;
+    *) return ;;
+  esac
+  case "$(uname -m)" in
+    x86_64 | amd64) arch=x64 ;;
+    aarch64 | arm64) arch=arm64 ;;
+    *) return ;;
+  esac
+  echo "$os-$arch"
+}
+
 compile() {
   local reason="$1"
   if ! command -v dotnet >/dev/null 2>&1; then
@@ -56,16 +76,32 @@ compile() {
   echo "Compiling the build host ($reason)..." >&2
   # No stamp while compiling: an interrupted compile must not look current next time.
   rm -f "$stamp_file"
-  local incremental=()
+  local build_incremental=() publish_incremental=()
   if [[ "$reason" == *damaged* ]]; then
-    # MSBuild skips copying a file that looks unchanged, so start from an empty output and a full compile.
+    # MSBuild skips copying a file that looks unchanged, so start from an empty output and a full compile (publish has
+    # no --no-incremental switch: Rebuild is the target that switch runs).
     find "$out" -mindepth 1 -not -name '.lock' -delete
-    incremental=(--no-incremental)
+    build_incremental=(--no-incremental) publish_incremental=("-t:Rebuild;Publish")
   fi
-  local log
+  local log rid
   log="$(mktemp)"
+  rid="$(runtime_identifier)"
   # ${a[@]+"${a[@]}"}: macOS's bash 3.2 calls an empty array unbound under set -u.
-  if ! dotnet build "$root/build/Build.csproj" -c Release -o "$out" -nologo -v quiet -p:UseAppHost=true ${incremental[@]+"${incremental[@]}"} >"$log" 2>&1; then
+  if [[ -z "$rid" ]]; then
+    echo "note: compiling the build host without ReadyToRun (it starts slower): .NET has no ReadyToRun packs for $(uname -s) $(uname -m)." >&2
+  elif dotnet publish "$root/build/Build.csproj" -c Release -o "$out" -nologo -v quiet -p:UseAppHost=true \
+      -r "$rid" --self-contained false -p:PublishReadyToRun=true ${publish_incremental[@]+"${publish_incremental[@]}"} >"$log" 2>&1; then
+    rm -f "$log"; stamp >"$stamp_file"; return
+  elif grep -q 'error NU[0-9]' "$log"; then
+    # NuGet could not restore a package: offline, most often, with the ReadyToRun packs (the compiler and the runtime
+    # pack for this RID) not downloaded yet. The plain build needs neither.
+    echo "note: the ReadyToRun packs for $rid could not be restored (offline?), so the build host is compiled without ReadyToRun (it starts slower): $(grep -o 'error NU[0-9]*:.*' "$log" | head -1)" >&2
+  else
+    cat "$log" >&2; rm -f "$log"
+    echo "error: the build host did not compile (see above)." >&2
+    exit 1
+  fi
+  if ! dotnet build "$root/build/Build.csproj" -c Release -o "$out" -nologo -v quiet -p:UseAppHost=true ${build_incremental[@]+"${build_incremental[@]}"} >"$log" 2>&1; then
     cat "$log" >&2; rm -f "$log"
     echo "error: the build host did not compile (see above)." >&2
     exit 1
