@@ -19,7 +19,7 @@ internal static class BuildImages
         var images = new List<PinnedImage>();
         if (createsCluster) images.AddRange(NodeImages(kindConfig));
         if (startsMirrors)
-            images.Add(new PinnedImage(ImageCacheService.Image, "the image cache's mirror image", "build/Services/ImageCacheService.cs (ImageCacheService.Image)",
+            images.Add(new PinnedImage(ImageCacheService.Image, "the image cache's mirror image", "build/ImageCache/ImageCacheService.cs (ImageCacheService.Image)",
                 $"confirm the digest with `docker buildx imagetools inspect {WithoutDigest(ImageCacheService.Image)}` on a machine with internet and put it there, " +
                 $"or set {ImageCacheSetting.Variable}=off in .env.local to run without the image cache"));
         if (publishes)

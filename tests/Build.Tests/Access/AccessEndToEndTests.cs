@@ -39,11 +39,12 @@ public sealed class AccessEndToEndTests(CompiledBuildRoot build) : IClassFixture
     async Task<Machine> GivenAsync(string engine, string controlPlaneIp = "127.0.0.1")
     {
         var api = await FakeKubeApi.StartAsync();
+        var ports = LoopbackServer.FreePorts(3);
         var machine = new Machine
         {
             Api = api,
             Scenario = new Scenario(build) { ApiServer = api.Url },
-            HttpPort = LoopbackServer.FreePort(), HttpsPort = LoopbackServer.FreePort(), PostgresPort = LoopbackServer.FreePort(),
+            HttpPort = ports[0], HttpsPort = ports[1], PostgresPort = ports[2],
         };
         // Traefik's LoadBalancer answers on 80 and 443, as the chart's web and websecure entry points do.
         machine.Cluster.Services[0].Spec.Ports = [new k8s.Models.V1ServicePort { Port = 80 }, new k8s.Models.V1ServicePort { Port = 443 }];

@@ -39,7 +39,8 @@ public sealed class HaproxyForwardingTests
         foreach (var server in servers.Values) server.Start();
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var serving = servers.Select(s => ServeAsync(s.Value, $"{s.Key.Service}:{s.Key.TargetPort}", stop.Token)).ToList();
-        var rewritten = plan.Forwards.Select(f => f with { TargetIp = "127.0.0.1", TargetPort = ((IPEndPoint)servers[f].LocalEndpoint).Port, ListenPort = LoopbackServer.FreePort() }).ToList();
+        var listenPorts = LoopbackServer.FreePorts(plan.Forwards.Count);
+        var rewritten = plan.Forwards.Select((f, i) => f with { TargetIp = "127.0.0.1", TargetPort = ((IPEndPoint)servers[f].LocalEndpoint).Port, ListenPort = listenPorts[i] }).ToList();
         var directory = Directory.CreateTempSubdirectory("haproxy-");
         var config = Path.Combine(directory.FullName, "haproxy.cfg");
         await File.WriteAllTextAsync(config, HaproxyConfig.Render(rewritten));

@@ -82,7 +82,7 @@ public sealed class PinnedImageCheckTests(OpenRegistryServer registry) : IClassF
         var failure = await Assert.ThrowsAsync<BuildFailure>(() =>
             new ImagePreCheck(client, RepoRoot.Path, new TestConsole()).RunAsync("", [], [wrong], CancellationToken.None));
 
-        Assert.Contains("build/Services/ImageCacheService.cs (ImageCacheService.Image)", failure.Message);
+        Assert.Contains("build/ImageCache/ImageCacheService.cs (ImageCacheService.Image)", failure.Message);
         Assert.Contains($"{ImageCacheSetting.Variable}=off", failure.Message);
     }
 }

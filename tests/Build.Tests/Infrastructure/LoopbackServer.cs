@@ -51,6 +51,21 @@ internal sealed class LoopbackServer : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>
+    /// Distinct free loopback ports: each stays bound until all are taken, since a released port may be handed out again
+    /// at once (two FreePort calls in a row have returned the same number on a busy machine).
+    /// </summary>
+    public static int[] FreePorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        try
+        {
+            listeners.ForEach(l => l.Start());
+            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        }
+        finally { listeners.ForEach(l => l.Stop()); }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();

@@ -18,7 +18,7 @@ public sealed class RealDockerdCollection : ICollectionFixture<RealDockerdPlatfo
 public sealed class RealDockerdPlatform : IAsyncLifetime
 {
     // Where the build pins its images; the tests' copy points them at the loopback registry.
-    const string MirrorSource = "build/Services/ImageCacheService.cs";
+    const string MirrorSource = "build/ImageCache/ImageCacheService.cs";
     const string ProxySource = "build/Access/PortProxyService.cs";
     static readonly Regex ImageConstant = new(@"public const string Image = ""(?<name>[^""@]+)@sha256:[0-9a-f]{64}"";");
     static readonly Regex NodeImage = new(@"(?<=image: )(?<name>kindest/node:[^@\s]+)@sha256:[0-9a-f]{64}");

@@ -36,9 +36,10 @@ public sealed class RealDockerdTests : IAsyncLifetime
         _machine = new Scenario(_platform.Build) { ApiServer = _api.Url, ImageCache = null };
         foreach (var (name, value) in _platform.BuildEnvironment) _machine.Variables[name] = value;
         _machine.Variables["PLATFORM_ACCESS"] = "published";
-        _machine.Variables["PLATFORM_HTTP_PORT"] = LoopbackServer.FreePort().ToString();
-        _machine.Variables["PLATFORM_HTTPS_PORT"] = LoopbackServer.FreePort().ToString();
-        _machine.Variables["PLATFORM_POSTGRES_PORT"] = LoopbackServer.FreePort().ToString();
+        var ports = LoopbackServer.FreePorts(3);
+        _machine.Variables["PLATFORM_HTTP_PORT"] = ports[0].ToString();
+        _machine.Variables["PLATFORM_HTTPS_PORT"] = ports[1].ToString();
+        _machine.Variables["PLATFORM_POSTGRES_PORT"] = ports[2].ToString();
     }
 
     public async Task DisposeAsync()
