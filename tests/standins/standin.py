@@ -41,17 +41,31 @@ Where real tools fail, these fail the same way (message and exit code 1). Where 
 not know, or talks to a cluster without pinning a context, they exit with 97-99 and a line starting "STANDIN" so the
 test failure says exactly what happened.
 """
-import hashlib
+import functools
 import json
 import os
 import re
 import sys
 import time
 
-import yaml
+
+class _OnFirstUse:
+    """PyYAML, imported when a call first reads or writes YAML. Every stand-in call is a fresh python3, and many (docker,
+    kind get clusters) never touch YAML: the import is a good part of a call's start, and the end-to-end tests make
+    thousands of calls."""
+
+    def __getattr__(self, name):
+        import yaml as module
+        globals()["yaml"] = module
+        return getattr(module, name)
+
+
+yaml = _OnFirstUse()
 
 # The versions the stand-ins report: the project's own pins (tools.yaml at the repository root), so the
 # stand-ins always answer like the tools EnsureTools would install. Docker is never pinned, only checked.
+# Read on the first version asked, not at every call's start.
+@functools.cache
 def _pinned_versions():
     pins_file = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools.yaml")
     with open(pins_file) as f:
@@ -61,14 +75,13 @@ def _pinned_versions():
     return versions
 
 
-VERSIONS = _pinned_versions()
-
 DEFAULT_SUBNETS = "172.18.0.0/16 fc00:f853:ccd:e793::/64"
 UNSUPPORTED, UNPINNED, UNKNOWN_CONTEXT = 99, 98, 97
 
 
 def version(tool):
-    return os.environ.get("STANDIN_VERSION_" + tool.upper().replace("-", "_"), VERSIONS[tool])
+    variable = "STANDIN_VERSION_" + tool.upper().replace("-", "_")
+    return os.environ[variable] if variable in os.environ else _pinned_versions()[tool]
 
 
 # ---------------------------------------------------------------- plumbing
@@ -486,6 +499,7 @@ def docker_objects(argv):
         if command[:1] == ["sha256sum"] and len(command) >= 2:
             # coreutils: one "<hash>  <path>" line per file it could read; each missing one on stderr, then exit 1.
             missing = [p for p in command[1:] if p not in files.get(node, {})]
+            import hashlib
             out("\n".join(f"{hashlib.sha256(files[node][p].encode()).hexdigest()}  {p}" for p in command[1:] if p not in missing))
             if missing:
                 fail(1, "\n".join(f"sha256sum: {p}: No such file or directory" for p in missing))

@@ -28,6 +28,21 @@ public sealed class CompiledBuildRoot : IAsyncLifetime
         return template;
     });
 
+    /// <summary>
+    /// PYTHONPYCACHEPREFIX for the stand-ins. They are python3 scripts started thousands of times a run: without a bytecode
+    /// cache each call compiled standin.py again, a good part of its start. Their bytecode (and, with a prefix, the
+    /// standard library's too) is compiled once per test run into this directory, never into the clone
+    /// (tests/standins/__pycache__). Named like the template, so a run that ended without removing it has it removed by the next.
+    /// </summary>
+    public static string PythonBytecodeDirectory { get; } = BytecodeDirectoryOfThisRun();
+
+    static string BytecodeDirectoryOfThisRun()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"{TemplatePrefix}{Environment.ProcessId}-pycache");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => DeleteDirectory(directory);
+        return directory;
+    }
+
     readonly Action<string>? _beforeCompile;
 
     public CompiledBuildRoot() : this(null) { }

@@ -141,7 +141,7 @@ public sealed class Scenario : IDisposable
             ["KUBECONFIG"] = KubeconfigVariable ?? KubeConfig,
             ["STANDIN_STATE"] = State,
             ["STANDIN_LOG"] = Log,
-            ["PYTHONDONTWRITEBYTECODE"] = "1",
+            ["PYTHONPYCACHEPREFIX"] = CompiledBuildRoot.PythonBytecodeDirectory,
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
             ["DOTNET_NOLOGO"] = "1",
             ["LANG"] = "C.UTF-8",

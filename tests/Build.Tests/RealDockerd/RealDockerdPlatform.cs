@@ -95,7 +95,7 @@ public sealed class RealDockerdPlatform : IAsyncLifetime
             {
                 ["PATH"] = "/usr/bin:/bin", ["HOME"] = scratch, ["KUBECONFIG"] = Path.Combine(scratch, "kubeconfig"),
                 ["STANDIN_STATE"] = Directory.CreateDirectory(Path.Combine(scratch, "state")).FullName,
-                ["STANDIN_REAL_DOCKER"] = daemon.CliPath, ["PYTHONDONTWRITEBYTECODE"] = "1",
+                ["STANDIN_REAL_DOCKER"] = daemon.CliPath, ["PYTHONPYCACHEPREFIX"] = CompiledBuildRoot.PythonBytecodeDirectory,
             };
             var kind = Path.Combine(Platform.RepoRoot.Path, "tests", "standins", "kind");
             foreach (var argv in new[] { new[] { "create", "cluster", "--config", config }, ["delete", "cluster", "--name", "earlier"] })
