@@ -41,8 +41,8 @@ internal static class DiagnosticsService
         try
         {
             var kubeconfig = context.Kubeconfig.Read();
-            if (!kubeconfig.HasContext(context.KindConfig.ContextName))
-                bundle.CouldNotRead("the cluster", $"kube context {context.KindConfig.ContextName} is not in the kubeconfig ({kubeconfig.Describe()})");
+            if (!kubeconfig.HasContext(context.Target.Context))
+                bundle.CouldNotRead("the cluster", $"kube context {context.Target.Context} is not in the kubeconfig ({kubeconfig.Describe()})");
             else
                 findings = await new ClusterDiagnostics(context.Cluster, context.HelmfileSpec.Releases, context.EnvironmentVariable("HELM_DRIVER"), bundle).ReadAsync(ct);
         }
@@ -54,7 +54,7 @@ internal static class DiagnosticsService
 
         bundle.Add("hosts-block.txt", HostsBlocks(context));
         await KindLogsAsync(context, bundle, ct);
-        bundle.AddIndex(DiagnosticsIndex.Markdown(context.KindConfig.ContextName, taken, failure, findings, bundle));
+        bundle.AddIndex(DiagnosticsIndex.Markdown(context.Target.Context, taken, failure, findings, bundle));
         return await bundle.WriteAsync(path, ct);
     }
 
@@ -68,7 +68,7 @@ internal static class DiagnosticsService
         {
             var command = tool == "docker"
                 ? new ToolCommand("docker", ["version", "--format", "client {{.Client.Version}}, server {{.Server.Version}}"])
-                : ToolInstaller.VersionCommand(tool, tool, context.KindConfig.ContextName);
+                : ToolInstaller.VersionCommand(tool, tool, context.Target.Context);
             try
             {
                 var result = await context.Runner.RunAsync(command with { AllowFailure = true, Timeout = TimeSpan.FromSeconds(30) }, ct);

@@ -88,6 +88,7 @@ internal static class DoctorService
     /// </summary>
     public static async Task<AccessDecision> AccessModeAsync(BuildContext context)
     {
+        if (context.Target.IsExisting) return ExistingCluster.ExistingClusterAccess.Decision(context.Target);
         context.HostReport ??= await ExamineAsync(context, new LocalHostSystem(), HostEngine.CurrentOs());
         if (context.HostReport.Access is { } access) return access;
         var cause = context.HostReport.Failures.FirstOrDefault(f => f.Name is "access mode" or "docker");

@@ -12,6 +12,15 @@ internal sealed class CleanTask : FrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
+        if (context.Target.IsExisting)
+        {
+            // An existing cluster (PLATFORM_CONTEXT): only what the platform put there goes, never the cluster, never kind or docker.
+            var purge = context.ScheduledTasks.Contains("Purge");
+            var clean = new ExistingCluster.ExistingClusterClean(context);
+            clean.Confirm(purge ? "Purge" : "Clean", ExistingCluster.ExistingClusterClean.IsInteractive, System.Console.ReadLine);
+            await clean.CleanAsync(purge, context.Cancellation);
+            return;
+        }
         try
         {
             await AccessService.RemoveAsync(context);

@@ -8,6 +8,9 @@ namespace DataPlatform.Build.Tasks;
 [IsDependentOn(typeof(CreateClusterTask))]
 internal sealed class ConnectImageCacheTask : FrostingTask<BuildContext>
 {
+    public override bool ShouldRun(BuildContext context) =>
+        ExistingCluster.KindOnlyStep.Runs(context, "ConnectImageCache", "there are no kind nodes to point at the mirrors");
+
     public override Task RunAsync(BuildContext context) =>
         context.ImageCacheOn
             ? ImageCache.Of(context).ConfigureNodesAsync(context.Results.Find<MirrorsObserved>()?.Unchanged,

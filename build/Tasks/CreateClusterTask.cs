@@ -8,6 +8,9 @@ namespace DataPlatform.Build.Tasks;
 [IsDependentOn(typeof(StartImageCacheTask))]
 internal sealed class CreateClusterTask : FrostingTask<BuildContext, ClusterOutcome>
 {
+    public override bool ShouldRun(BuildContext context) =>
+        ExistingCluster.KindOnlyStep.Runs(context, "CreateCluster", "the cluster exists already, and kind is never run against it");
+
     public override async Task<ClusterOutcome> ProduceAsync(BuildContext context)
     {
         var service = new ClusterService(context.Kind, context.Kubectl, context.Docker, context.Kubeconfig, context.ClusterReads, context.KindConfig, context.Console);

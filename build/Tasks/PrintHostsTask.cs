@@ -14,7 +14,7 @@ internal sealed class PrintHostsTask : FrostingTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        context.Kubeconfig.Read().Require(context.KindConfig.ContextName);
+        context.Kubeconfig.Read().Require(context.Target.Context);
         var access = await AccessService.CurrentAsync(context);
         await new PrintHostsService(context.Cluster, context.KindConfig.Name, context.Variables.Require("GLOBAL_DOMAIN"), context.Console)
             {

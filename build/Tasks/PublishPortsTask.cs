@@ -10,7 +10,9 @@ namespace DataPlatform.Build.Tasks;
 internal sealed class PublishPortsTask : FrostingTask<BuildContext, PublishedAccess>
 {
     /// <summary>Under --plan on a machine without the cluster there are no LoadBalancers to read yet.</summary>
-    public override bool ShouldRun(BuildContext context) => (context.Results.Find<ClusterOutcome>() ?? ClusterOutcome.Existing).IsReachable;
+    public override bool ShouldRun(BuildContext context) =>
+        ExistingCluster.KindOnlyStep.Runs(context, "PublishPorts", "its LoadBalancer addresses are reached directly, no proxy on this machine") &&
+        (context.Results.Find<ClusterOutcome>() ?? ClusterOutcome.Existing).IsReachable;
 
     public override Task<PublishedAccess> ProduceAsync(BuildContext context) => AccessService.PublishAsync(context);
 }

@@ -11,6 +11,15 @@ internal sealed class PurgeTask : FrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
+        if (context.Target.IsExisting)
+        {
+            // Clean, run before it, already removed the CRDs too; alone (--exclusive), Purge does Clean's work with them.
+            if (context.ScheduledTasks.Contains("Clean")) return;
+            var clean = new ExistingCluster.ExistingClusterClean(context);
+            clean.Confirm("Purge", ExistingCluster.ExistingClusterClean.IsInteractive, System.Console.ReadLine);
+            await clean.CleanAsync(purge: true, context.Cancellation);
+            return;
+        }
         try
         {
             await ImageCache.Of(context).PurgeAsync(context.Cancellation);
