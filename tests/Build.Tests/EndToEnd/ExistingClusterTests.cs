@@ -32,9 +32,17 @@ public sealed class ExistingClusterTests(CompiledBuildRoot build) : IClassFixtur
         }
     }
 
-    async Task<ExistingMachine> MachineAsync(bool ownSecrets = true, string? server = null)
+    /// <param name="ready">the cluster Doctor accepts: a default StorageClass, and nodes on a cloud (whose load balancers give addresses).</param>
+    async Task<ExistingMachine> MachineAsync(bool ownSecrets = true, string? server = null, bool ready = true)
     {
         var api = await FakeKubeApi.StartAsync();
+        if (ready)
+        {
+            api.Seed(StorageClass("standard", isDefault: true));
+            var node = (JsonObject)api.SeedNode("node-1").DeepClone();
+            node["spec"] = new JsonObject { ["providerID"] = "gce://team-project/europe-west1-b/node-1" };
+            api.Seed(node);
+        }
         var decoy = await FakeKubeApi.StartAsync();
         var machine = new Scenario(build, decoyServer: decoy.Url);
         Kubeconfig.WriteFile(machine.KubeConfig, Scenario.DecoyContext, (Scenario.DecoyContext, decoy.Url), (Context, server ?? api.Url));
@@ -43,6 +51,16 @@ public sealed class ExistingClusterTests(CompiledBuildRoot build) : IClassFixtur
         if (ownSecrets) foreach (var (key, value) in OwnSecrets) machine.Variables[key] = value;
         return new ExistingMachine(machine, api, decoy);
     }
+
+    static JsonObject StorageClass(string name, bool isDefault) => new()
+    {
+        ["apiVersion"] = "storage.k8s.io/v1", ["kind"] = "StorageClass", ["provisioner"] = "pd.csi.storage.gke.io",
+        ["metadata"] = new JsonObject
+        {
+            ["name"] = name,
+            ["annotations"] = new JsonObject { ["storageclass.kubernetes.io/is-default-class"] = isDefault ? "true" : "false" },
+        },
+    };
 
     static JsonObject Namespace(string name, bool owned) => new()
     {
@@ -251,5 +269,29 @@ public sealed class ExistingClusterTests(CompiledBuildRoot build) : IClassFixtur
         var order = existing.Machine.ReadState("destroy_order")!.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
         Assert.True(order.IndexOf("registry/registry") < order.IndexOf("minio/minio"), string.Join(", ", order));
         Assert.Contains("cert-manager/cert-manager", existing.Machine.Releases.Keys);
+    }
+
+    [Fact]
+    public async Task Doctor_names_each_thing_the_cluster_lacks_with_its_fix_before_anything_changes()
+    {
+        await using var existing = await MachineAsync(ready: false);
+        existing.Api.Allows = asked => !asked.StartsWith("create clusterroles") && !asked.Contains("webhookconfigurations");
+        existing.Api.Seed(StorageClass("slow", isDefault: false));
+        existing.Api.Seed(Namespace("cert-manager", owned: false));
+
+        var run = await existing.Machine.RunBuildAsync("--target=HelmfileApply");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("may create clusterroles.rbac.authorization.k8s.io: not allowed", run.Text);
+        Assert.Contains("may create validatingwebhookconfigurations.admissionregistration.k8s.io: not allowed", run.Text);
+        Assert.DoesNotContain("may create namespaces: not allowed", run.Text);
+        Assert.Contains("default StorageClass: none of slow is the default", run.Text);
+        Assert.Contains("storageclass.kubernetes.io/is-default-class=true", run.Text);
+        Assert.Contains("LoadBalancer provider: none found", run.Text);
+        Assert.Contains("set METALLB_IP_RANGE in .env.local", run.Text);
+        Assert.Contains("platform namespaces: cert-manager exist without the label", run.Text);
+        Assert.DoesNotContain(run.Calls, c => c.IsMutating);
+        AssertNothingOfKind(run);
+        Assert.False(run.HasStackTrace, run.ToString());
     }
 }
