@@ -294,4 +294,25 @@ public sealed class ExistingClusterTests(CompiledBuildRoot build) : IClassFixtur
         AssertNothingOfKind(run);
         Assert.False(run.HasStackTrace, run.ToString());
     }
+
+    [Fact]
+    public async Task PrintHosts_gives_the_DNS_records_to_create_for_a_cloud_load_balancers_host_name()
+    {
+        await using var existing = await MachineAsync();
+        var cluster = new Verification.ClusterScenario();
+        // EKS-style: Traefik's LoadBalancer has a host name, no address; the Ingresses are served through it.
+        cluster.Services[0].Status = new k8s.Models.V1ServiceStatus { LoadBalancer = new k8s.Models.V1LoadBalancerStatus
+            { Ingress = [new k8s.Models.V1LoadBalancerIngress { Hostname = "a1b2.elb.eu-west-1.amazonaws.com" }] } };
+        foreach (var ingress in cluster.Ingresses) ingress.Status = null;
+        cluster.ServeFrom(existing.Api);
+        var host = cluster.Ingresses[0].Spec.Rules[0].Host;
+
+        var run = await existing.Machine.RunBuildAsync("--target=PrintHosts");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        AssertNothingOfKind(run);
+        Assert.Contains("Create these DNS records", run.Text);
+        Assert.Contains($"{host}. 300 IN CNAME a1b2.elb.eu-west-1.amazonaws.com.", run.Text);
+        Assert.DoesNotContain("Add to /etc/hosts", run.Text);
+    }
 }
