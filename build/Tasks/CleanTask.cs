@@ -7,7 +7,7 @@ using Spectre.Console;
 namespace DataPlatform.Build.Tasks;
 
 [TaskName("Clean")]
-[TaskDescription("Deletes the platform's kind cluster and its access proxy, nothing else; succeeds when there is none.")]
+[TaskDescription("Deletes the platform's kind cluster and its access proxy, nothing else; succeeds when there is none. On an existing cluster (PLATFORM_CONTEXT), after --yes or the context's name typed: uninstalls the platform's releases and deletes the namespaces it labelled, never the cluster.")]
 internal sealed class CleanTask : FrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
