@@ -315,4 +315,23 @@ public sealed class ExistingClusterTests(CompiledBuildRoot build) : IClassFixtur
         Assert.Contains($"{host}. 300 IN CNAME a1b2.elb.eu-west-1.amazonaws.com.", run.Text);
         Assert.DoesNotContain("Add to /etc/hosts", run.Text);
     }
+
+    [Fact]
+    public async Task Clean_at_a_terminal_runs_only_once_the_contexts_name_is_typed()
+    {
+        await using var existing = await MachineAsync();
+        existing.Api.Seed(Namespace("minio", owned: true));
+
+        var mistyped = await existing.Machine.RunBuildInTerminalAsync("prod-cluster\n", "--target=Clean");
+
+        Assert.Equal(2, mistyped.ExitCode);
+        Assert.Contains("Type the context's name to confirm", mistyped.Text);
+        Assert.Empty(mistyped.Calls);
+
+        var typed = await existing.Machine.RunBuildInTerminalAsync(Context + "\n", "--target=Clean");
+
+        Assert.True(typed.ExitCode == 0, typed.ToString());
+        Assert.Contains(typed.Calls, c => c.Tool == "kubectl" && c.Words.SequenceEqual(["delete", "namespace", "minio"]));
+        Assert.DoesNotContain(typed.Calls, c => c.Tool is "kind" or "docker");
+    }
 }
