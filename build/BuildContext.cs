@@ -27,6 +27,7 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
     readonly Lazy<IReadOnlyList<RegistryMirror>> _registryMirrors;
     readonly Lazy<Helm> _helm;
     readonly Lazy<ExistingCluster.TargetCluster> _target;
+    readonly Lazy<HelmfileSpec> _deployedSpec;
 
     /// <param name="runner">Builds the process runner from the mask of this platform's secrets.</param>
     /// <param name="environment">Reads a process environment variable (the tests pass their own).</param>
@@ -44,6 +45,8 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
         _kindConfig = new(() => KindConfig.Load(System.IO.Path.Combine(root, "kind-config.yaml")));
         _target = new(() => ExistingCluster.TargetCluster.Resolve(root, KindConfig, EnvironmentVariable));
         _helmfileSpec = new(() => HelmfileSpec.Load(System.IO.Path.Combine(root, "helmfile.yaml")));
+        // Not cached when it fails (a broken .env on an existing cluster): the validation before the first step reports it.
+        _deployedSpec = new(() => ExistingCluster.MetalLbChoice.Deployed(_helmfileSpec.Value, Target, () => Variables), LazyThreadSafetyMode.PublicationOnly);
         _gatewayApi = new(() => GatewayApiSpec.Load(System.IO.Path.Combine(root, "gateway-api.yaml")));
         _variables = new(() => PlatformEnvironment.Load(root, EnvironmentVariable));
         _registryHtpasswd = new(() => Htpasswd.Line(Variables.Require("REGISTRY_USER"), Variables.Require("REGISTRY_PASSWORD")));
@@ -83,7 +86,7 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
     /// <summary>The one cluster this run talks to: kind-config.yaml's kind cluster, or the existing one PLATFORM_CONTEXT names.</summary>
     public ExistingCluster.TargetCluster Target => _target.Value;
     /// <summary>helmfile.yaml as the build reads it (releases, namespaces), less MetalLB's releases when this target does not get them; the file itself goes to helmfile unchanged.</summary>
-    public HelmfileSpec HelmfileSpec => ExistingCluster.MetalLbChoice.Deployed(_helmfileSpec.Value, Target, () => Variables);
+    public HelmfileSpec HelmfileSpec => _deployedSpec.Value;
     public GatewayApiSpec GatewayApi => _gatewayApi.Value;
     /// <summary>.env, .env.local and the environment, merged.</summary>
     public PlatformEnvironment Variables => _variables.Value;

@@ -35,7 +35,9 @@ internal static class DiagnosticsService
         var taken = DateTimeOffset.UtcNow;
         var bundle = new DiagnosticsBundle(context.Mask, maxBytes);
         bundle.Add("versions.txt", await VersionsAsync(context, ct));
-        bundle.Add("doctor.txt", await DoctorAsync(context, bundle, ct));
+        bundle.Add("doctor.txt", context.Target.IsExisting
+            ? $"{context.Target.Describe()}: this machine's Docker plays no part; ./build.sh --target=Doctor checks the cluster.\n"
+            : await DoctorAsync(context, bundle, ct));
 
         ClusterFindings? findings = null;
         try
@@ -53,7 +55,7 @@ internal static class DiagnosticsService
         }
 
         bundle.Add("hosts-block.txt", HostsBlocks(context));
-        await KindLogsAsync(context, bundle, ct);
+        if (context.Target.IsKind) await KindLogsAsync(context, bundle, ct);
         bundle.AddIndex(DiagnosticsIndex.Markdown(context.Target.Context, taken, failure, findings, bundle));
         return await bundle.WriteAsync(path, ct);
     }
@@ -64,7 +66,8 @@ internal static class DiagnosticsService
         var assembly = typeof(DiagnosticsService).Assembly;
         text.AppendLine($"build: {assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? assembly.GetName().Version?.ToString() ?? "dev"}");
         text.AppendLine($".NET: {RuntimeInformation.FrameworkDescription} on {RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture})");
-        foreach (var tool in new[] { "kind", "kubectl", "helm", "helmfile", "docker" })
+        // An existing cluster (PLATFORM_CONTEXT) is never driven through kind or this machine's docker: neither is asked.
+        foreach (var tool in context.Target.IsExisting ? ["kubectl", "helm", "helmfile"] : new[] { "kind", "kubectl", "helm", "helmfile", "docker" })
         {
             var command = tool == "docker"
                 ? new ToolCommand("docker", ["version", "--format", "client {{.Client.Version}}, server {{.Server.Version}}"])

@@ -11,9 +11,19 @@ internal static class KindOnlyStep
 {
     public static bool Runs(BuildContext context, string step, string why)
     {
-        if (context.Target.IsKind) return true;
+        if (IsKind(context)) return true;
         context.Console.MarkupLineInterpolated($"[grey]{step}: skipped on {context.Target.Describe()}: {why}.[/]");
         return false;
+    }
+
+    /// <summary>
+    /// The target is kind-config.yaml's cluster. Under --dryrun nothing was validated yet: a broken kind-config.yaml
+    /// reads as kind here (as before PLATFORM_CONTEXT existed); a real run reports it before the first step.
+    /// </summary>
+    public static bool IsKind(BuildContext context)
+    {
+        try { return context.Target.IsKind; }
+        catch (Platform.ConfigFileException) { return true; }
     }
 }
 

@@ -10,7 +10,7 @@ namespace DataPlatform.Build.Tasks;
 internal sealed class ComputeMetalLbRangeTask : FrostingTask<BuildContext, MetalLbAddresses>
 {
     public override bool ShouldRun(BuildContext context) =>
-        context.Target.IsKind || ExistingCluster.MetalLbChoice.Installs(context.Target, context.Variables) ||
+        ExistingCluster.KindOnlyStep.IsKind(context) || ExistingCluster.MetalLbChoice.Installs(context.Target, context.Variables) ||
         ExistingCluster.KindOnlyStep.Runs(context, "ComputeMetalLbRange", "METALLB_IP_RANGE is unset, so MetalLB's releases are left out and the cluster's own LoadBalancer provider gives the addresses");
 
     public override async Task<MetalLbAddresses> ProduceAsync(BuildContext context)
