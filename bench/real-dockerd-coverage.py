@@ -5,7 +5,7 @@
     bench/real-dockerd-coverage.py /tmp/calls
 
 The command lines are the ToolCommands the build constructs for docker: the command methods of build/Tools/Docker.cs
-and the one inline command of build/Services/ImageCacheService.cs (name conflicts). Each is listed below by the literal
+and the one inline command of build/ImageCache/ImageCacheService.cs (name conflicts). Each is listed below by the literal
 words that tell it apart (its argv with names, labels and paths left out); a logged call counts for the first one it
 matches. Keep the table in step with those files: the script fails when build/ constructs a docker command it does not
 list (it counts `new("docker"` and `ToolCommand("docker"` in build/).

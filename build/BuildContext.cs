@@ -1,11 +1,16 @@
 using Cake.Core;
+using DataPlatform.Build.Access;
 using DataPlatform.Build.Frosting;
+using DataPlatform.Build.Host;
+using DataPlatform.Build.ImageCache;
+using DataPlatform.Build.Images;
+using DataPlatform.Build.KindCluster;
 using DataPlatform.Build.Kube;
+using DataPlatform.Build.MetalLb;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Process;
 using DataPlatform.Build.Toolchain;
 using DataPlatform.Build.Tools;
-using DataPlatform.Build.Verification;
 using Spectre.Console;
 
 namespace DataPlatform.Build;
@@ -77,7 +82,6 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
     public IToolRunner Runner { get; }
     public CancellationToken Cancellation { get; }
     public Func<string, string?> EnvironmentVariable { get; }
-    public StepResults Results { get; } = new();
     /// <summary>The kubeconfig as kubectl reads it (KUBECONFIG list merged, or ~/.kube/config); read afresh each time, since kind writes it.</summary>
     public IKubeconfigReader Kubeconfig => new KubeconfigReader(EnvironmentVariable);
 
@@ -101,10 +105,31 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
     public IReadOnlyList<RegistryMirror> RegistryMirrors => _registryMirrors.Value;
     /// <summary>IMAGE_CACHE (on unless .env says off).</summary>
     public bool ImageCacheOn => ImageCacheSetting.IsOn(Variables);
-    /// <summary>The tasks this run executes, in order (set once the run starts): CheckImages leaves the check to a HelmfileApply still to come.</summary>
-    public IReadOnlyList<string> ScheduledTasks { get; internal set; } = [];
-    /// <summary>What Doctor found (engine, access mode), once it ran: the first step of Up.</summary>
-    internal Host.DoctorReport? HostReport { get; set; }
+    // What the steps of this run decided, each set by the step that decides it and read by name by the steps after it.
+    // Unset means that step did not run (a target without it, or --exclusive): the reader then works it out itself.
+
+    /// <summary>Whether HelmfileApply runs later in this run (set once the run starts): CheckImages then leaves the check to it.</summary>
+    public bool HelmfileApplyFollows { get; internal set; }
+    /// <summary>Purge is in this run: Clean of an existing cluster removes the platform's CRDs too.</summary>
+    public bool PurgeFollows { get; internal set; }
+    /// <summary>Clean already removed the platform from the existing cluster in this run (Purge's CRDs included when it follows).</summary>
+    public bool ExistingClusterCleaned { get; set; }
+    /// <summary>What Doctor found (engine, access mode, its table's rows): set by Doctor, the first step of Up, or by the first step that needs the access mode.</summary>
+    public DoctorReport? DoctorFindings { get; set; }
+    /// <summary>The cluster's node containers as CheckImages listed them; CreateCluster reuses the look.</summary>
+    public NodeContainersSeen? NodeContainersSeen { get; set; }
+    /// <summary>Set once the image check asked the registries, so HelmfileApply never asks twice in one run.</summary>
+    public ImagesChecked? ImagesChecked { get; set; }
+    /// <summary>The mirror containers as StartImageCache found them; ConnectImageCache reuses the look.</summary>
+    public MirrorsObserved? MirrorsObserved { get; set; }
+    /// <summary>What CreateCluster did (or, under --plan, would do).</summary>
+    public ClusterOutcome? ClusterOutcome { get; set; }
+    /// <summary>CreateCluster's outcome; without CreateCluster in this run (Verify alone, --exclusive), the cluster that exists.</summary>
+    public ClusterOutcome ClusterOutcomeOrExisting => ClusterOutcome ?? KindCluster.ClusterOutcome.Existing;
+    /// <summary>METALLB_IP_RANGE as ComputeMetalLbRange worked it out.</summary>
+    public MetalLbAddresses? MetalLbAddresses { get; set; }
+    /// <summary>The access proxy's forwards as PublishPorts published them.</summary>
+    public PublishedAccess? PublishedAccess { get; set; }
 
     public Docker Docker => new(Runner);
     public Kind Kind => new(Runner);

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Process;
+using DataPlatform.Build.Validation;
 using Spectre.Console;
 
 namespace DataPlatform.Build;
@@ -78,7 +79,8 @@ internal sealed class BuildLifetime(IAnsiConsole console) : IFrostingLifetime<Bu
         ];
 
         RequireValidConfiguration(PlatformValidator.Validate(context.Root, context.EnvironmentVariable), tasks);
-        context.ScheduledTasks = tasks;
+        context.HelmfileApplyFollows = tasks.Contains("HelmfileApply");
+        context.PurgeFollows = tasks.Contains("Purge");
         // PLATFORM_CONTEXT's refusals (a context not there, another clone's kind cluster, an API that does not answer,
         // the demo credentials) before the locks and before any step.
         await ExistingCluster.TargetClusterGuard.CheckAsync(context, tasks);

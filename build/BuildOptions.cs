@@ -1,6 +1,6 @@
 using Cake.Core.Diagnostics;
+using DataPlatform.Build.Deploy;
 using DataPlatform.Build.Frosting;
-using DataPlatform.Build.Services;
 
 namespace DataPlatform.Build;
 

@@ -3,7 +3,7 @@ using DataPlatform.Build;
 using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Process;
-using DataPlatform.Build.Verification;
+using DataPlatform.Build.Verify;
 using Spectre.Console;
 
 if (AsciiTerminal.IsWanted(Environment.GetEnvironmentVariable)) AsciiTerminal.Use();
@@ -17,7 +17,7 @@ var exitCode = await new FrostingHost<BuildContext>
     Lifetime = lifetime,
     PrintHelp = Help.Print,
     // Doctor's memory row, when it ran: a tool the kernel killed is most often out of memory.
-    DescribeFailure = failure => Failures.Describe(failure, lifetime.StoppedBy, built?.HostReport?.Checks.FirstOrDefault(c => c.Name == DataPlatform.Build.Host.Doctor.MemoryCheck)?.Detail),
+    DescribeFailure = failure => Failures.Describe(failure, lifetime.StoppedBy, built?.DoctorFindings?.Checks.FirstOrDefault(c => c.Name == DataPlatform.Build.Doctor.DoctorChecks.MemoryCheck)?.Detail),
     Redact = (context, message) => context.Mask.Apply(message),
     // A run given --report leaves a report on every way out, not only when Verify reaches its verdict.
     OnFailure = (arguments, context, reason) =>

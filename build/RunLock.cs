@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DataPlatform.Build.Frosting;
 using Spectre.Console;
 
 namespace DataPlatform.Build;

@@ -1,5 +1,8 @@
-using k8s;
+using DataPlatform.Build.Doctor;
 using DataPlatform.Build.Host;
+using DataPlatform.Build.Kube;
+using DataPlatform.Build.Verify;
+using k8s;
 using Spectre.Console;
 
 namespace DataPlatform.Build.Access;
@@ -36,7 +39,7 @@ internal static class AccessService
     /// <summary>How this run reaches the platform: what PublishPorts returned, or (Verify, PrintHosts alone) the same worked out afresh.</summary>
     public static async Task<PublishedAccess> CurrentAsync(BuildContext context)
     {
-        if (context.Results.Find<PublishedAccess>() is { } published) return published;
+        if (context.PublishedAccess is { } published) return published;
         var decision = await DoctorService.AccessModeAsync(context);
         if (decision.Mode == AccessMode.Direct) return new PublishedAccess(decision, []);
         return new PublishedAccess(decision, (await PlanAsync(context, waitForAddresses: false)).Forwards);
@@ -56,10 +59,10 @@ internal static class AccessService
         var deadline = DateTime.UtcNow + AddressWait;
         while (true)
         {
-            var services = await Verification.ClusterReader.AskAsync(context.Cluster,
+            var services = await ClusterReader.AskAsync(context.Cluster,
                 (k, token) => k.CoreV1.ListServiceForAllNamespacesAsync(cancellationToken: token), context.Cancellation);
             var plan = ProxyPlan.From(services.Items, ports);
-            var pending = services.Items.Count(s => s.Spec?.Type == "LoadBalancer" && Verification.ClusterChecks.LoadBalancerIp(s) is null);
+            var pending = services.Items.Count(s => s.Spec?.Type == "LoadBalancer" && ClusterChecks.LoadBalancerIp(s) is null);
             if (!waitForAddresses || pending == 0 || DateTime.UtcNow >= deadline) return plan;
             context.Console.MarkupLineInterpolated($"Waiting for {pending} LoadBalancer service(s) to get an address from MetalLB (up to {AddressWait.TotalSeconds:0} s)...");
             await Task.Delay(AddressPoll, context.Cancellation);

@@ -1,5 +1,6 @@
+using DataPlatform.Build.Frosting;
+using DataPlatform.Build.MetalLb;
 using DataPlatform.Build.Process;
-using DataPlatform.Build.Services;
 using DataPlatform.Build.Tools;
 using Spectre.Console;
 

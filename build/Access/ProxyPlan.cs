@@ -1,5 +1,5 @@
 using DataPlatform.Build.Host;
-using DataPlatform.Build.Verification;
+using DataPlatform.Build.Verify;
 using k8s.Models;
 
 namespace DataPlatform.Build.Access;

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text;
+using DataPlatform.Build.Deploy;
+using DataPlatform.Build.Frosting;
+using DataPlatform.Build.Kube;
 using DataPlatform.Build.Platform;
-using DataPlatform.Build.Verification;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -52,7 +54,7 @@ internal sealed class ClusterDiagnostics(PlatformCluster cluster, IReadOnlyList<
         {
             try
             {
-                var map = await k.CoreV1.ReadNamespacedConfigMapAsync(Warm.AppliedRecordStore.Name, Warm.AppliedRecordStore.Namespace, cancellationToken: ct);
+                var map = await k.CoreV1.ReadNamespacedConfigMapAsync(AppliedRecordStore.Name, AppliedRecordStore.Namespace, cancellationToken: ct);
                 bundle.Add("applied-record.txt", string.Concat((map.Data ?? new Dictionary<string, string>()).Select(d => $"{d.Key}:\n{d.Value.TrimEnd()}\n\n")));
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)

@@ -2,10 +2,12 @@ using System.Globalization;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
+using DataPlatform.Build.Doctor;
+using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Host;
+using DataPlatform.Build.PrintHosts;
 using DataPlatform.Build.Process;
 using DataPlatform.Build.Toolchain;
-using DataPlatform.Build.Verification;
 using Spectre.Console;
 
 namespace DataPlatform.Build.Diagnostics;
@@ -89,7 +91,7 @@ internal static class DiagnosticsService
     /// <summary>Doctor's report from this run, or examined now (read-only) when Doctor did not run.</summary>
     static async Task<string> DoctorAsync(BuildContext context, DiagnosticsBundle bundle, CancellationToken ct)
     {
-        var report = context.HostReport;
+        var report = context.DoctorFindings;
         var text = new StringBuilder();
         if (report is null)
         {

@@ -1,7 +1,9 @@
+using DataPlatform.Build.Frosting;
+using DataPlatform.Build.Kube;
+using DataPlatform.Build.MetalLb;
+using DataPlatform.Build.Doctor;
 using DataPlatform.Build.Host;
-using DataPlatform.Build.Services;
 using DataPlatform.Build.Toolchain;
-using DataPlatform.Build.Verification;
 using k8s;
 using k8s.Models;
 using Spectre.Console;

@@ -1,6 +1,5 @@
 using DataPlatform.Build.Host;
 using DataPlatform.Build.Toolchain;
-using k8s;
 using k8s.Models;
 
 namespace DataPlatform.Build.ExistingCluster;

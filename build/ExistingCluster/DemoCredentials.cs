@@ -1,3 +1,4 @@
+using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Platform;
 
 namespace DataPlatform.Build.ExistingCluster;

@@ -1,5 +1,6 @@
-using DataPlatform.Build.Verification;
-using k8s;
+using DataPlatform.Build.Frosting;
+using DataPlatform.Build.Kube;
+using DataPlatform.Build.Verify;
 using k8s.Models;
 using Spectre.Console;
 

@@ -1,7 +1,8 @@
+using DataPlatform.Build.Frosting;
+using DataPlatform.Build.Kube;
+using DataPlatform.Build.MetalLb;
 using DataPlatform.Build.Process;
-using DataPlatform.Build.Services;
 using DataPlatform.Build.Tools;
-using DataPlatform.Build.Verification;
 using k8s;
 using k8s.Models;
 using Spectre.Console;

@@ -1,5 +1,6 @@
+using DataPlatform.Build.Frosting;
+using DataPlatform.Build.MetalLb;
 using DataPlatform.Build.Platform;
-using DataPlatform.Build.Services;
 using YamlDotNet.RepresentationModel;
 
 namespace DataPlatform.Build.ExistingCluster;

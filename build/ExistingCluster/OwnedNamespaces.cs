@@ -1,7 +1,8 @@
+using DataPlatform.Build.Frosting;
+using DataPlatform.Build.Kube;
 using System.Text.Json;
 using DataPlatform.Build.Process;
 using DataPlatform.Build.Tools;
-using DataPlatform.Build.Verification;
 using k8s;
 using k8s.Models;
 using Spectre.Console;

@@ -1,6 +1,5 @@
+using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Kube;
-using DataPlatform.Build.Platform;
-using DataPlatform.Build.Verification;
 using k8s;
 using Spectre.Console;
 

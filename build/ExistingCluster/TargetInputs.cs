@@ -1,5 +1,6 @@
-using DataPlatform.Build.Services;
-using DataPlatform.Build.Verification;
+using DataPlatform.Build.MetalLb;
+using DataPlatform.Build.KindCluster;
+using DataPlatform.Build.Verify;
 
 namespace DataPlatform.Build.ExistingCluster;
 
@@ -9,7 +10,7 @@ internal static class TargetInputs
     /// <summary>ComputeMetalLbRange's answer, or worked out now: from the kind network, METALLB_IP_RANGE on an existing cluster, or null (no MetalLB).</summary>
     public static async Task<MetalLbAddresses?> MetalLbAsync(BuildContext context, ClusterOutcome cluster)
     {
-        if (context.Results.Find<MetalLbAddresses>() is { } decided) return decided;
+        if (context.MetalLbAddresses is { } decided) return decided;
         if (context.Target.IsKind) return await DeploymentInputs.MetalLbRangeAsync(cluster, context.Docker, context.Variables, context.Cancellation);
         return MetalLbChoice.Installs(context.Target, context.Variables) ? MetalLbChoice.Preset(context.Variables) : null;
     }

@@ -11,18 +11,7 @@ internal abstract class FrostingTask<TContext> where TContext : IFrostingContext
 }
 
 /// <summary>
-/// A task whose decision later tasks need (what CreateCluster did under --plan, the MetalLB range). It returns the
-/// value; the host records it in <see cref="IFrostingContext.Results"/>, where later tasks find it.
+/// A context the host can hand to tasks. A step whose decision later steps need sets it as a typed property of the
+/// context itself, so what a step reads is named where it is read.
 /// </summary>
-internal abstract class FrostingTask<TContext, TResult> : FrostingTask<TContext> where TContext : IFrostingContext where TResult : class
-{
-    public sealed override async Task RunAsync(TContext context) => context.Results.Record(await ProduceAsync(context));
-
-    public abstract Task<TResult> ProduceAsync(TContext context);
-}
-
-/// <summary>A context that carries the values earlier tasks returned.</summary>
-internal interface IFrostingContext : ICakeContext
-{
-    StepResults Results { get; }
-}
+internal interface IFrostingContext : ICakeContext;

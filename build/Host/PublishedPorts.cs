@@ -1,6 +1,6 @@
 using System.Globalization;
+using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Platform;
-using DataPlatform.Build.Services;
 
 namespace DataPlatform.Build.Host;
 

@@ -1,6 +1,6 @@
 using DataPlatform.Build.Access;
+using DataPlatform.Build.ImageCache;
 using DataPlatform.Build.Platform;
-using DataPlatform.Build.Services;
 
 namespace DataPlatform.Build.Images;
 

@@ -1,3 +1,5 @@
+using DataPlatform.Build.Doctor;
+using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Host;
 
 namespace DataPlatform.Build.Images;
@@ -9,7 +11,7 @@ namespace DataPlatform.Build.Images;
 internal static class ImageCheck
 {
     /// <summary>It ran in this build already (CheckImages before the cluster was created).</summary>
-    public static bool AlreadyRan(BuildContext context) => context.Results.Find<ImagesChecked>() is not null;
+    public static bool AlreadyRan(BuildContext context) => context.ImagesChecked is not null;
 
     public static async Task RunAsync(BuildContext context, IReadOnlyDictionary<string, string> environment, IReadOnlyList<PinnedImage> pinned)
     {
@@ -20,7 +22,7 @@ internal static class ImageCheck
         var registry = new RegistryClient(http, ImageReference.DefaultEndpoint, RegistryClient.DefaultRequestTimeout);
         var asked = await new ImagePreCheck(registry, context.Root, context.Console)
             .RunAsync(rendered, context.HelmfileSpec.Releases, pinned, context.Cancellation);
-        context.Results.Record(new ImagesChecked(asked));
+        context.ImagesChecked = new ImagesChecked(asked);
     }
 
     /// <summary>Whether PublishPorts will run the access proxy. When the mode cannot be decided, the proxy's pin is checked too.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Platform;
 using Spectre.Console;
 

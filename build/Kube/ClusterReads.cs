@@ -1,4 +1,4 @@
-using DataPlatform.Build.Verification;
+using DataPlatform.Build.Frosting;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;

@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
+using DataPlatform.Build.Frosting;
 using k8s;
 using k8s.KubeConfigModels;
 
-using DataPlatform.Build.Services;
 
 namespace DataPlatform.Build.Kube;
 

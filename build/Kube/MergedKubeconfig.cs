@@ -1,7 +1,7 @@
+using DataPlatform.Build.Frosting;
 using k8s;
 using k8s.KubeConfigModels;
 
-using DataPlatform.Build.Services;
 
 namespace DataPlatform.Build.Kube;
 

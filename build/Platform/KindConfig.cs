@@ -39,7 +39,7 @@ internal sealed partial record KindConfig(string Path, string Name, IReadOnlyLis
 
     /// <summary>
     /// What the build needs at run time: a config kind accepts, and its name. The platform's image pinning is checked
-    /// before Up by <see cref="PlatformValidator"/>, not here, so a tool that needs only the name is not held up by it.
+    /// before Up by <c>Validation.PlatformValidator</c>, not here, so a tool that needs only the name is not held up by it.
     /// </summary>
     public static KindConfig Load(string path)
     {

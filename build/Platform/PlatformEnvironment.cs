@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace DataPlatform.Build.Platform;
 
 /// <summary>Where a variable's value came from: a line of .env or .env.local, or the process environment.</summary>

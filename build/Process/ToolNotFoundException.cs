@@ -1,7 +1,3 @@
-using System.Text;
-using CliWrap;
-using Spectre.Console;
-
 namespace DataPlatform.Build.Process;
 
 internal sealed class ToolNotFoundException(string program)

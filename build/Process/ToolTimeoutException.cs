@@ -1,4 +1,4 @@
-using DataPlatform.Build.Services;
+using DataPlatform.Build.Frosting;
 
 namespace DataPlatform.Build.Process;
 

@@ -1,6 +1,6 @@
 using DataPlatform.Build.Diagnostics;
+using DataPlatform.Build.Kube;
 using DataPlatform.Build.Platform;
-using DataPlatform.Build.Verification;
 using k8s;
 using k8s.Models;
 

@@ -1,5 +1,3 @@
-using Spectre.Console;
-
 namespace DataPlatform.Build.Progress;
 
 /// <summary>The progress of a step over the platform's releases, as the tasks start it: one line of theirs.</summary>

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using DataPlatform.Build.Services;
+using DataPlatform.Build.Frosting;
 
 namespace DataPlatform.Build.Toolchain;
 

@@ -1,3 +1,4 @@
+using DataPlatform.Build.Frosting;
 namespace DataPlatform.Build.Toolchain;
 
 /// <summary>

@@ -1,8 +1,8 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
+using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Process;
-using DataPlatform.Build.Services;
 using Spectre.Console;
 
 // Unix file modes: EnsureTools runs on Linux and macOS only (HostPlatform refuses anything else first).

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Process;
 using DataPlatform.Build.Toolchain;
 

@@ -2,7 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using DataPlatform.Build.Tests.EndToEnd;
-using DataPlatform.Build.Tests.Verification;
+using DataPlatform.Build.Tests.Infrastructure;
+using DataPlatform.Build.Tests.Verify;
 
 namespace DataPlatform.Build.Tests.Access;
 

@@ -4,7 +4,8 @@ using System.Net.Sockets;
 using System.Text;
 using DataPlatform.Build.Access;
 using DataPlatform.Build.Host;
-using DataPlatform.Build.Tests.Verification;
+using DataPlatform.Build.Tests.Infrastructure;
+using DataPlatform.Build.Tests.Verify;
 using k8s.Models;
 
 namespace DataPlatform.Build.Tests.Access;

@@ -1,6 +1,6 @@
 using DataPlatform.Build.Access;
 using DataPlatform.Build.Host;
-using DataPlatform.Build.Tests.Verification;
+using DataPlatform.Build.Tests.Verify;
 using k8s.Models;
 
 namespace DataPlatform.Build.Tests.Access;

@@ -4,7 +4,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using DataPlatform.Build.Diagnostics;
 using DataPlatform.Build.Tests.EndToEnd;
-using DataPlatform.Build.Tests.Unit;
+using DataPlatform.Build.Tests.Frosting;
+using DataPlatform.Build.Tests.Infrastructure;
 
 namespace DataPlatform.Build.Tests.Diagnostics;
 

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Cake.Core.Graph;
+using DataPlatform.Build.Tests.Frosting;
 using DataPlatform.Build.Tests.Platform;
-using DataPlatform.Build.Tests.Unit;
 
 namespace DataPlatform.Build.Tests.Docs;
 

@@ -1,4 +1,5 @@
-using DataPlatform.Build.Tests.Verification;
+using DataPlatform.Build.Tests.Infrastructure;
+using DataPlatform.Build.Tests.Verify;
 
 namespace DataPlatform.Build.Tests.EndToEnd;
 

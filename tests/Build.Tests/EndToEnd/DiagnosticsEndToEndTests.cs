@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using DataPlatform.Build.Tests.Diagnostics;
-using DataPlatform.Build.Tests.Verification;
+using DataPlatform.Build.Tests.Infrastructure;
+using DataPlatform.Build.Tests.Verify;
 using k8s.Models;
 
 namespace DataPlatform.Build.Tests.EndToEnd;

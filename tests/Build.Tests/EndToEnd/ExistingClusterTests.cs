@@ -1,3 +1,5 @@
+using DataPlatform.Build.Tests.Infrastructure;
+using DataPlatform.Build.Tests.Verify;
 using System.Text.Json.Nodes;
 
 namespace DataPlatform.Build.Tests.EndToEnd;
@@ -299,7 +301,7 @@ public sealed class ExistingClusterTests(CompiledBuildRoot build) : IClassFixtur
     public async Task PrintHosts_gives_the_DNS_records_to_create_for_a_cloud_load_balancers_host_name()
     {
         await using var existing = await MachineAsync();
-        var cluster = new Verification.ClusterScenario();
+        var cluster = new ClusterScenario();
         // EKS-style: Traefik's LoadBalancer has a host name, no address; the Ingresses are served through it.
         cluster.Services[0].Status = new k8s.Models.V1ServiceStatus { LoadBalancer = new k8s.Models.V1LoadBalancerStatus
             { Ingress = [new k8s.Models.V1LoadBalancerIngress { Hostname = "a1b2.elb.eu-west-1.amazonaws.com" }] } };

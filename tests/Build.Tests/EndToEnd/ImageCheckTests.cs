@@ -1,7 +1,6 @@
 using DataPlatform.Build.Host;
-using DataPlatform.Build.Tests.EndToEnd.BadInput;
 using DataPlatform.Build.Tests.Images;
-using DataPlatform.Build.Tests.Verification;
+using DataPlatform.Build.Tests.Verify;
 
 namespace DataPlatform.Build.Tests.EndToEnd;
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
+using DataPlatform.Build.Tests.Infrastructure;
 using DataPlatform.Build.Tests.Toolchain;
-using DataPlatform.Build.Tests.Verification;
+using DataPlatform.Build.Tests.Verify;
 
 namespace DataPlatform.Build.Tests.EndToEnd;
 

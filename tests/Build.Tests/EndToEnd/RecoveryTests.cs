@@ -1,5 +1,6 @@
 using DataPlatform.Build.Platform;
-using DataPlatform.Build.Tests.Verification;
+using DataPlatform.Build.Tests.Infrastructure;
+using DataPlatform.Build.Tests.Verify;
 
 namespace DataPlatform.Build.Tests.EndToEnd;
 

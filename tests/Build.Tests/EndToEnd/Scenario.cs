@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using DataPlatform.Build.Tests.Infrastructure;
 
 namespace DataPlatform.Build.Tests.EndToEnd;
 

@@ -1,5 +1,3 @@
-using DataPlatform.Build.Platform;
-
 namespace DataPlatform.Build.Tests.EndToEnd;
 
 /// <summary>
@@ -7,7 +5,7 @@ namespace DataPlatform.Build.Tests.EndToEnd;
 /// Runs that must succeed target HelmfileApply: it runs Up's whole mutating chain (EnsureTools, CreateCluster,
 /// ComputeMetalLbRange, ApplyGatewayCrds, HelmfileApply). Up goes on to Verify, which needs the platform's real
 /// endpoints (the Kubernetes API, Traefik's LoadBalancer IP, MinIO, the registry, PostgreSQL), and those exist only
-/// on a machine with Docker. Verify's behaviour is proven in tests/Build.Tests/Verification against a fake API and
+/// on a machine with Docker. Verify's behaviour is proven in tests/Build.Tests/Verify against a fake API and
 /// real local servers; <see cref="UpVerifyTests"/> runs Up through Verify against a fake API. Runs expected to fail
 /// before Verify (Docker down, helmfile failures) still target Up, the command a user types.
 /// </summary>

@@ -1,4 +1,5 @@
-using DataPlatform.Build.Tests.Verification;
+using DataPlatform.Build.Tests.Infrastructure;
+using DataPlatform.Build.Tests.Verify;
 using k8s.Models;
 
 namespace DataPlatform.Build.Tests.EndToEnd;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Xml.Linq;
-using DataPlatform.Build.Tests.Verification;
+using DataPlatform.Build.Tests.Infrastructure;
+using DataPlatform.Build.Tests.Verify;
 
 namespace DataPlatform.Build.Tests.EndToEnd;
 

@@ -1,5 +1,5 @@
+using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Host;
-using DataPlatform.Build.Services;
 
 namespace DataPlatform.Build.Tests.Host;
 

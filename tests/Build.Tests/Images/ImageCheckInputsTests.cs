@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
+using DataPlatform.Build.MetalLb;
 using DataPlatform.Build.Platform;
-using DataPlatform.Build.Services;
 using DataPlatform.Build.Tests.Platform;
 
 namespace DataPlatform.Build.Tests.Images;

@@ -1,9 +1,10 @@
 using DataPlatform.Build.Access;
+using DataPlatform.Build.Frosting;
+using DataPlatform.Build.ImageCache;
 using DataPlatform.Build.Images;
 using DataPlatform.Build.Platform;
-using DataPlatform.Build.Services;
 using DataPlatform.Build.Tests.Platform;
-using DataPlatform.Build.Tests.Verification;
+using DataPlatform.Build.Tests.Verify;
 using Spectre.Console.Testing;
 
 namespace DataPlatform.Build.Tests.Images;

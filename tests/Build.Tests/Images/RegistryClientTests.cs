@@ -1,7 +1,6 @@
 using System.Net;
-using System.Text;
 using DataPlatform.Build.Images;
-using DataPlatform.Build.Tests.Verification;
+using DataPlatform.Build.Tests.Verify;
 
 namespace DataPlatform.Build.Tests.Images;
 

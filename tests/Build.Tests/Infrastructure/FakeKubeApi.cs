@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
-namespace DataPlatform.Build.Tests;
+namespace DataPlatform.Build.Tests.Infrastructure;
 
 /// <summary>One request the fake API received, as sent: the bearer token tells which kubeconfig user (so context) sent it.</summary>
 public sealed record FakeKubeRequest(string Method, string Path, string Query, string Body, string? Authorization, string? Accept, string? ContentType)

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace DataPlatform.Build.Tests;
+namespace DataPlatform.Build.Tests.Infrastructure;
 
 /// <summary>
 /// helm writes its release Secrets through client-go's typed clientset, which sends protobuf

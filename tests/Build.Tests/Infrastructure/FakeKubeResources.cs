@@ -1,4 +1,4 @@
-namespace DataPlatform.Build.Tests;
+namespace DataPlatform.Build.Tests.Infrastructure;
 
 /// <summary>
 /// One kind of object the fake API serves: its group/version, plural (the URL segment), kind and scope, as an API

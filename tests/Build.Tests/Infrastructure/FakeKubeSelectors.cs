@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace DataPlatform.Build.Tests;
+namespace DataPlatform.Build.Tests.Infrastructure;
 
 /// <summary>
 /// labelSelector and fieldSelector, read as the API server reads them (k8s.io/apimachinery/pkg/labels/selector.go:

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 
-namespace DataPlatform.Build.Tests;
+namespace DataPlatform.Build.Tests.Infrastructure;
 
 /// <summary>One change, as a watch streams it: ADDED, MODIFIED or DELETED, with the object after (or before deletion).</summary>
 public sealed record FakeKubeEvent(long ResourceVersion, string Type, FakeKubeResource Resource, JsonObject Object);

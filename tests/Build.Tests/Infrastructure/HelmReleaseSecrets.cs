@@ -3,7 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace DataPlatform.Build.Tests;
+namespace DataPlatform.Build.Tests.Infrastructure;
 
 /// <summary>One helm release revision as a test seeds it: any status helm has (deployed, failed, pending-install, ...).</summary>
 public sealed record FakeHelmRelease(string Name, string Namespace, int Revision, string Status)

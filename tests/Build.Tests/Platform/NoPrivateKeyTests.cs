@@ -1,6 +1,6 @@
+using System.Text.RegularExpressions;
 using CliWrap;
 using CliWrap.Buffered;
-using System.Text.RegularExpressions;
 
 namespace DataPlatform.Build.Tests.Platform;
 

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using CliWrap;
 using CliWrap.Buffered;
+using DataPlatform.Build.Tests.Infrastructure;
 using Npgsql;
 
 namespace DataPlatform.Build.Tests.Platform;

@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
 using Cake.Core.Diagnostics;
+using DataPlatform.Build.Kube;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Progress;
-using DataPlatform.Build.Verification;
+using DataPlatform.Build.Tests.Infrastructure;
 using Spectre.Console.Testing;
 
 namespace DataPlatform.Build.Tests.Progress;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using System.Net.Http;
 using System.Text.RegularExpressions;
 using CliWrap;
 using CliWrap.Buffered;
+using DataPlatform.Build.Tests.Infrastructure;
 
 namespace DataPlatform.Build.Tests.RealDockerd;
 

@@ -1,5 +1,5 @@
-using System.Text.Json.Nodes;
 using DataPlatform.Build.Process;
+using DataPlatform.Build.Tests.Infrastructure;
 using DataPlatform.Build.Toolchain;
 using DataPlatform.Build.Tools;
 using static DataPlatform.Build.Tests.RealTools.RealToolsAssertions;

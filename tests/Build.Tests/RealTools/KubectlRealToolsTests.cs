@@ -1,14 +1,15 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using DataPlatform.Build.Deploy;
+using DataPlatform.Build.GatewayApi;
+using DataPlatform.Build.KindCluster;
 using DataPlatform.Build.Kube;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Process;
-using DataPlatform.Build.Services;
-using DataPlatform.Build.Tools;
-using DataPlatform.Build.Verification;
-using DataPlatform.Build.Warm;
-using Microsoft.AspNetCore.Http;
+using DataPlatform.Build.Tests.Infrastructure;
 using DataPlatform.Build.Toolchain;
+using DataPlatform.Build.Tools;
+using Microsoft.AspNetCore.Http;
 using static DataPlatform.Build.Tests.RealTools.RealToolsAssertions;
 
 namespace DataPlatform.Build.Tests.RealTools;

@@ -1,4 +1,5 @@
 using DataPlatform.Build.Process;
+using DataPlatform.Build.Tests.Infrastructure;
 
 namespace DataPlatform.Build.Tests.RealTools;
 

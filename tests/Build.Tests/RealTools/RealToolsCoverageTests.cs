@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using DataPlatform.Build.Process;
+using DataPlatform.Build.Tests.Infrastructure;
 using DataPlatform.Build.Tests.Platform;
 using DataPlatform.Build.Tools;
 

@@ -1,3 +1,5 @@
+using DataPlatform.Build.Tests.Infrastructure;
+using DataPlatform.Build.Toolchain;
 // Unix file modes: the toolchain (and these tests) run on Linux and macOS only.
 #pragma warning disable CA1416
 using System.Collections.Concurrent;
@@ -5,7 +7,6 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
-using DataPlatform.Build.Toolchain;
 using Microsoft.AspNetCore.Http;
 
 namespace DataPlatform.Build.Tests.Toolchain;

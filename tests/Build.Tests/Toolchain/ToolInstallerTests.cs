@@ -1,7 +1,7 @@
+using DataPlatform.Build.Frosting;
+using DataPlatform.Build.Toolchain;
 // Unix file modes: the toolchain (and these tests) run on Linux and macOS only.
 #pragma warning disable CA1416
-using DataPlatform.Build.Services;
-using DataPlatform.Build.Toolchain;
 
 namespace DataPlatform.Build.Tests.Toolchain;
 

@@ -1,4 +1,4 @@
-using DataPlatform.Build.Services;
+using DataPlatform.Build.ImageCache;
 using DataPlatform.Build.Toolchain;
 
 namespace DataPlatform.Build.Tests.Toolchain;

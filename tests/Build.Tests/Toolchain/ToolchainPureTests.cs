@@ -1,5 +1,5 @@
+using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Platform;
-using DataPlatform.Build.Services;
 using DataPlatform.Build.Toolchain;
 
 namespace DataPlatform.Build.Tests.Toolchain;
@@ -40,10 +40,10 @@ public class ToolchainPureTests
     }
 
     [Theory]
-    [InlineData("https://get.helm.sh/helm-v4.3.0-linux-amd64.tar.gz", "http://127.0.0.1:8080", "http://127.0.0.1:8080/helm-v4.3.0-linux-amd64.tar.gz")]
-    [InlineData("https://kind.sigs.k8s.io/dl/v0.33.0/kind-linux-amd64", "https://mirror.corp.example/", "https://mirror.corp.example/dl/v0.33.0/kind-linux-amd64")]
-    [InlineData("https://dl.k8s.io/release/v1.36.4/bin/linux/amd64/kubectl.sha256", "https://artifacts.corp.example:8443/tools-remote", "https://artifacts.corp.example:8443/tools-remote/release/v1.36.4/bin/linux/amd64/kubectl.sha256")]
-    [InlineData("https://github.com/helmfile/helmfile/releases/download/v1.7.4/helmfile_1.7.4_checksums.txt", "http://m.local/a/b/", "http://m.local/a/b/helmfile/helmfile/releases/download/v1.7.4/helmfile_1.7.4_checksums.txt")]
+    [InlineData("https://get.helm.sh/helm-v4.0.9-linux-amd64.tar.gz", "http://127.0.0.1:8080", "http://127.0.0.1:8080/helm-v4.0.9-linux-amd64.tar.gz")]
+    [InlineData("https://kind.sigs.k8s.io/dl/v0.29.7/kind-linux-amd64", "https://mirror.corp.example/", "https://mirror.corp.example/dl/v0.29.7/kind-linux-amd64")]
+    [InlineData("https://dl.k8s.io/release/v1.30.9/bin/linux/amd64/kubectl.sha256", "https://artifacts.corp.example:8443/tools-remote", "https://artifacts.corp.example:8443/tools-remote/release/v1.30.9/bin/linux/amd64/kubectl.sha256")]
+    [InlineData("https://github.com/helmfile/helmfile/releases/download/v1.1.9/helmfile_1.1.9_checksums.txt", "http://m.local/a/b/", "http://m.local/a/b/helmfile/helmfile/releases/download/v1.1.9/helmfile_1.1.9_checksums.txt")]
     public void The_mirror_replaces_scheme_and_host_and_keeps_the_path(string upstream, string mirror, string expected) =>
         Assert.Equal(expected, MirrorUrl.Apply(new Uri(upstream), mirror).ToString());
 
@@ -62,11 +62,11 @@ public class ToolchainPureTests
     }
 
     [Theory]
-    [InlineData("kind v0.33.0 go1.25.1 linux/amd64", "v0.33.0")]
-    [InlineData("Client Version: v1.36.4\nKustomize Version: v5.7.1", "v1.36.4")]
-    [InlineData("v4.3.0+g0123abc", "v4.3.0")]
+    [InlineData("kind v0.29.7 go1.25.1 linux/amd64", "v0.29.7")]
+    [InlineData("Client Version: v1.30.9\nKustomize Version: v5.7.1", "v1.30.9")]
+    [InlineData("v4.0.9+g0123abc", "v4.0.9")]
     [InlineData("v3.22.0+gfe51cd1", "v3.22.0")]
-    [InlineData("1.7.4\n", "v1.7.4")]
+    [InlineData("1.1.9\n", "v1.1.9")]
     [InlineData("Client Version: v1.32.4-dispatcher", "v1.32.4")]
     public void Versions_are_read_from_what_each_tool_prints(string output, string expected) =>
         Assert.Equal(expected, ToolVersion.Parse(output).ToString());
@@ -110,7 +110,7 @@ public class ToolchainPureTests
     [InlineData(Hash, "kubectl")]                                         // kubectl .sha256: the hash only
     [InlineData(Hash + "\n", "kubectl")]
     [InlineData(Hash + "  kind-linux-amd64\n", "kind-linux-amd64")]      // kind / helm .sha256sum
-    [InlineData(Other + "  helmfile_1.7.4_darwin_arm64.tar.gz\n" + Hash + "  helmfile_1.7.4_linux_amd64.tar.gz\n", "helmfile_1.7.4_linux_amd64.tar.gz")]
+    [InlineData(Other + "  helmfile_1.1.9_darwin_arm64.tar.gz\n" + Hash + "  helmfile_1.1.9_linux_amd64.tar.gz\n", "helmfile_1.1.9_linux_amd64.tar.gz")]
     [InlineData(Hash + " *bin/helm-diff-linux-amd64.tgz", "helm-diff-linux-amd64.tgz")]   // binary-mode marker, folder prefix
     public void The_hash_for_the_download_is_read_from_each_checksum_format(string text, string fileName) =>
         Assert.Equal(Hash, ChecksumFile.Find(text, fileName));
@@ -118,7 +118,7 @@ public class ToolchainPureTests
     [Fact]
     public void A_checksum_list_without_the_download_yields_nothing()
     {
-        Assert.Null(ChecksumFile.Find(Other + "  helmfile_1.7.4_darwin_arm64.tar.gz\n", "helmfile_1.7.4_linux_amd64.tar.gz"));
+        Assert.Null(ChecksumFile.Find(Other + "  helmfile_1.1.9_darwin_arm64.tar.gz\n", "helmfile_1.1.9_linux_amd64.tar.gz"));
         Assert.Null(ChecksumFile.Find("<html>Not Found</html>", "kubectl"));
         Assert.Equal(Hash, ChecksumFile.Find(Hash.ToUpperInvariant(), "kubectl"));
     }
@@ -143,17 +143,17 @@ public class ToolchainPureTests
     public void A_pin_below_its_minimum_is_refused_naming_both()
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "tools.yaml");
-        File.WriteAllText(path, "kind: { version: v0.33.0 }\nkubectl: { version: v1.36.4, minimum: v1.37.0 }\nhelm: { version: v4.3.0 }\nhelmfile: { version: v1.7.4 }\nhelm-diff: { version: v3.15.11 }\n");
+        File.WriteAllText(path, "kind: { version: v0.29.7 }\nkubectl: { version: v1.30.9, minimum: v1.37.0 }\nhelm: { version: v4.0.9 }\nhelmfile: { version: v1.1.9 }\nhelm-diff: { version: v3.15.11 }\n");
         var e = Assert.Throws<ConfigFileException>(() => ToolPins.Load(path));
         Assert.StartsWith("tools.yaml:", e.Message);
-        Assert.Contains("kubectl.minimum (v1.37.0) is newer than kubectl.version (v1.36.4)", e.Message);
+        Assert.Contains("kubectl.minimum (v1.37.0) is newer than kubectl.version (v1.30.9)", e.Message);
     }
 
     [Fact]
     public void A_pin_file_missing_a_tool_names_the_file_and_the_tool()
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "tools.yaml");
-        File.WriteAllText(path, "kind: { version: v0.33.0 }\nkubectl: { version: v1.36.4 }\nhelm: { version: v4.3.0 }\nhelm-diff: { version: v3.15.11 }\n");
+        File.WriteAllText(path, "kind: { version: v0.29.7 }\nkubectl: { version: v1.30.9 }\nhelm: { version: v4.0.9 }\nhelm-diff: { version: v3.15.11 }\n");
         var e = Assert.Throws<ConfigFileException>(() => ToolPins.Load(path));
         Assert.StartsWith("tools.yaml:", e.Message);
         Assert.Contains("has no `helmfile: { version: vX.Y.Z }` entry", e.Message);
@@ -163,7 +163,7 @@ public class ToolchainPureTests
     public void A_pin_whose_version_does_not_parse_names_the_file_and_the_field()
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "tools.yaml");
-        File.WriteAllText(path, "kind: { version: v0.33.0 }\nkubectl: { version: v1.36.4 }\nhelm: { version: v4.3.0 }\nhelmfile: { version: nope }\nhelm-diff: { version: v3.15.11 }\n");
+        File.WriteAllText(path, "kind: { version: v0.29.7 }\nkubectl: { version: v1.30.9 }\nhelm: { version: v4.0.9 }\nhelmfile: { version: nope }\nhelm-diff: { version: v3.15.11 }\n");
         var e = Assert.Throws<ConfigFileException>(() => ToolPins.Load(path));
         Assert.StartsWith("tools.yaml:", e.Message);
         Assert.Contains("helmfile.version 'nope'", e.Message);

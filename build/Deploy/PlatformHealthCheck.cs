@@ -1,0 +1,38 @@
+using DataPlatform.Build.Frosting;
+using DataPlatform.Build.Kube;
+using DataPlatform.Build.Platform;
+using DataPlatform.Build.Process;
+using DataPlatform.Build.Tools;
+using DataPlatform.Build.Verify;
+
+namespace DataPlatform.Build.Deploy;
+
+/// <summary>
+/// Verify's release and workload checks, once and without waiting: one read of the cluster through Verify's reader and
+/// one `helm list`, no probes. Whatever stops the look (an API server that does not answer, helm failing) is itself
+/// a problem, so the caller applies rather than trusts a platform it could not see.
+/// </summary>
+internal sealed class PlatformHealthCheck(Func<PlatformCluster> cluster, Helm helm, IReadOnlyList<Release> releases, IReadOnlyCollection<string> namespaces, string context)
+{
+    public async Task<PlatformHealth> CheckAsync(CancellationToken ct)
+    {
+        try
+        {
+            var state = await ClusterReader.ReadAsync(cluster(), namespaces, ct);
+            // Both readers below look only at the declared releases: someone else's failed release is not ours to apply for.
+            var listed = await helm.ListReleasesAsync(ct);
+            var unsettled = ReleaseRecovery.Unsettled(listed, releases).Select(u => $"{u.Release.Id} ({u.Latest.Status})").ToList();
+            var failing = ClusterChecks.HelmReleases(listed, releases, context)
+                .Concat(ClusterChecks.Workloads(state, namespaces))
+                .Where(check => !check.Passed)
+                .Select(check => $"{check.Name}: {check.Detail.Split('\n')[0].TrimEnd('\r')}")
+                .ToList();
+            return new PlatformHealth(failing) { UnsettledReleases = unsettled };
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && e is BuildFailure or ToolFailedException or ToolTimeoutException or FormatException
+                                      or HttpRequestException or k8s.Autorest.HttpOperationException or OperationCanceledException)
+        {
+            return PlatformHealth.Unreadable($"the cluster could not be read: {e.Message.Split('\n')[0]}");
+        }
+    }
+}

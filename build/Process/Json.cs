@@ -1,0 +1,36 @@
+using System.Text.Json;
+
+namespace DataPlatform.Build.Process;
+
+/// <summary>Null-tolerant reads of the JSON that custom resources come as.</summary>
+internal static class Json
+{
+    public static JsonElement? At(this JsonElement element, params string[] path)
+    {
+        var current = element;
+        foreach (var name in path)
+            if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(name, out current)) return null;
+        return current;
+    }
+
+    /// <summary>A label, annotation or data value; null when the map or the key is missing.</summary>
+    public static string? Get(this IDictionary<string, string>? map, string key) => map is not null && map.TryGetValue(key, out var value) ? value : null;
+
+    public static string? Str(this JsonElement element, params string[] path) =>
+        element.At(path) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
+
+    public static IEnumerable<JsonElement> Items(this JsonElement element, params string[] path) =>
+        element.At(path) is { ValueKind: JsonValueKind.Array } array ? array.EnumerateArray() : [];
+
+    public static string Id(this JsonElement element) =>
+        element.Str("metadata", "namespace") is { } ns ? $"{ns}/{element.Str("metadata", "name")}" : element.Str("metadata", "name") ?? "?";
+
+    /// <summary>The condition of the given type: (status, reason: message), or null when it is not reported yet.</summary>
+    public static (string Status, string Why)? Condition(this JsonElement element, string type)
+    {
+        foreach (var condition in element.Items("status", "conditions"))
+            if (condition.Str("type") == type)
+                return (condition.Str("status") ?? "Unknown", string.Join(": ", new[] { condition.Str("reason"), condition.Str("message") }.Where(s => !string.IsNullOrEmpty(s))));
+        return null;
+    }
+}
