@@ -31,6 +31,8 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
     readonly Lazy<PlatformCluster> _cluster;
     readonly Lazy<IReadOnlyList<RegistryMirror>> _registryMirrors;
     readonly Lazy<Helm> _helm;
+    readonly Lazy<ExistingCluster.TargetCluster> _target;
+    readonly Lazy<HelmfileSpec> _deployedSpec;
 
     /// <param name="runner">Builds the process runner from the mask of this platform's secrets.</param>
     /// <param name="environment">Reads a process environment variable (the tests pass their own).</param>
@@ -46,19 +48,22 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
         HelmPluginsDirectory = System.IO.Path.Combine(root, ".tools", "helm-plugins");
 
         _kindConfig = new(() => KindConfig.Load(System.IO.Path.Combine(root, "kind-config.yaml")));
+        _target = new(() => ExistingCluster.TargetCluster.Resolve(root, KindConfig, EnvironmentVariable));
         _helmfileSpec = new(() => HelmfileSpec.Load(System.IO.Path.Combine(root, "helmfile.yaml")));
+        // Not cached when it fails (a broken .env on an existing cluster): the validation before the first step reports it.
+        _deployedSpec = new(() => ExistingCluster.MetalLbChoice.Deployed(_helmfileSpec.Value, Target, () => Variables), LazyThreadSafetyMode.PublicationOnly);
         _gatewayApi = new(() => GatewayApiSpec.Load(System.IO.Path.Combine(root, "gateway-api.yaml")));
         _variables = new(() => PlatformEnvironment.Load(root, EnvironmentVariable));
         _registryHtpasswd = new(() => Htpasswd.Line(Variables.Require("REGISTRY_USER"), Variables.Require("REGISTRY_PASSWORD")));
         // Not cached when it fails: a context kind writes later in this run (CreateCluster) is found by the next use.
-        _cluster = new(() => PlatformCluster.Connect(Kubeconfig.Read(), KindConfig.ContextName), LazyThreadSafetyMode.PublicationOnly);
+        _cluster = new(() => PlatformCluster.Connect(Kubeconfig.Read(), Target.Context), LazyThreadSafetyMode.PublicationOnly);
         ClusterReads = new ApiClusterReads(() => Cluster);
         _registryMirrors = new(() => Platform.RegistryMirrors.Load(System.IO.Path.Combine(root, "kind-config.yaml")));
         Mask = new SecretMask(SecretValues);
         Runner = runner(Mask);
         // --plan changes nothing on disk, not even this cache.
         ToolVersions = new ToolVersionCache(System.IO.Path.Combine(root, ".tools", ToolVersionCache.FileName), readOnly: options.Plan);
-        _helm = new(() => new Helm(Runner, KindConfig.ContextName, ToolVersions));
+        _helm = new(() => new Helm(Runner, Target.Context, ToolVersions));
     }
 
     /// <summary>This platform's secrets, in every form a tool may print them: the last filter on whatever the build shows.</summary>
@@ -82,14 +87,16 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
 
     /// <summary>kind-config.yaml: the cluster's name, hence the only context the build talks to.</summary>
     public KindConfig KindConfig => _kindConfig.Value;
-    /// <summary>helmfile.yaml as the build reads it (releases, namespaces); the file itself goes to helmfile unchanged.</summary>
-    public HelmfileSpec HelmfileSpec => _helmfileSpec.Value;
+    /// <summary>The one cluster this run talks to: kind-config.yaml's kind cluster, or the existing one PLATFORM_CONTEXT names.</summary>
+    public ExistingCluster.TargetCluster Target => _target.Value;
+    /// <summary>helmfile.yaml as the build reads it (releases, namespaces), less MetalLB's releases when this target does not get them; the file itself goes to helmfile unchanged.</summary>
+    public HelmfileSpec HelmfileSpec => _deployedSpec.Value;
     public GatewayApiSpec GatewayApi => _gatewayApi.Value;
     /// <summary>.env, .env.local and the environment, merged.</summary>
     public PlatformEnvironment Variables => _variables.Value;
     /// <summary>The registry's bcrypt htpasswd line, derived from the registry credentials.</summary>
     public string RegistryHtpasswd => _registryHtpasswd.Value;
-    /// <summary>KubernetesClient pinned to kind-&lt;name&gt; (never the kubeconfig's current context), built once.</summary>
+    /// <summary>KubernetesClient pinned to the target's context (never the kubeconfig's current context), built once.</summary>
     public PlatformCluster Cluster => _cluster.Value;
     /// <summary>The reads every Up makes of the cluster (nodes, the Gateway API CRD, the applied record), in process through <see cref="Cluster"/>.</summary>
     public IClusterReads ClusterReads { get; }
@@ -103,6 +110,10 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
 
     /// <summary>Whether HelmfileApply runs later in this run (set once the run starts): CheckImages then leaves the check to it.</summary>
     public bool HelmfileApplyFollows { get; internal set; }
+    /// <summary>Purge is in this run: Clean of an existing cluster removes the platform's CRDs too.</summary>
+    public bool PurgeFollows { get; internal set; }
+    /// <summary>Clean already removed the platform from the existing cluster in this run (Purge's CRDs included when it follows).</summary>
+    public bool ExistingClusterCleaned { get; set; }
     /// <summary>What Doctor found (engine, access mode, its table's rows): set by Doctor, the first step of Up, or by the first step that needs the access mode.</summary>
     public DoctorReport? DoctorFindings { get; set; }
     /// <summary>The cluster's node containers as CheckImages listed them; CreateCluster reuses the look.</summary>
@@ -122,11 +133,11 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
 
     public Docker Docker => new(Runner);
     public Kind Kind => new(Runner);
-    public Kubectl Kubectl => new(Runner, KindConfig.ContextName);
+    public Kubectl Kubectl => new(Runner, Target.Context);
     /// <summary>One per run: it asks helm for its version once, to list releases in the form that major documents.</summary>
     public Helm Helm => _helm.Value;
     /// <summary>The helmfile CLI, pointed at helmfile.yaml and the platform's context.</summary>
-    public Helmfile HelmfileTool => new(Runner, KindConfig.ContextName, HelmfileSpec);
+    public Helmfile HelmfileTool => new(Runner, Target.Context, HelmfileSpec) { Selectors = ExistingCluster.MetalLbChoice.Selectors(Target, Variables) };
 
     IEnumerable<string> SecretValues()
     {

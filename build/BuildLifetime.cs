@@ -80,15 +80,20 @@ internal sealed class BuildLifetime(IAnsiConsole console) : IFrostingLifetime<Bu
 
         RequireValidConfiguration(PlatformValidator.Validate(context.Root, context.EnvironmentVariable), tasks);
         context.HelmfileApplyFollows = tasks.Contains("HelmfileApply");
+        context.PurgeFollows = tasks.Contains("Purge");
+        // PLATFORM_CONTEXT's refusals (a context not there, another clone's kind cluster, an API that does not answer,
+        // the demo credentials) before the locks and before any step.
+        await ExistingCluster.TargetClusterGuard.CheckAsync(context, tasks);
 
         var holder = $"--target={tasks[^1]} in {context.Root}";
         _lock = await RunLock.AcquireAsync(LockFileOf(context.Root), context.Options.LockWait, holder, console, context.Cancellation,
             ownerOf: path => OwnerOfAsync(context.Runner, path, context.Cancellation));
         // Always after the clone's lock, so two runs never hold one each while waiting for the other's.
-        var clusterLock = ClusterLockFileOf(context.KindConfig.Name, context.EnvironmentVariable);
+        var clusterName = context.Target.IsExisting ? context.Target.LockName : context.KindConfig.Name;
+        var clusterLock = ClusterLockFileOf(clusterName, context.EnvironmentVariable);
         if (CanHold(clusterLock))
             _clusterLock = await RunLock.AcquireAsync(clusterLock, context.Options.LockWait, holder, console, context.Cancellation,
-                scope: $"on cluster {context.KindConfig.Name} (from another clone, or another copy of this one)");
+                scope: $"on cluster {(context.Target.IsExisting ? context.Target.Context : clusterName)} (from another clone, or another copy of this one)");
         else
             // A read-only HOME (a CI user without one, say) must not stop a build that needs nothing else there.
             console.MarkupLineInterpolated($"[yellow]Cannot create {Path.GetDirectoryName(clusterLock)} for the cluster's lock: runs from other clones of this cluster are not waited for. Set XDG_CACHE_HOME to a writable directory to have them waited for.[/]");

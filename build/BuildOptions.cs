@@ -40,6 +40,8 @@ internal static class OptionTable
         Option.WholeNumber("helmfile-attempts", "<n>", "attempts for `helmfile apply` when failures look transient; 1 means no retry", 4, 1, 10).OnlyReadBy("HelmfileApply");
     public static readonly CommandLineOption<bool> Force =
         Option.Switch("force", "run `helmfile apply` even when its inputs are unchanged since the last apply and the platform is healthy").OnlyReadBy("HelmfileApply");
+    public static readonly CommandLineOption<bool> Yes =
+        Option.Switch("yes", "Clean or Purge on an existing cluster (PLATFORM_CONTEXT) without asking to type the context's name").OnlyReadBy("Clean", "Purge");
     public static readonly CommandLineOption<bool> SkipImageCheck =
         Option.Switch("skip-image-check", "do not ask the registries whether every image the run will pull exists, the releases' and the build's own pins (offline, or a registry that refuses anonymous reads)").OnlyReadBy("CheckImages", "HelmfileApply");
     public static readonly CommandLineOption<TimeSpan> RetryDelay =
@@ -57,7 +59,7 @@ internal static class OptionTable
 
     /// <summary>In the order --help and the README show them.</summary>
     public static readonly IReadOnlyList<CommandLineOption> All =
-        [Target, Exclusive, Plan, DryRun, Tree, Description, Help, Version, Verbosity, HelmfileAttempts, Force, SkipImageCheck, RetryDelay, Timeout, Report, HostsFile, Output, LockWait];
+        [Target, Exclusive, Plan, DryRun, Tree, Description, Help, Version, Verbosity, HelmfileAttempts, Force, Yes, SkipImageCheck, RetryDelay, Timeout, Report, HostsFile, Output, LockWait];
 
     /// <summary>The README's Options table, as markdown rows.</summary>
     public static string Markdown() =>
@@ -74,6 +76,8 @@ internal sealed record BuildOptions(bool Plan, RetrySettings HelmfileRetry, Time
     public Verbosity Verbosity { get; init; } = Verbosity.Normal;
     /// <summary>--force: helmfile apply runs even when its inputs are unchanged and the platform is healthy.</summary>
     public bool Force { get; init; }
+    /// <summary>--yes: Clean/Purge of an existing cluster need no typed confirmation.</summary>
+    public bool Yes { get; init; }
     /// <summary>--skip-image-check: no registry is asked about the releases' images before the first apply.</summary>
     public bool SkipImageCheck { get; init; }
 
@@ -87,6 +91,7 @@ internal sealed record BuildOptions(bool Plan, RetrySettings HelmfileRetry, Time
         commandLine.Get(OptionTable.Output))
     {
         Force = commandLine.Get(OptionTable.Force),
+        Yes = commandLine.Get(OptionTable.Yes),
         SkipImageCheck = commandLine.Get(OptionTable.SkipImageCheck),
         Verbosity = commandLine.Get(OptionTable.Verbosity),
     };

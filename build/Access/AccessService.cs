@@ -30,7 +30,7 @@ internal static class AccessService
             return new PublishedAccess(decision, []);
         }
         context.Console.MarkupLineInterpolated($"Access mode {decision.Name} ({decision.Reason}): publishing the LoadBalancers on 127.0.0.1 through {proxy.Name}.");
-        context.Kubeconfig.Read().Require(context.KindConfig.ContextName);
+        context.Kubeconfig.Read().Require(context.Target.Context);
         var plan = await PlanAsync(context, waitForAddresses: true);
         await proxy.EnsureAsync(plan, context.Cancellation);
         return new PublishedAccess(decision, plan.Forwards);

@@ -9,7 +9,9 @@ namespace DataPlatform.Build.Access;
 internal sealed class PublishPortsTask : FrostingTask<BuildContext>
 {
     /// <summary>Under --plan on a machine without the cluster there are no LoadBalancers to read yet.</summary>
-    public override bool ShouldRun(BuildContext context) => context.ClusterOutcomeOrExisting.IsReachable;
+    public override bool ShouldRun(BuildContext context) =>
+        ExistingCluster.KindOnlyStep.Runs(context, "PublishPorts", "its LoadBalancer addresses are reached directly, no proxy on this machine") &&
+        context.ClusterOutcomeOrExisting.IsReachable;
 
     public override async Task RunAsync(BuildContext context) => context.PublishedAccess = await AccessService.PublishAsync(context);
 }

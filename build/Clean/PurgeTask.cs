@@ -12,6 +12,15 @@ internal sealed class PurgeTask : FrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
+        if (context.Target.IsExisting)
+        {
+            // Clean, run before it, already removed the CRDs too; alone (--exclusive), Purge does Clean's work with them.
+            if (context.ExistingClusterCleaned) return;
+            var clean = new ExistingCluster.ExistingClusterClean(context);
+            clean.Confirm("Purge", ExistingCluster.ExistingClusterClean.IsInteractive, System.Console.ReadLine);
+            await clean.CleanAsync(purge: true, context.Cancellation);
+            return;
+        }
         try
         {
             await ImageCacheService.Of(context).PurgeAsync(context.Cancellation);

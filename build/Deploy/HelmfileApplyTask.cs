@@ -5,7 +5,6 @@ using DataPlatform.Build.ImageCache;
 using DataPlatform.Build.Images;
 using DataPlatform.Build.MetalLb;
 using DataPlatform.Build.Progress;
-using DataPlatform.Build.Verify;
 
 namespace DataPlatform.Build.Deploy;
 
@@ -19,10 +18,9 @@ internal sealed class HelmfileApplyTask : FrostingTask<BuildContext>
     public override async Task RunAsync(BuildContext context)
     {
         var cluster = context.ClusterOutcomeOrExisting;
-        if (cluster.IsReachable) context.Kubeconfig.Read().Require(context.KindConfig.ContextName);
-        var metalLb = context.MetalLbAddresses
-            ?? await DeploymentInputs.MetalLbRangeAsync(cluster, context.Docker, context.Variables, context.Cancellation);
-        var environment = DeploymentInputs.HelmfileEnvironment(context.Variables, metalLb, context.RegistryHtpasswd);
+        if (cluster.IsReachable) context.Kubeconfig.Read().Require(context.Target.Context);
+        var metalLb = await ExistingCluster.TargetInputs.MetalLbAsync(context, cluster);
+        var environment = ExistingCluster.TargetInputs.HelmfileEnvironment(context, metalLb);
 
         var inputs = AppliedInputs.Compute(context.Root, environment);
         var gate = WarmApplyGate(context);
@@ -36,6 +34,11 @@ internal sealed class HelmfileApplyTask : FrostingTask<BuildContext>
                 await ImageCheck.RunAsync(context, environment,
                     BuildImages.ToPull(context.KindConfig, createsCluster: false, startsMirrors: false, publishes: await ImageCheck.PublishesAsync(context)));
         }
+
+        // An existing cluster: the releases' namespaces are created labelled as the platform's, or the run stops when one is someone else's.
+        if (context.Target.IsExisting)
+            await new ExistingCluster.OwnedNamespaces(() => context.Cluster, context.Kubectl, context.Runner, Path.Combine(context.Root, ".artifacts"), context.Console)
+                .EnsureAsync(context.HelmfileSpec.Namespaces, context.Cancellation);
 
         // Under --plan a cluster still to be created has no releases to read, let alone repair.
         var repairer = cluster.IsReachable ? new ReleaseRepairer(context.Helm, context.HelmfileTool, context.HelmfileSpec, context.Console) : null;
@@ -56,8 +59,8 @@ internal sealed class HelmfileApplyTask : FrostingTask<BuildContext>
 
     static WarmApplyGate WarmApplyGate(BuildContext context)
     {
-        var namespaces = context.HelmfileSpec.Namespaces.Union(VerifySettings.ClusterNamespaces).ToList();
-        var health = new PlatformHealthCheck(() => context.Cluster, context.Helm, context.HelmfileSpec.Releases, namespaces, context.KindConfig.ContextName);
+        var namespaces = ExistingCluster.TargetInputs.CheckedNamespaces(context);
+        var health = new PlatformHealthCheck(() => context.Cluster, context.Helm, context.HelmfileSpec.Releases, namespaces, context.Target.Context);
         var store = new AppliedRecordStore(context.Runner, context.Kubectl, context.ClusterReads, Path.Combine(context.Root, ".artifacts"));
         return new WarmApplyGate(store, health.CheckAsync, context.Console);
     }

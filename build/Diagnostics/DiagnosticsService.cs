@@ -37,14 +37,16 @@ internal static class DiagnosticsService
         var taken = DateTimeOffset.UtcNow;
         var bundle = new DiagnosticsBundle(context.Mask, maxBytes);
         bundle.Add("versions.txt", await VersionsAsync(context, ct));
-        bundle.Add("doctor.txt", await DoctorAsync(context, bundle, ct));
+        bundle.Add("doctor.txt", context.Target.IsExisting
+            ? $"{context.Target.Describe()}: this machine's Docker plays no part; ./build.sh --target=Doctor checks the cluster.\n"
+            : await DoctorAsync(context, bundle, ct));
 
         ClusterFindings? findings = null;
         try
         {
             var kubeconfig = context.Kubeconfig.Read();
-            if (!kubeconfig.HasContext(context.KindConfig.ContextName))
-                bundle.CouldNotRead("the cluster", $"kube context {context.KindConfig.ContextName} is not in the kubeconfig ({kubeconfig.Describe()})");
+            if (!kubeconfig.HasContext(context.Target.Context))
+                bundle.CouldNotRead("the cluster", $"kube context {context.Target.Context} is not in the kubeconfig ({kubeconfig.Describe()})");
             else
                 findings = await new ClusterDiagnostics(context.Cluster, context.HelmfileSpec.Releases, context.EnvironmentVariable("HELM_DRIVER"), bundle).ReadAsync(ct);
         }
@@ -55,8 +57,8 @@ internal static class DiagnosticsService
         }
 
         bundle.Add("hosts-block.txt", HostsBlocks(context));
-        await KindLogsAsync(context, bundle, ct);
-        bundle.AddIndex(DiagnosticsIndex.Markdown(context.KindConfig.ContextName, taken, failure, findings, bundle));
+        if (context.Target.IsKind) await KindLogsAsync(context, bundle, ct);
+        bundle.AddIndex(DiagnosticsIndex.Markdown(context.Target.Context, taken, failure, findings, bundle));
         return await bundle.WriteAsync(path, ct);
     }
 
@@ -66,11 +68,12 @@ internal static class DiagnosticsService
         var assembly = typeof(DiagnosticsService).Assembly;
         text.AppendLine($"build: {assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? assembly.GetName().Version?.ToString() ?? "dev"}");
         text.AppendLine($".NET: {RuntimeInformation.FrameworkDescription} on {RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture})");
-        foreach (var tool in new[] { "kind", "kubectl", "helm", "helmfile", "docker" })
+        // An existing cluster (PLATFORM_CONTEXT) is never driven through kind or this machine's docker: neither is asked.
+        foreach (var tool in context.Target.IsExisting ? ["kubectl", "helm", "helmfile"] : new[] { "kind", "kubectl", "helm", "helmfile", "docker" })
         {
             var command = tool == "docker"
                 ? new ToolCommand("docker", ["version", "--format", "client {{.Client.Version}}, server {{.Server.Version}}"])
-                : ToolInstaller.VersionCommand(tool, tool, context.KindConfig.ContextName);
+                : ToolInstaller.VersionCommand(tool, tool, context.Target.Context);
             try
             {
                 var result = await context.Runner.RunAsync(command with { AllowFailure = true, Timeout = TimeSpan.FromSeconds(30) }, ct);

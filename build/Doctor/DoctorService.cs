@@ -90,6 +90,7 @@ internal static class DoctorService
     /// </summary>
     public static async Task<AccessDecision> AccessModeAsync(BuildContext context)
     {
+        if (context.Target.IsExisting) return ExistingCluster.ExistingClusterAccess.Decision(context.Target);
         // Doctor did not run first (PublishPorts, Verify or PrintHosts alone): examine now, once for the run.
         context.DoctorFindings ??= await ExamineAsync(context, new LocalHostSystem(), HostEngine.CurrentOs());
         if (context.DoctorFindings.Access is { } access) return access;

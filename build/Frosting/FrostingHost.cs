@@ -126,7 +126,7 @@ internal sealed class FrostingHost<TContext> where TContext : IFrostingContext
                 console.WriteException(root, ExceptionFormats.ShortenPaths);
             if (message is not null) WriteFailure(console, message);
             OnFailure?.Invoke(commandLine, context, message ?? root.Message);
-            return ExitCode.Failure;
+            return root is ConfigurationRefusal ? ExitCode.CommandLineMistake : ExitCode.Failure;
         }
         finally
         {

@@ -8,6 +8,9 @@ namespace DataPlatform.Build.ImageCache;
 [IsDependentOn(typeof(CreateClusterTask))]
 internal sealed class ConnectImageCacheTask : FrostingTask<BuildContext>
 {
+    public override bool ShouldRun(BuildContext context) =>
+        ExistingCluster.KindOnlyStep.Runs(context, "ConnectImageCache", "there are no kind nodes to point at the mirrors");
+
     public override Task RunAsync(BuildContext context) =>
         context.ImageCacheOn
             ? ImageCacheService.Of(context).ConfigureNodesAsync(context.MirrorsObserved?.Unchanged,

@@ -10,6 +10,9 @@ namespace DataPlatform.Build.ImageCache;
 [IsDependentOn(typeof(CheckImagesTask))]
 internal sealed class StartImageCacheTask : FrostingTask<BuildContext>
 {
+    public override bool ShouldRun(BuildContext context) =>
+        ExistingCluster.KindOnlyStep.Runs(context, "StartImageCache", "its mirrors serve kind's nodes; an existing cluster pulls its own way");
+
     public override async Task RunAsync(BuildContext context) => context.MirrorsObserved = await ProduceAsync(context);
 
     async Task<MirrorsObserved> ProduceAsync(BuildContext context)

@@ -26,8 +26,9 @@ internal sealed class CheckImagesTask : FrostingTask<BuildContext>
             return new NodeContainersSeen(null);
         }
         // The cluster's node containers, as CreateCluster looks for them (and then reuses this look).
-        var containers = await NodeContainers.ListAsync(context.Docker, context.KindConfig.Name, context.Cancellation);
-        var exists = containers is not null ? containers.Count > 0 : (await context.Kind.GetClustersAsync(context.Cancellation)).Contains(context.KindConfig.Name);
+        // An existing cluster (PLATFORM_CONTEXT) exists by definition, and has no node containers to ask docker or kind about.
+        var containers = context.Target.IsExisting ? null : await NodeContainers.ListAsync(context.Docker, context.KindConfig.Name, context.Cancellation);
+        var exists = context.Target.IsExisting || (containers is not null ? containers.Count > 0 : (await context.Kind.GetClustersAsync(context.Cancellation)).Contains(context.KindConfig.Name));
         if (exists && context.HelmfileApplyFollows)
         {
             context.Console.MarkupLine("[grey]image check: the cluster exists, so HelmfileApply checks the images, and only if it has to apply.[/]");
@@ -35,7 +36,7 @@ internal sealed class CheckImagesTask : FrostingTask<BuildContext>
         }
         var pinned = BuildImages.ToPull(context.KindConfig,
             createsCluster: !exists,
-            startsMirrors: context.ImageCacheOn && context.RegistryMirrors.Count > 0,
+            startsMirrors: context.Target.IsKind && context.ImageCacheOn && context.RegistryMirrors.Count > 0,
             publishes: await ImageCheck.PublishesAsync(context));
         var metalLb = DeploymentInputs.MetalLbRangeBeforeCluster(context.Variables);
         await ImageCheck.RunAsync(context, DeploymentInputs.HelmfileEnvironment(context.Variables, metalLb, context.RegistryHtpasswd), pinned);

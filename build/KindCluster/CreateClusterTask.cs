@@ -8,6 +8,9 @@ namespace DataPlatform.Build.KindCluster;
 [IsDependentOn(typeof(StartImageCacheTask))]
 internal sealed class CreateClusterTask : FrostingTask<BuildContext>
 {
+    public override bool ShouldRun(BuildContext context) =>
+        ExistingCluster.KindOnlyStep.Runs(context, "CreateCluster", "the cluster exists already, and kind is never run against it");
+
     public override async Task RunAsync(BuildContext context) => context.ClusterOutcome = await ProduceAsync(context);
 
     async Task<ClusterOutcome> ProduceAsync(BuildContext context)

@@ -41,6 +41,9 @@ internal sealed class MergedKubeconfig
 
     public bool HasContext(string name) => _contexts.ContainsKey(name);
 
+    /// <summary>Every context the files define, in the order kubectl lists them (for the message naming a missing one).</summary>
+    public IEnumerable<string> ContextNames => _contexts.Keys.Order(StringComparer.Ordinal);
+
     /// <summary>The file whose entry for this context wins, or null.</summary>
     public string? FileOf(string context) => _contexts.TryGetValue(context, out var found) ? found.File : null;
 

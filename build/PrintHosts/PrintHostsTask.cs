@@ -12,7 +12,9 @@ internal sealed class PrintHostsTask : FrostingTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        context.Kubeconfig.Read().Require(context.KindConfig.ContextName);
+        context.Kubeconfig.Read().Require(context.Target.Context);
+        // An existing cluster with a real domain, or a cloud load balancer's host name: DNS records, not hosts lines.
+        if (await ExistingCluster.DnsRecords.PrintIfWantedAsync(context, context.Variables.Require("GLOBAL_DOMAIN"))) return;
         var access = await AccessService.CurrentAsync(context);
         await new PrintHostsService(context.Cluster, context.KindConfig.Name, context.Variables.Require("GLOBAL_DOMAIN"), context.Console)
             {

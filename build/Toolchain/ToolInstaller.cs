@@ -21,7 +21,8 @@ namespace DataPlatform.Build.Toolchain;
 /// <param name="KubeContext">The platform's context: kubectl is never called without it, not even for its version.</param>
 /// <param name="Plan">--plan: look, but download and change nothing.</param>
 internal sealed record ToolchainRequest(
-    string ToolsDirectory, string HelmPluginsDirectory, string SearchPath, string? Mirror, HostPlatform Platform, string KubeContext, bool Plan);
+    string ToolsDirectory, string HelmPluginsDirectory, string SearchPath, string? Mirror, HostPlatform Platform, string KubeContext, bool Plan,
+    bool WithoutKind = false);
 
 internal enum ToolStatus { FoundOnPath, Cached, Installed, WouldInstall }
 
@@ -42,7 +43,8 @@ internal sealed class ToolInstaller(IToolRunner runner, IAnsiConsole console, Ht
     {
         RemoveLeftovers(request);
         var reports = new List<ToolReport>();
-        foreach (var pin in pins.Binaries) reports.Add(await EnsureBinaryAsync(pin, request, ct));
+        // An existing cluster (PLATFORM_CONTEXT) never runs kind, so it is neither looked for nor installed.
+        foreach (var pin in pins.Binaries.Where(p => !(request.WithoutKind && p == pins.Kind))) reports.Add(await EnsureBinaryAsync(pin, request, ct));
         reports.Add(await EnsureHelmDiffAsync(pins.HelmDiff, request, ct));
         return reports;
     }

@@ -14,8 +14,9 @@ internal static class ToolchainService
             Environment.GetEnvironmentVariable("PATH") ?? "",
             Environment.GetEnvironmentVariable(MirrorUrl.Variable),
             HostPlatform.Current(),
-            context.KindConfig.ContextName,
-            context.Options.Plan);
+            context.Target.Context,
+            context.Options.Plan,
+            WithoutKind: context.Target.IsExisting);
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(15) };
         var reports = await new ToolInstaller(context.Runner, context.Console, http, context.ToolVersions).EnsureAsync(pins, request, context.Cancellation);
         context.Console.Write(ReportTable(reports));

@@ -24,6 +24,14 @@ internal sealed class Helmfile(IToolRunner runner, string context, HelmfileSpec 
     public static readonly TimeSpan Slack = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// helmfile's own --selector on apply, template and destroy (never on sync, which names its releases and whose
+    /// selectors are OR'ed): what leaves MetalLB's releases out on an existing cluster (ExistingCluster.MetalLbChoice).
+    /// </summary>
+    public IReadOnlyList<string> Selectors { get; init; } = [];
+
+    IEnumerable<string> SelectorArguments => Selectors.SelectMany(s => new[] { "--selector", s });
+
+    /// <summary>
     /// helmfile runs the releases in needs groups, one group after the other, and helm may wait up to
     /// helmDefaults.timeout for each release of a group: so (groups × timeout) + <see cref="Slack"/>.
     /// helmfile.yaml's 7 groups × 600 s give 80 min.
@@ -39,7 +47,7 @@ internal sealed class Helmfile(IToolRunner runner, string context, HelmfileSpec 
     public ToolCommand ApplyCommand(IReadOnlyDictionary<string, string> environment)
     {
         var groups = HelmfileSpec.NeedsGroups(spec.Releases);
-        return new("helmfile", ["--file", spec.Path, "--kube-context", context, "apply", "--suppress-secrets", "--skip-diff-on-install"])
+        return new("helmfile", ["--file", spec.Path, "--kube-context", context, .. SelectorArguments, "apply", "--suppress-secrets", "--skip-diff-on-install"])
         {
             Mutating = true,
             Streamed = true,
@@ -76,7 +84,7 @@ internal sealed class Helmfile(IToolRunner runner, string context, HelmfileSpec 
 
     /// <summary>Renders every release's manifests (charts fetched, nothing sent to the cluster): read-only, so --plan runs it too.</summary>
     public ToolCommand TemplateCommand(IReadOnlyDictionary<string, string> environment) =>
-        new("helmfile", ["--file", spec.Path, "--kube-context", context, "template", "--skip-tests"])
+        new("helmfile", ["--file", spec.Path, "--kube-context", context, .. SelectorArguments, "template", "--skip-tests"])
         {
             Environment = ChildEnvironment(environment),
             WorkingDirectory = Path.GetDirectoryName(spec.Path),

@@ -8,7 +8,7 @@ internal sealed class TrustCaTask : FrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
-        context.Kubeconfig.Read().Require(context.KindConfig.ContextName);
+        context.Kubeconfig.Read().Require(context.Target.Context);
         var path = context.Options.CaOutput ?? Path.Combine(context.Root, TrustCaService.DefaultFile);
         var osRelease = File.Exists("/etc/os-release") ? File.ReadAllText("/etc/os-release") : null;
         await new TrustCaService(context.Cluster, context.Console)

@@ -81,6 +81,16 @@ internal static class ClusterChecks
     /// <summary>Every LoadBalancer service has an address, inside the MetalLB range (first-last or CIDR, as MetalLB reads it).</summary>
     public static IEnumerable<CheckResult> LoadBalancers(ClusterState state, string metalLbRange)
     {
+        if (metalLbRange.Length == 0)
+        {
+            // No MetalLB (an existing cluster's own provider): an address or a cloud load balancer's host name is enough.
+            foreach (var service in state.Services.Where(s => s.Spec?.Type == "LoadBalancer").OrderBy(s => s.Namespace()).ThenBy(s => s.Name()))
+                yield return LoadBalancerAddress(service) is { } address
+                    ? CheckResult.Pass(Categories.Platform, $"loadbalancer {service.Namespace()}/{service.Name()}", address)
+                    : CheckResult.Fail(Categories.Platform, $"loadbalancer {service.Namespace()}/{service.Name()}",
+                        "no external address yet: does the cluster have a LoadBalancer provider (a cloud load balancer, k3s ServiceLB), or set METALLB_IP_RANGE to install MetalLB");
+            yield break;
+        }
         var parsed = AddressRange.TryParse(metalLbRange, out var range, out var problem);
         foreach (var service in state.Services.Where(s => s.Spec?.Type == "LoadBalancer").OrderBy(s => s.Namespace()).ThenBy(s => s.Name()))
         {
@@ -96,6 +106,10 @@ internal static class ClusterChecks
                 yield return CheckResult.Pass(Categories.Platform, name, ip);
         }
     }
+
+    /// <summary>The LoadBalancer's IP, or the host name a cloud load balancer gives instead.</summary>
+    public static string? LoadBalancerAddress(V1Service service) =>
+        LoadBalancerIp(service) ?? service.Status?.LoadBalancer?.Ingress?.Select(i => i.Hostname).FirstOrDefault(h => !string.IsNullOrEmpty(h));
 
     public static string? LoadBalancerIp(V1Service service) =>
         service.Status?.LoadBalancer?.Ingress?.Select(i => i.Ip).FirstOrDefault(ip => !string.IsNullOrEmpty(ip));

@@ -92,7 +92,7 @@ internal static partial class VerifyReport
     {
         try
         {
-            if (context is not null) return context.KindConfig.ContextName;
+            if (context is not null) return context.Target.Context;
             var root = Environment.GetEnvironmentVariable("DATA_PLATFORM_ROOT") is { Length: > 0 } set ? set : Directory.GetCurrentDirectory();
             return KindConfig.Load(Path.Combine(root, "kind-config.yaml")).ContextName;
         }

@@ -2,7 +2,6 @@ using DataPlatform.Build.Access;
 using DataPlatform.Build.Diagnostics;
 using DataPlatform.Build.Frosting;
 using DataPlatform.Build.KindCluster;
-using DataPlatform.Build.MetalLb;
 using DataPlatform.Build.Progress;
 
 namespace DataPlatform.Build.Verify;
@@ -16,15 +15,15 @@ internal sealed class VerifyTask : FrostingTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        context.Kubeconfig.Read().Require(context.KindConfig.ContextName);
-        var metalLb = context.MetalLbAddresses
-            ?? await DeploymentInputs.MetalLbRangeAsync(ClusterOutcome.Existing, context.Docker, context.Variables, context.Cancellation);
+        context.Kubeconfig.Read().Require(context.Target.Context);
+        var metalLb = await ExistingCluster.TargetInputs.MetalLbAsync(context, ClusterOutcome.Existing);
         var accessKey = context.Variables.Require("MINIO_ACCESS_KEY");
         var settings = new VerifySettings
         {
-            Namespaces = context.HelmfileSpec.Namespaces.Union(VerifySettings.ClusterNamespaces).ToList(),
+            Namespaces = ExistingCluster.TargetInputs.CheckedNamespaces(context),
             Releases = context.HelmfileSpec.Releases,
-            MetalLbRange = metalLb.Range,
+            // Empty without MetalLB: the cluster's own provider's addresses are not held to a range.
+            MetalLbRange = metalLb?.Range ?? "",
             Credentials = new ProbeCredentials(accessKey, context.Variables.Require("MINIO_SECRET_KEY"),
                 context.Variables.Require("REGISTRY_USER"), context.Variables.Require("REGISTRY_PASSWORD")),
             S3Bucket = MinioBuckets.Choose(context.HelmfileSpec.Path, accessKey, context.Variables.Find),

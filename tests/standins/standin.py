@@ -34,6 +34,10 @@ Scenario state ($STANDIN_STATE, a directory; every file is optional):
   nodes.json          kind clusters' node containers: cluster name -> [node names] (written by kind create cluster)
   access_containers   JSON list written by `docker run` / `docker rm` of the build's access proxy: name, id, image,
                       state (running|exited), labels, ports ("127.0.0.1:80:20000"), env. A test may edit it.
+  existing_contexts   contexts (one a line) that reach an existing, non-kind cluster that is up (PLATFORM_CONTEXT):
+                      the cluster calls pinned to them are answered from this same state
+  namespaces.json     namespaces the build created with `kubectl apply --filename` (name -> labels); `kubectl delete
+                      namespace` removes them
   host_ports_taken    host ports another program holds, space separated: `docker run --publish` on one fails as the
                       engine does ("address already in use")
 
@@ -274,6 +278,8 @@ def require_cluster_context(tool, context, flag):
         fail(UNKNOWN_CONTEXT, f'error: context "{context}" does not exist\n'
                               f"STANDIN {tool}: asked for context {context}, which is not in {os.pathsep.join(kubeconfig_paths())}")
     cluster = (entry.get("context") or {}).get("cluster", "")
+    if context in (read_state("existing_contexts") or "").split():
+        return
     if not cluster.startswith("kind-") or cluster[len("kind-"):] not in clusters():
         server = next((c.get("cluster", {}).get("server") for c in config["clusters"] if c.get("name") == cluster), "?")
         fail(1, f"Unable to connect to the server: dial tcp {server}: connect: connection refused")
@@ -1103,7 +1109,20 @@ def kubectl(argv):
         return out(stored)
 
     if words[:1] == ["apply"] and os.path.isfile(flag_value(argv, "-f", "--filename") or ""):
-        return kubectl_apply_configmap(flag_value(argv, "-f", "--filename"))
+        return kubectl_apply_file(flag_value(argv, "-f", "--filename"))
+
+    if words[:2] == ["delete", "namespace"] and len(words) > 2:
+        namespaces = read_json("namespaces.json", {})
+        for name in words[2:]:
+            namespaces.pop(name, None)
+        write_json("namespaces.json", namespaces)
+        return out("\n".join(f'namespace "{n}" deleted' for n in words[2:]))
+
+    if words[:2] in (["delete", "crd"], ["delete", "customresourcedefinition"]) and len(words) > 2:
+        return out("\n".join(f'customresourcedefinition.apiextensions.k8s.io "{n}" deleted' for n in words[2:]))
+
+    if words[:2] == ["label", "crd"] and len(words) > 3:
+        return out("\n".join(f"customresourcedefinition.apiextensions.k8s.io/{n} labeled" for n in words[2:] if "=" not in n))
 
     if words[:1] == ["apply"]:
         source = flag_value(argv, "-f", "--filename") or ""
@@ -1118,6 +1137,23 @@ def kubectl(argv):
                              for k in kinds))
 
     fail(UNSUPPORTED, f"STANDIN kubectl: unsupported arguments {argv}")
+
+
+def kubectl_apply_file(path):
+    """A file the build wrote: the platform's namespaces (a v1 List of Namespaces, kept in namespaces.json with their
+    labels) or one ConfigMap (the applied record)."""
+    with open(path) as f:
+        manifest = yaml.safe_load(f) or {}
+    if manifest.get("kind") == "List" and all(i.get("kind") == "Namespace" for i in manifest.get("items") or []):
+        namespaces = read_json("namespaces.json", {})
+        lines = []
+        for item in manifest["items"]:
+            name = item["metadata"]["name"]
+            lines.append(f"namespace/{name} {'unchanged' if name in namespaces else 'created'}")
+            namespaces[name] = item["metadata"].get("labels") or {}
+        write_json("namespaces.json", namespaces)
+        return out("\n".join(lines))
+    return kubectl_apply_configmap(path)
 
 
 def kubectl_apply_configmap(path):
@@ -1327,16 +1363,23 @@ def helmfile(argv):
     path = flag_value(argv, "--file", "-f") or "helmfile.yaml"
     with open(path) as f:
         spec = yaml.safe_load(f) or {}
-    if (spec.get("helmDefaults") or {}).get("kubeContext") not in (None, context):
+    # Real helmfile lets --kube-context override helmDefaults.kubeContext (pkg/app/desired_state_file_loader.go: "HelmDefaults.
+    # KubeContext is also overridden in here"); only a top-level kubeContext clashes with the flag. For a kind context this
+    # stand-in is stricter on purpose: the build must hand helmfile the context helmfile.yaml pins.
+    if spec.get("kubeContext") and context:
+        fail(1, "err: Cannot use option --kube-context and set attribute kubeContext.")
+    if context and context.startswith("kind-") and (spec.get("helmDefaults") or {}).get("kubeContext") not in (None, context):
         fail(1, f"STANDIN helmfile: --kube-context {context} disagrees with helmDefaults.kubeContext in {path}")
     releases = spec.get("releases") or []
 
-    if words[:1] not in (["apply"], ["sync"], ["template"]):
+    if words[:1] not in (["apply"], ["sync"], ["template"], ["destroy"]):
         fail(UNSUPPORTED, f"STANDIN helmfile: unsupported arguments {argv}")
+    selected = plan_selection(releases, selectors(argv), argv)
 
-    # The releases' .gotmpl values files fail on a variable the environment lacks, as helmfile's requiredEnv does.
+    # The selected releases' .gotmpl values files fail on a variable the environment lacks, as helmfile's requiredEnv
+    # does; a release the selector leaves out is never rendered.
     base = os.path.dirname(os.path.abspath(path))
-    templates = sorted({v for r in releases for v in (r.get("values") or []) if isinstance(v, str) and v.endswith(".gotmpl")})
+    templates = sorted({v for r in selected for v in (r.get("values") or []) if isinstance(v, str) and v.endswith(".gotmpl")})
     for file in templates:
         with open(os.path.join(base, file)) as f:
             for match in REQUIRED_ENV.finditer(f.read()):
@@ -1346,11 +1389,74 @@ def helmfile(argv):
                             f"error calling requiredEnv: required env var `{match['name']}` is not set")
 
     if words[:1] == ["template"]:
-        return helmfile_template(releases, base)
-    selected = select_releases(releases, selectors(argv))
+        return helmfile_template(selected, base)
     if not selected:
         fail(1, "err: no releases found that matches specified selector() and environment(default), in any helmfile")
+    if words[:1] == ["destroy"]:
+        return helmfile_destroy(releases, selected)
     return helmfile_deploy(words[0], releases, selected, base, os.path.basename(path))
+
+
+def flag_bool(argv, name, default):
+    """A cobra bool flag: --name, --name=true|false."""
+    for a in argv:
+        if a == name:
+            return True
+        if a.startswith(name + "="):
+            return a.split("=", 1)[1].lower() in ("true", "1")
+    return default
+
+
+def plan_selection(releases, wanted, argv):
+    """The releases a selector leaves in, and what happens to their needs, as helmfile plans them.
+
+    cmd/apply.go: --skip-needs defaults to true ("do not automatically include releases from the target release's needs
+    when --selector/-l flag is provided"), --include-needs adds the selected releases' direct needs and
+    --include-transitive-needs their needs' needs. pkg/state/state_run.go GroupReleasesByDependency hands the DAG
+    WithoutDependencies: SkipNeeds, so a need left out is dropped from the plan; with neither skipping nor including it
+    fails with UnhandledDependencyError's message, below.
+    """
+    selected = select_releases(releases, wanted)
+    if not wanted:
+        return selected
+    by_id = {f"{r.get('namespace')}/{r['name']}": r for r in releases}
+    transitive = flag_bool(argv, "--include-transitive-needs", False)
+    include = flag_bool(argv, "--include-needs", False) or transitive
+    skip = flag_bool(argv, "--skip-needs", True) and not include
+    chosen = {f"{r.get('namespace')}/{r['name']}" for r in selected}
+    if include:
+        frontier = list(selected)
+        while frontier:
+            r = frontier.pop()
+            for need in r.get("needs") or []:
+                if need in by_id and need not in chosen:
+                    chosen.add(need)
+                    if transitive:
+                        frontier.append(by_id[need])
+    elif not skip:
+        for r in selected:
+            for need in r.get("needs") or []:
+                if need not in chosen:
+                    name = need.split("/")[-1]
+                    fail(1, f'err: release "{r.get("namespace")}/{r["name"]}" depends on "{need}" which does not match the selectors. '
+                            f'Please add a selector like "--selector name={name}", or indicate whether to skip (--skip-needs) or include '
+                            f'(--include-needs) these dependencies')
+    return [r for r in releases if f"{r.get('namespace')}/{r['name']}" in chosen]
+
+
+def helmfile_destroy(releases, selected):
+    """`helmfile destroy`: helm uninstall of each selected release that exists, in reverse needs order (pkg/app/app.go
+    destroy plans with Reverse: true), then DELETED RELEASES on stderr."""
+    levels = needs_levels(releases)
+    order = sorted(selected, key=lambda r: -levels[f"{r['namespace']}/{r['name']}"])
+    deleted = []
+    for r in order:
+        if release_history(r["namespace"], r["name"]):
+            save_history(r["namespace"], r["name"], [])
+            deleted.append(r)
+    with open(state_path("destroy_order"), "a") as f:
+        f.write("".join(f"{r['namespace']}/{r['name']}\n" for r in deleted))
+    return err("DELETED RELEASES:\nNAME\tNAMESPACE\n" + "\n".join(f"{r['name']}\t{r['namespace']}" for r in deleted))
 
 
 def selectors(argv):

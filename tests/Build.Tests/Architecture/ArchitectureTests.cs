@@ -87,7 +87,6 @@ public sealed partial class ArchitectureTests
         "Verify -> Access",
         "Verify -> Diagnostics",
         "Verify -> KindCluster",
-        "Verify -> MetalLb",
         "Verify -> Progress",
         "Verify -> Tools",
     ];

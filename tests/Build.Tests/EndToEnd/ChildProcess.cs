@@ -18,8 +18,9 @@ static class ChildProcess
     // A guard against a hung child, not a timing assertion: it only turns a hang into a readable failure.
     static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(5);
 
+    /// <param name="input">what the child reads on stdin (empty when null)</param>
     public static async Task<ChildResult> RunAsync(string program, IEnumerable<string> arguments, string workingDirectory,
-        IReadOnlyDictionary<string, string> environment)
+        IReadOnlyDictionary<string, string> environment, string? input = null)
     {
         var argv = arguments.ToList();
         // CliWrap starts from the test process's environment: a null value removes an inherited variable.
@@ -35,6 +36,7 @@ static class ChildProcess
                 .WithEnvironmentVariables(only)
                 .WithStandardOutputPipe(PipeTarget.ToStringBuilder(stdout))
                 .WithStandardErrorPipe(PipeTarget.ToStringBuilder(stderr))
+                .WithStandardInputPipe(input is null ? PipeSource.Null : PipeSource.FromString(input))
                 .WithValidation(CommandResultValidation.None)
                 .ExecuteAsync(guard.Token);
             return new ChildResult(result.ExitCode, stdout.ToString(), stderr.ToString());

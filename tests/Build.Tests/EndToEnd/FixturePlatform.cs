@@ -59,9 +59,11 @@ static class FixturePlatform
                 namespace: metallb-system
                 chart: metallb/metallb
                 version: 0.16.1
+                labels: { loadBalancer: metallb }
               - name: kubedeploy-metallb
                 namespace: metallb-system
                 chart: ./charts/extra-objects
+                labels: { loadBalancer: metallb }
                 needs: [metallb-system/metallb]
                 values: [values/metallb-extra-objects.yaml.gotmpl]
               - name: cert-manager
@@ -71,7 +73,7 @@ static class FixturePlatform
               - name: traefik
                 namespace: traefik
                 chart: traefik/traefik
-                needs: [cert-manager/cert-manager]
+                needs: [cert-manager/cert-manager, metallb-system/kubedeploy-metallb]
               - name: minio
                 namespace: minio
                 chart: minio/minio

@@ -131,6 +131,21 @@ public sealed class Scenario : IDisposable
         return new BuildRun(result.ExitCode, result.Output, calls, violations);
     }
 
+    /// <summary>
+    /// Runs ./build.sh in a terminal, as a person at a keyboard does: util-linux `script` gives it a pseudo-terminal and
+    /// types <paramref name="typed"/> into it. Only the output is kept (script's transcript); the calls are read as usual.
+    /// </summary>
+    public async Task<BuildRun> RunBuildInTerminalAsync(string typed, params string[] arguments)
+    {
+        var script = BuildRoot is null ? _build.BuildScript : Path.Combine(BuildRoot, "build.sh");
+        var command = string.Join(' ', new[] { "bash", script }.Concat(arguments).Select(a => "'" + a.Replace("'", "'\\''") + "'"));
+        var result = await ChildProcess.RunAsync("script", ["--quiet", "--return", "--command", command, "/dev/null"], Home, Environment(), typed);
+        var lines = File.Exists(Log) ? File.ReadAllLines(Log) : [];
+        var calls = lines.Skip(_logLinesSeen).Where(l => l.Length > 0).Select(StandinCall.Parse).ToList();
+        _logLinesSeen = lines.Length;
+        return new BuildRun(result.ExitCode, result.Output, calls, []);
+    }
+
     Dictionary<string, string> Environment(bool withApi = true)
     {
         var environment = new Dictionary<string, string>

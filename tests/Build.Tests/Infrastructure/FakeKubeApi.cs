@@ -66,6 +66,13 @@ public sealed class FakeKubeApi : IAsyncDisposable
     public void SeedPodLog(string ns, string pod, string container, string text, bool previous = false) =>
         PodLogs[$"{ns}/{pod}/{container}" + (previous ? "/previous" : "")] = text;
 
+    /// <summary>
+    /// What SelfSubjectAccessReview answers for "verb resource[.group]" (e.g. "create clusterroles.rbac.authorization.k8s.io"):
+    /// allowed unless a test denies it. The API server answers a review without storing it
+    /// (pkg/registry/authorization/selfsubjectaccessreview/rest.go), the spec echoed with its status; so does this.
+    /// </summary>
+    public Func<string, bool> Allows { get; set; } = _ => true;
+
     /// <summary>A wedged control plane: requests are accepted and recorded, never answered (until the test ends).</summary>
     public bool Hangs { get; set; }
 
@@ -163,6 +170,18 @@ public sealed class FakeKubeApi : IAsyncDisposable
             return;
         }
         var path = (request.Path.Value ?? "/").TrimEnd('/');
+        if (request.Method == "POST" && path == "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
+        {
+            var review = JsonNode.Parse(body!)!.AsObject();
+            var attributes = review["spec"]?["resourceAttributes"];
+            var group = attributes?["group"]?.GetValue<string>() ?? "";
+            var asked = $"{attributes?["verb"]?.GetValue<string>()} {attributes?["resource"]?.GetValue<string>()}{(group.Length == 0 ? "" : "." + group)}";
+            var allowed = Allows(asked);
+            review["status"] = new JsonObject { ["allowed"] = allowed, ["reason"] = allowed ? "the fake API allows it" : "" };
+            http.Response.StatusCode = 201;
+            await http.Response.WriteAsync(review.ToJsonString(FakeKubeObjects.Json));
+            return;
+        }
         var answer = path switch
         {
             "/version" => Answer(200, Version()),

@@ -35,6 +35,7 @@ public sealed record FakeKubeResource(string Group, string Version, string Plura
         new("apps", "v1", "replicasets", "ReplicaSet", true, "rs"),
         new("networking.k8s.io", "v1", "ingresses", "Ingress", true, "ing"),
         new("networking.k8s.io", "v1", "ingressclasses", "IngressClass", false),
+        new("storage.k8s.io", "v1", "storageclasses", "StorageClass", false, "sc"),
         new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false, "crd", "crds"),
     ];
 }

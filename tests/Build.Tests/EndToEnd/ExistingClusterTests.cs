@@ -1,0 +1,339 @@
+using DataPlatform.Build.Tests.Infrastructure;
+using DataPlatform.Build.Tests.Verify;
+using System.Text.Json.Nodes;
+
+namespace DataPlatform.Build.Tests.EndToEnd;
+
+/// <summary>
+/// The platform on an existing cluster (PLATFORM_CONTEXT), through the real ./build.sh. The existing cluster's API is a
+/// <see cref="FakeKubeApi"/> on 127.0.0.1 (a stand-in for a team's or a cloud's API server), named in the kubeconfig as
+/// <see cref="Context"/>; the stand-in kubectl, helm and helmfile answer calls pinned to it from the scenario state
+/// (existing_contexts), and record every call. The user's current context is a decoy that must stay unasked.
+/// </summary>
+public sealed class ExistingClusterTests(CompiledBuildRoot build) : IClassFixture<CompiledBuildRoot>
+{
+    const string Context = "team-cluster";
+    /// <summary>Strong values for the four secrets, as a user puts them in .env.local (here: exported).</summary>
+    static readonly Dictionary<string, string> OwnSecrets = new()
+    {
+        ["MINIO_SECRET_KEY"] = "own-minio-secret-1f0c", ["AIRBYTE_S3_SECRET_KEY"] = "own-airbyte-secret-77aa",
+        ["REGISTRY_PASSWORD"] = "own-registry-password-9b2e", ["REGISTRY_S3_SECRET_KEY"] = "own-registry-s3-secret-c4d1",
+    };
+
+    sealed class ExistingMachine(Scenario machine, FakeKubeApi api, FakeKubeApi decoy) : IAsyncDisposable
+    {
+        public Scenario Machine { get; } = machine;
+        public FakeKubeApi Api { get; } = api;
+        public FakeKubeApi Decoy { get; } = decoy;
+
+        public async ValueTask DisposeAsync()
+        {
+            Machine.Dispose();
+            await Api.DisposeAsync();
+            await Decoy.DisposeAsync();
+        }
+    }
+
+    /// <param name="ready">the cluster Doctor accepts: a default StorageClass, and nodes on a cloud (whose load balancers give addresses).</param>
+    async Task<ExistingMachine> MachineAsync(bool ownSecrets = true, string? server = null, bool ready = true)
+    {
+        var api = await FakeKubeApi.StartAsync();
+        if (ready)
+        {
+            api.Seed(StorageClass("standard", isDefault: true));
+            var node = (JsonObject)api.SeedNode("node-1").DeepClone();
+            node["spec"] = new JsonObject { ["providerID"] = "gce://team-project/europe-west1-b/node-1" };
+            api.Seed(node);
+        }
+        var decoy = await FakeKubeApi.StartAsync();
+        var machine = new Scenario(build, decoyServer: decoy.Url);
+        Kubeconfig.WriteFile(machine.KubeConfig, Scenario.DecoyContext, (Scenario.DecoyContext, decoy.Url), (Context, server ?? api.Url));
+        machine.SetState("existing_contexts", Context + "\n");
+        machine.Variables["PLATFORM_CONTEXT"] = Context;
+        if (ownSecrets) foreach (var (key, value) in OwnSecrets) machine.Variables[key] = value;
+        return new ExistingMachine(machine, api, decoy);
+    }
+
+    static JsonObject StorageClass(string name, bool isDefault) => new()
+    {
+        ["apiVersion"] = "storage.k8s.io/v1", ["kind"] = "StorageClass", ["provisioner"] = "pd.csi.storage.gke.io",
+        ["metadata"] = new JsonObject
+        {
+            ["name"] = name,
+            ["annotations"] = new JsonObject { ["storageclass.kubernetes.io/is-default-class"] = isDefault ? "true" : "false" },
+        },
+    };
+
+    static JsonObject Namespace(string name, bool owned) => new()
+    {
+        ["apiVersion"] = "v1", ["kind"] = "Namespace",
+        ["metadata"] = new JsonObject
+        {
+            ["name"] = name,
+            ["labels"] = owned ? new JsonObject { ["app.kubernetes.io/managed-by"] = "data-platform-build" } : new JsonObject(),
+        },
+    };
+
+    static void AssertNothingOfKind(BuildRun run)
+    {
+        Assert.DoesNotContain(run.Calls, c => c.Tool is "kind" or "docker");
+        Assert.All(run.Calls.Where(c => c.IsClusterCall), c => Assert.Equal(Context, c.Context));
+        Assert.Empty(run.Violations);
+    }
+
+    [Fact]
+    public async Task HelmfileApply_on_an_existing_context_runs_no_kind_and_no_docker_pins_every_call_and_leaves_MetalLB_out()
+    {
+        await using var existing = await MachineAsync();
+
+        var run = await existing.Machine.RunBuildAsync("--target=HelmfileApply");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        AssertNothingOfKind(run);
+        Assert.Empty(existing.Decoy.RequestPaths);
+        foreach (var step in new[] { "StartImageCache", "CreateCluster", "ConnectImageCache", "ComputeMetalLbRange" })
+            Assert.Contains($"{step}: skipped on the existing cluster {Context}", run.Text);
+        var apply = Assert.Single(run.Named("helmfile apply"));
+        Assert.Contains("loadBalancer!=metallb", apply.Argv);
+        Assert.False(apply.Environment.ContainsKey("METALLB_IP_RANGE"));
+        // helmfile's own selector left MetalLB out, and skipped traefik's need on it (the stand-in plans as helmfile does).
+        Assert.Contains("traefik/traefik", existing.Machine.Releases.Keys);
+        Assert.DoesNotContain(existing.Machine.Releases.Keys, r => r.StartsWith("metallb-system/"));
+        // Every namespace the releases use was created by the build, labelled as the platform's.
+        var namespaces = JsonNode.Parse(existing.Machine.ReadState("namespaces.json")!)!.AsObject();
+        Assert.Equal(["cert-manager", "minio", "registry", "traefik"], namespaces.Select(n => n.Key).Order());
+        Assert.All(namespaces, n => Assert.Equal("data-platform-build", n.Value!["app.kubernetes.io/managed-by"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task With_METALLB_IP_RANGE_the_existing_cluster_gets_MetalLB_and_a_bad_range_is_refused_before_any_change()
+    {
+        await using var existing = await MachineAsync();
+        existing.Machine.Variables["METALLB_IP_RANGE"] = "10.0.0.300-10.0.0.310";
+
+        var bad = await existing.Machine.RunBuildAsync("--target=HelmfileApply");
+
+        // The validator of the platform's files reads it first, as on kind (its problems exit 1, like every file problem).
+        Assert.True(bad.ExitCode == 1, bad.ToString());
+        Assert.Contains("METALLB_IP_RANGE=10.0.0.300-10.0.0.310", bad.Text);
+        Assert.DoesNotContain(bad.Calls, c => c.IsMutating);
+
+        existing.Machine.Variables["METALLB_IP_RANGE"] = "192.168.1.240-192.168.1.250";
+        var run = await existing.Machine.RunBuildAsync("--target=HelmfileApply");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        AssertNothingOfKind(run);
+        var apply = Assert.Single(run.Named("helmfile apply"));
+        Assert.DoesNotContain("--selector", apply.Argv);
+        Assert.Equal("192.168.1.240-192.168.1.250", apply.Environment["METALLB_IP_RANGE"]);
+        Assert.Contains("metallb-system/kubedeploy-metallb", existing.Machine.Releases.Keys);
+    }
+
+    [Fact]
+    public async Task Dryrun_lists_only_the_steps_that_run_on_an_existing_cluster()
+    {
+        await using var existing = await MachineAsync();
+
+        var run = await existing.Machine.RunBuildAsync("--target=Up", "--dryrun");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Empty(run.Calls);
+        Assert.Matches(@"\d+\.\s+HelmfileApply", run.Text);
+        foreach (var step in new[] { "StartImageCache", "CreateCluster", "ConnectImageCache", "ComputeMetalLbRange", "PublishPorts" })
+            Assert.DoesNotMatch($@"\d+\.\s+{step}\b", run.Text);
+    }
+
+    [Fact]
+    public async Task A_context_missing_from_the_kubeconfig_is_refused_naming_the_contexts_present()
+    {
+        await using var existing = await MachineAsync();
+        existing.Machine.Variables["PLATFORM_CONTEXT"] = "team-clustr";
+
+        var run = await existing.Machine.RunBuildAsync("--target=HelmfileApply");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("team-clustr", run.Text);
+        Assert.Contains($"Contexts present: {Scenario.DecoyContext}, {Context}.", run.Text);
+        Assert.Empty(run.Calls);
+        Assert.False(run.HasStackTrace, run.ToString());
+    }
+
+    [Fact]
+    public async Task Another_clones_kind_context_is_refused()
+    {
+        await using var existing = await MachineAsync();
+        await existing.Machine.GivenAsync("kind", "create", "cluster", "--name", "other");
+        existing.Machine.Variables["PLATFORM_CONTEXT"] = "kind-other";
+
+        var run = await existing.Machine.RunBuildAsync("--target=HelmfileApply");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("kind-other", run.Text);
+        Assert.Contains("kind-config.yaml names the cluster 'data-platform'", run.Text);
+        Assert.Empty(run.Calls);
+    }
+
+    [Fact]
+    public async Task An_API_that_does_not_answer_stops_the_run_before_any_change_saying_what_to_check()
+    {
+        await using var existing = await MachineAsync(server: $"http://127.0.0.1:{FakeKubeApi.ClosedPort()}");
+
+        var run = await existing.Machine.RunBuildAsync("--target=HelmfileApply");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"The Kubernetes API of {Context}", run.Text);
+        Assert.Contains("get --raw /version", run.Text);
+        Assert.Empty(run.Calls);
+    }
+
+    [Fact]
+    public async Task The_demo_credentials_of_env_are_refused_naming_each_key_and_a_command_that_makes_strong_ones()
+    {
+        await using var existing = await MachineAsync(ownSecrets: false);
+        existing.Machine.Variables["REGISTRY_PASSWORD"] = OwnSecrets["REGISTRY_PASSWORD"];   // one already overridden
+
+        var run = await existing.Machine.RunBuildAsync("--target=HelmfileApply");
+
+        Assert.Equal(2, run.ExitCode);
+        foreach (var key in new[] { "MINIO_SECRET_KEY", "AIRBYTE_S3_SECRET_KEY", "REGISTRY_S3_SECRET_KEY" }) Assert.Contains(key, run.Text);
+        Assert.DoesNotContain("REGISTRY_PASSWORD", run.Text);
+        Assert.Contains("openssl rand -hex 24", run.Text);
+        Assert.Contains(">> .env.local", run.Text);
+        Assert.DoesNotContain(run.Calls, c => c.IsMutating);
+        Assert.All(FixturePlatform.SecretValues, secret => Assert.DoesNotContain(secret, run.Squashed));
+    }
+
+    [Fact]
+    public async Task PLATFORM_CONTEXT_in_the_committed_env_is_refused_naming_its_line()
+    {
+        using var root = await CaseRoot.CopyAsync(build);
+        await using var existing = await MachineAsync();
+        existing.Machine.BuildRoot = root.Path;
+        existing.Machine.Variables.Remove("PLATFORM_CONTEXT");
+        root.Edit(".env", text => text.TrimEnd() + $"\nPLATFORM_CONTEXT={Context}\n");
+        var line = root.Read(".env").Split('\n').ToList().FindIndex(l => l.StartsWith("PLATFORM_CONTEXT")) + 1;
+
+        var run = await existing.Machine.RunBuildAsync("--target=HelmfileApply");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($".env:{line}: PLATFORM_CONTEXT may not be set in the committed .env", run.Text);
+        Assert.Empty(run.Calls);
+    }
+
+    [Fact]
+    public async Task PLATFORM_CONTEXT_from_env_local_targets_the_existing_cluster()
+    {
+        using var root = await CaseRoot.CopyAsync(build);
+        await using var existing = await MachineAsync();
+        existing.Machine.BuildRoot = root.Path;
+        existing.Machine.Variables.Remove("PLATFORM_CONTEXT");
+        root.Write(".env.local", $"PLATFORM_CONTEXT={Context}\n");
+
+        var run = await existing.Machine.RunBuildAsync("--target=HelmfileApply");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        AssertNothingOfKind(run);
+        Assert.Contains("(PLATFORM_CONTEXT from .env.local:1)", run.Text);
+    }
+
+    [Fact]
+    public async Task Clean_without_yes_and_without_a_terminal_changes_nothing_and_exits_2()
+    {
+        await using var existing = await MachineAsync();
+        existing.Api.Seed(Namespace("minio", owned: true));
+
+        var run = await existing.Machine.RunBuildAsync("--target=Clean");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--yes", run.Text);
+        Assert.Empty(run.Calls);
+    }
+
+    [Fact]
+    public async Task Clean_with_yes_uninstalls_and_deletes_only_what_carries_the_platforms_label_and_never_touches_the_cluster()
+    {
+        await using var existing = await MachineAsync();
+        Assert.Equal(0, (await existing.Machine.RunBuildAsync("--target=HelmfileApply")).ExitCode);
+        // The platform's namespaces as the API now holds them, and cert-manager as someone else's (no label).
+        foreach (var ns in new[] { "minio", "registry", "traefik" }) existing.Api.Seed(Namespace(ns, owned: true));
+        existing.Api.Seed(Namespace("cert-manager", owned: false));
+
+        var run = await existing.Machine.RunBuildAsync("--target=Clean", "--yes");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        AssertNothingOfKind(run);
+        var destroy = Assert.Single(run.Named("helmfile destroy"));
+        var selectors = destroy.Argv.Select((a, i) => (a, i)).Where(p => p.a == "--selector").Select(p => destroy.Argv[p.i + 1]).Order().ToList();
+        Assert.Equal(["namespace=minio", "namespace=registry", "namespace=traefik"], selectors);
+        var delete = Assert.Single(run.Calls, c => c.Tool == "kubectl" && c.Words.Take(2).SequenceEqual(["delete", "namespace"]));
+        Assert.Equal(["delete", "namespace", "minio", "registry", "traefik"], delete.Words);
+        // Reverse needs order: registry (needs minio) before minio; cert-manager's release stays.
+        var order = existing.Machine.ReadState("destroy_order")!.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+        Assert.True(order.IndexOf("registry/registry") < order.IndexOf("minio/minio"), string.Join(", ", order));
+        Assert.Contains("cert-manager/cert-manager", existing.Machine.Releases.Keys);
+    }
+
+    [Fact]
+    public async Task Doctor_names_each_thing_the_cluster_lacks_with_its_fix_before_anything_changes()
+    {
+        await using var existing = await MachineAsync(ready: false);
+        existing.Api.Allows = asked => !asked.StartsWith("create clusterroles") && !asked.Contains("webhookconfigurations");
+        existing.Api.Seed(StorageClass("slow", isDefault: false));
+        existing.Api.Seed(Namespace("cert-manager", owned: false));
+
+        var run = await existing.Machine.RunBuildAsync("--target=HelmfileApply");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("may create clusterroles.rbac.authorization.k8s.io: not allowed", run.Text);
+        Assert.Contains("may create validatingwebhookconfigurations.admissionregistration.k8s.io: not allowed", run.Text);
+        Assert.DoesNotContain("may create namespaces: not allowed", run.Text);
+        Assert.Contains("default StorageClass: none of slow is the default", run.Text);
+        Assert.Contains("storageclass.kubernetes.io/is-default-class=true", run.Text);
+        Assert.Contains("LoadBalancer provider: none found", run.Text);
+        Assert.Contains("set METALLB_IP_RANGE in .env.local", run.Text);
+        Assert.Contains("platform namespaces: cert-manager exist without the label", run.Text);
+        Assert.DoesNotContain(run.Calls, c => c.IsMutating);
+        AssertNothingOfKind(run);
+        Assert.False(run.HasStackTrace, run.ToString());
+    }
+
+    [Fact]
+    public async Task PrintHosts_gives_the_DNS_records_to_create_for_a_cloud_load_balancers_host_name()
+    {
+        await using var existing = await MachineAsync();
+        var cluster = new ClusterScenario();
+        // EKS-style: Traefik's LoadBalancer has a host name, no address; the Ingresses are served through it.
+        cluster.Services[0].Status = new k8s.Models.V1ServiceStatus { LoadBalancer = new k8s.Models.V1LoadBalancerStatus
+            { Ingress = [new k8s.Models.V1LoadBalancerIngress { Hostname = "a1b2.elb.eu-west-1.amazonaws.com" }] } };
+        foreach (var ingress in cluster.Ingresses) ingress.Status = null;
+        cluster.ServeFrom(existing.Api);
+        var host = cluster.Ingresses[0].Spec.Rules[0].Host;
+
+        var run = await existing.Machine.RunBuildAsync("--target=PrintHosts");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        AssertNothingOfKind(run);
+        Assert.Contains("Create these DNS records", run.Text);
+        Assert.Contains($"{host}. 300 IN CNAME a1b2.elb.eu-west-1.amazonaws.com.", run.Text);
+        Assert.DoesNotContain("Add to /etc/hosts", run.Text);
+    }
+
+    [Fact]
+    public async Task Clean_at_a_terminal_runs_only_once_the_contexts_name_is_typed()
+    {
+        await using var existing = await MachineAsync();
+        existing.Api.Seed(Namespace("minio", owned: true));
+
+        var mistyped = await existing.Machine.RunBuildInTerminalAsync("prod-cluster\n", "--target=Clean");
+
+        Assert.Equal(2, mistyped.ExitCode);
+        Assert.Contains("Type the context's name to confirm", mistyped.Text);
+        Assert.Empty(mistyped.Calls);
+
+        var typed = await existing.Machine.RunBuildInTerminalAsync(Context + "\n", "--target=Clean");
+
+        Assert.True(typed.ExitCode == 0, typed.ToString());
+        Assert.Contains(typed.Calls, c => c.Tool == "kubectl" && c.Words.SequenceEqual(["delete", "namespace", "minio"]));
+        Assert.DoesNotContain(typed.Calls, c => c.Tool is "kind" or "docker");
+    }
+}
