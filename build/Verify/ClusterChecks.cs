@@ -85,7 +85,7 @@ internal static class ClusterChecks
         foreach (var service in state.Services.Where(s => s.Spec?.Type == "LoadBalancer").OrderBy(s => s.Namespace()).ThenBy(s => s.Name()))
         {
             var name = $"loadbalancer {service.Namespace()}/{service.Name()}";
-            var ip = LoadBalancerIp(service);
+            var ip = LoadBalancer.Ip(service);
             if (ip is null)
                 yield return CheckResult.Fail(Categories.Platform, name, $"no external address yet (MetalLB assigns one from {metalLbRange}: is the IPAddressPool applied and the MetalLB controller ready?)");
             else if (!parsed)
@@ -96,9 +96,6 @@ internal static class ClusterChecks
                 yield return CheckResult.Pass(Categories.Platform, name, ip);
         }
     }
-
-    public static string? LoadBalancerIp(V1Service service) =>
-        service.Status?.LoadBalancer?.Ingress?.Select(i => i.Ip).FirstOrDefault(ip => !string.IsNullOrEmpty(ip));
 
     /// <summary>Every cert-manager Certificate is Ready.</summary>
     public static IEnumerable<CheckResult> Certificates(ClusterState state)
