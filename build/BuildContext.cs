@@ -10,7 +10,6 @@ using DataPlatform.Build.Kube;
 using DataPlatform.Build.MetalLb;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Process;
-using DataPlatform.Build.Toolchain;
 using DataPlatform.Build.Tools;
 using Spectre.Console;
 

@@ -51,6 +51,18 @@ public sealed partial class ArchitectureTests
             "or let the composition root pass it on: UpPipeline.cs orders the steps, BuildContext carries their results):\n" + string.Join("\n", cycleEdges));
     }
 
+    /// <summary>The shared plumbing, as docs/architecture.md's folder table lists it: what any step may use.</summary>
+    static readonly string[] Plumbing = ["Frosting", "Process", "Tools", "Platform", "Kube", "Host", "Progress"];
+
+    [Fact]
+    public void Plumbing_depends_on_no_step_folder()
+    {
+        var graph = FolderDependencies();
+        Assert.All(Plumbing, p => Assert.Contains(p, graph.Keys));
+        var onSteps = Plumbing.SelectMany(p => graph[p].Except(Plumbing).Select(step => $"{p} -> {step}")).ToList();
+        Assert.True(onSteps.Count == 0, "plumbing must not need a step (move the type it uses into plumbing):\n" + string.Join("\n", onSteps));
+    }
+
     static HashSet<string> Reachable(Dictionary<string, SortedSet<string>> graph, string from)
     {
         var seen = new HashSet<string>();
