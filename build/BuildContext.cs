@@ -1,5 +1,6 @@
 using Cake.Core;
 using DataPlatform.Build.Access;
+using DataPlatform.Build.Diagnostics;
 using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Host;
 using DataPlatform.Build.ImageCache;
@@ -9,7 +10,6 @@ using DataPlatform.Build.Kube;
 using DataPlatform.Build.MetalLb;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Process;
-using DataPlatform.Build.Toolchain;
 using DataPlatform.Build.Tools;
 using Spectre.Console;
 
@@ -130,6 +130,12 @@ internal sealed class BuildContext : CakeContextAdapter, IFrostingContext
     public MetalLbAddresses? MetalLbAddresses { get; set; }
     /// <summary>The access proxy's forwards as PublishPorts published them.</summary>
     public PublishedAccess? PublishedAccess { get; set; }
+
+    /// <summary>
+    /// After a step against the cluster failed (HelmfileApply, Verify): the diagnostics bundle. Through the context, so
+    /// the failing step does not depend on Diagnostics, which reads what every step leaves behind.
+    /// </summary>
+    public Task WriteDiagnosticsAfterFailureAsync(string step, Exception failure) => DiagnosticsService.WriteAfterFailureAsync(this, step, failure);
 
     public Docker Docker => new(Runner);
     public Kind Kind => new(Runner);

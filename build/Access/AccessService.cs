@@ -1,7 +1,6 @@
 using DataPlatform.Build.Doctor;
 using DataPlatform.Build.Host;
 using DataPlatform.Build.Kube;
-using DataPlatform.Build.Verify;
 using k8s;
 using Spectre.Console;
 
@@ -62,7 +61,7 @@ internal static class AccessService
             var services = await ClusterReader.AskAsync(context.Cluster,
                 (k, token) => k.CoreV1.ListServiceForAllNamespacesAsync(cancellationToken: token), context.Cancellation);
             var plan = ProxyPlan.From(services.Items, ports);
-            var pending = services.Items.Count(s => s.Spec?.Type == "LoadBalancer" && ClusterChecks.LoadBalancerIp(s) is null);
+            var pending = services.Items.Count(s => s.Spec?.Type == "LoadBalancer" && LoadBalancer.Ip(s) is null);
             if (!waitForAddresses || pending == 0 || DateTime.UtcNow >= deadline) return plan;
             context.Console.MarkupLineInterpolated($"Waiting for {pending} LoadBalancer service(s) to get an address from MetalLB (up to {AddressWait.TotalSeconds:0} s)...");
             await Task.Delay(AddressPoll, context.Cancellation);

@@ -1,5 +1,5 @@
 using DataPlatform.Build.Host;
-using DataPlatform.Build.Verify;
+using DataPlatform.Build.Kube;
 using k8s.Models;
 
 namespace DataPlatform.Build.Access;
@@ -27,7 +27,7 @@ internal sealed record ProxyPlan(IReadOnlyList<ProxyForward> Forwards, IReadOnly
         foreach (var service in loadBalancers)
         {
             var id = $"{service.Namespace()}/{service.Name()}";
-            if (ClusterChecks.LoadBalancerIp(service) is not { } ip)
+            if (LoadBalancer.Ip(service) is not { } ip)
             {
                 skipped.Add($"{id}: no LoadBalancer address yet, so nothing to forward to (run ./build.sh --target=PublishPorts again once it has one)");
                 continue;

@@ -1,11 +1,9 @@
-using DataPlatform.Build.Deploy;
 using DataPlatform.Build.Frosting;
 
 namespace DataPlatform.Build.Access;
 
 [TaskName("PublishPorts")]
 [TaskDescription("Published access mode (Docker Desktop, WSL2, rootless, Colima, Podman): forwards 127.0.0.1 ports to the LoadBalancers through a proxy container; direct mode: nothing.")]
-[IsDependentOn(typeof(HelmfileApplyTask))]
 internal sealed class PublishPortsTask : FrostingTask<BuildContext>
 {
     /// <summary>Under --plan on a machine without the cluster there are no LoadBalancers to read yet.</summary>

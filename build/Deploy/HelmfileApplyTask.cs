@@ -1,18 +1,11 @@
-using DataPlatform.Build.Diagnostics;
 using DataPlatform.Build.Frosting;
-using DataPlatform.Build.GatewayApi;
-using DataPlatform.Build.ImageCache;
 using DataPlatform.Build.Images;
-using DataPlatform.Build.MetalLb;
 using DataPlatform.Build.Progress;
 
 namespace DataPlatform.Build.Deploy;
 
 [TaskName("HelmfileApply")]
 [TaskDescription("Runs helmfile apply against the platform's context with .env and the computed values, retrying transient failures and, before each attempt, repairing releases an earlier apply left failed or pending, after checking that every image the releases run exists (unless CheckImages did, before the cluster was created); skipped when nothing changed since the last apply and the platform is healthy, every declared release deployed (--force runs it).")]
-[IsDependentOn(typeof(ConnectImageCacheTask))]
-[IsDependentOn(typeof(ComputeMetalLbRangeTask))]
-[IsDependentOn(typeof(ApplyGatewayCrdsTask))]
 internal sealed class HelmfileApplyTask : FrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
@@ -51,7 +44,7 @@ internal sealed class HelmfileApplyTask : FrostingTask<BuildContext>
         }
         catch (Exception e) when (cluster.IsReachable)
         {
-            await DiagnosticsService.WriteAfterFailureAsync(context, "HelmfileApply", e);
+            await context.WriteDiagnosticsAfterFailureAsync("HelmfileApply", e);
             throw;
         }
         await gate.RecordAsync(stored, inputs, DateTimeOffset.UtcNow, context.Cancellation);

@@ -1,5 +1,5 @@
 using DataPlatform.Build.Host;
-using DataPlatform.Build.Toolchain;
+using DataPlatform.Build.Tools;
 using k8s.Models;
 
 namespace DataPlatform.Build.ExistingCluster;

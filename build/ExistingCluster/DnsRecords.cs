@@ -25,10 +25,10 @@ internal static class DnsRecords
     /// <summary>"name. 300 IN A ip" or "name. 300 IN CNAME host.", one per name the platform serves, sorted.</summary>
     public static IReadOnlyList<string> Records(ClusterState state, string globalDomain)
     {
-        var traefik = PlatformEndpoints.Traefik(state) is { } service ? ClusterChecks.LoadBalancerAddress(service) : null;
+        var traefik = PlatformEndpoints.Traefik(state) is { } service ? LoadBalancer.Address(service) : null;
         var names = PlatformEndpoints.Hosts(state).Select(h => (h.Host, Address: h.Ip ?? traefik))
             .Concat(state.Services.Where(s => s.Spec?.Type == "LoadBalancer" && PlatformEndpoints.Postgres(state).Any(p => p.Service == s.Name() && p.Namespace == s.Namespace()))
-                .Select(s => ($"{s.Name()}.{globalDomain}", Address: ClusterChecks.LoadBalancerAddress(s))));
+                .Select(s => ($"{s.Name()}.{globalDomain}", Address: LoadBalancer.Address(s))));
         return names.Where(n => n.Address is not null).DistinctBy(n => n.Item1).OrderBy(n => n.Item1, StringComparer.Ordinal)
             .Select(n => System.Net.IPAddress.TryParse(n.Address, out _) ? $"{n.Item1}. 300 IN A {n.Address}" : $"{n.Item1}. 300 IN CNAME {n.Address}.")
             .ToList();

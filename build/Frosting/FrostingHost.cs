@@ -193,9 +193,15 @@ internal sealed class FrostingHost<TContext> where TContext : IFrostingContext
                 })
                 .WithCriteria(() => task.ShouldRun(context));
             if (type.GetCustomAttribute<TaskDescriptionAttribute>() is { } description) builder.Description(description.Description);
-            foreach (var dependency in type.GetCustomAttributes<IsDependentOnAttribute>()) builder.IsDependentOn(NameOf(dependency.Task));
+            foreach (var dependency in DependenciesOf(type)) builder.IsDependentOn(NameOf(dependency));
         }
     }
+
+    /// <summary>The tasks a task runs after, in order: its own <see cref="IsDependentOnAttribute"/>s, then what the assembly's <see cref="TaskDependenciesAttribute"/>s say of it.</summary>
+    public static IReadOnlyList<Type> DependenciesOf(Type taskType) =>
+        taskType.GetCustomAttributes<IsDependentOnAttribute>().Select(a => a.Task)
+            .Concat(taskType.Assembly.GetCustomAttributes<TaskDependenciesAttribute>().Where(a => a.Task == taskType).SelectMany(a => a.Dependencies))
+            .ToList();
 
     /// <summary>The default target's tasks in the order they run, then the others: the order a reader expects in --help.</summary>
     static IReadOnlyList<CakeTask> InGraphOrder(ICakeEngine engine, string target)

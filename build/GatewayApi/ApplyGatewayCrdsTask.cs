@@ -1,11 +1,9 @@
 using DataPlatform.Build.Frosting;
-using DataPlatform.Build.KindCluster;
 
 namespace DataPlatform.Build.GatewayApi;
 
 [TaskName("ApplyGatewayCrds")]
 [TaskDescription("Server-side applies the pinned Gateway API CRDs (the version and channel gateway-api.yaml names), unless that bundle is already installed.")]
-[IsDependentOn(typeof(CreateClusterTask))]
 internal sealed class ApplyGatewayCrdsTask : FrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)

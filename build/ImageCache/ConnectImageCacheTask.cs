@@ -1,11 +1,9 @@
 using DataPlatform.Build.Frosting;
-using DataPlatform.Build.KindCluster;
 
 namespace DataPlatform.Build.ImageCache;
 
 [TaskName("ConnectImageCache")]
 [TaskDescription("Puts the mirrors on the kind network and writes each node's containerd hosts.toml so pulls go through them, unless IMAGE_CACHE=off.")]
-[IsDependentOn(typeof(CreateClusterTask))]
 internal sealed class ConnectImageCacheTask : FrostingTask<BuildContext>
 {
     public override bool ShouldRun(BuildContext context) =>

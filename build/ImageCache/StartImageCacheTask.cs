@@ -1,5 +1,4 @@
 using DataPlatform.Build.Frosting;
-using DataPlatform.Build.Images;
 using DataPlatform.Build.Platform;
 using Spectre.Console;
 
@@ -7,7 +6,6 @@ namespace DataPlatform.Build.ImageCache;
 
 [TaskName("StartImageCache")]
 [TaskDescription("Runs the pull-through registry mirrors listed in kind-config.yaml on the host's Docker (kept across Clean), unless IMAGE_CACHE=off.")]
-[IsDependentOn(typeof(CheckImagesTask))]
 internal sealed class StartImageCacheTask : FrostingTask<BuildContext>
 {
     public override bool ShouldRun(BuildContext context) =>

@@ -1,7 +1,6 @@
 using DataPlatform.Build.Frosting;
 using DataPlatform.Build.KindCluster;
 using DataPlatform.Build.MetalLb;
-using DataPlatform.Build.Toolchain;
 using Spectre.Console;
 
 namespace DataPlatform.Build.Images;
@@ -13,7 +12,6 @@ namespace DataPlatform.Build.Images;
 /// </summary>
 [TaskName("CheckImages")]
 [TaskDescription("Asks the registries, read-only, whether every image the run will pull exists: the releases' images (helmfile template), the kind node image, the image cache's mirror and the access proxy when they are used. Runs before anything changes when the cluster does not exist yet; on an existing cluster HelmfileApply runs it, only when it has to apply. --skip-image-check skips it.")]
-[IsDependentOn(typeof(EnsureToolsTask))]
 internal sealed class CheckImagesTask : FrostingTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context) => context.NodeContainersSeen = await ProduceAsync(context);

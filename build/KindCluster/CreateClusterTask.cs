@@ -1,11 +1,9 @@
 using DataPlatform.Build.Frosting;
-using DataPlatform.Build.ImageCache;
 
 namespace DataPlatform.Build.KindCluster;
 
 [TaskName("CreateCluster")]
 [TaskDescription("Creates the kind cluster described in kind-config.yaml, or leaves it if it exists, and waits for Ready nodes.")]
-[IsDependentOn(typeof(StartImageCacheTask))]
 internal sealed class CreateClusterTask : FrostingTask<BuildContext>
 {
     public override bool ShouldRun(BuildContext context) =>

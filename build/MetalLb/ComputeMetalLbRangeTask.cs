@@ -1,12 +1,10 @@
 using DataPlatform.Build.Frosting;
-using DataPlatform.Build.KindCluster;
 using Spectre.Console;
 
 namespace DataPlatform.Build.MetalLb;
 
 [TaskName("ComputeMetalLbRange")]
 [TaskDescription("Computes METALLB_IP_RANGE: the last ten usable addresses of the docker 'kind' network's IPv4 subnet (a preset value wins).")]
-[IsDependentOn(typeof(CreateClusterTask))]
 internal sealed class ComputeMetalLbRangeTask : FrostingTask<BuildContext>
 {
     public override bool ShouldRun(BuildContext context) =>

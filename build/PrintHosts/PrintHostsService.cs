@@ -74,7 +74,7 @@ internal sealed class PrintHostsService(PlatformCluster cluster, string clusterN
     /// </summary>
     public IReadOnlyList<string> Urls(ClusterState state)
     {
-        var traefikIp = PlatformEndpoints.Traefik(state) is { } traefik ? ClusterChecks.LoadBalancerIp(traefik) : null;
+        var traefikIp = PlatformEndpoints.Traefik(state) is { } traefik ? LoadBalancer.Ip(traefik) : null;
         var urls = new List<string>();
         foreach (var host in PlatformEndpoints.Hosts(state))
         {

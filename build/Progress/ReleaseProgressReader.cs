@@ -1,4 +1,3 @@
-using DataPlatform.Build.Diagnostics;
 using DataPlatform.Build.Kube;
 using DataPlatform.Build.Platform;
 using k8s;

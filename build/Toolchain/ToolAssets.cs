@@ -1,3 +1,5 @@
+using DataPlatform.Build.Tools;
+
 namespace DataPlatform.Build.Toolchain;
 
 /// <summary>How a download is packed: the bare executable, or a .tar.gz holding it (or, for a plugin, a whole folder).</summary>

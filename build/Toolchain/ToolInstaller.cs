@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Process;
+using DataPlatform.Build.Tools;
 using Spectre.Console;
 
 // Unix file modes: EnsureTools runs on Linux and macOS only (HostPlatform refuses anything else first).

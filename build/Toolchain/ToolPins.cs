@@ -1,4 +1,5 @@
 using DataPlatform.Build.Platform;
+using DataPlatform.Build.Tools;
 using YamlDotNet.RepresentationModel;
 
 namespace DataPlatform.Build.Toolchain;

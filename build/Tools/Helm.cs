@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Process;
-using DataPlatform.Build.Toolchain;
 
 namespace DataPlatform.Build.Tools;
 

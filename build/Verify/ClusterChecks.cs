@@ -85,7 +85,7 @@ internal static class ClusterChecks
         {
             // No MetalLB (an existing cluster's own provider): an address or a cloud load balancer's host name is enough.
             foreach (var service in state.Services.Where(s => s.Spec?.Type == "LoadBalancer").OrderBy(s => s.Namespace()).ThenBy(s => s.Name()))
-                yield return LoadBalancerAddress(service) is { } address
+                yield return LoadBalancer.Address(service) is { } address
                     ? CheckResult.Pass(Categories.Platform, $"loadbalancer {service.Namespace()}/{service.Name()}", address)
                     : CheckResult.Fail(Categories.Platform, $"loadbalancer {service.Namespace()}/{service.Name()}",
                         "no external address yet: does the cluster have a LoadBalancer provider (a cloud load balancer, k3s ServiceLB), or set METALLB_IP_RANGE to install MetalLB");
@@ -95,7 +95,7 @@ internal static class ClusterChecks
         foreach (var service in state.Services.Where(s => s.Spec?.Type == "LoadBalancer").OrderBy(s => s.Namespace()).ThenBy(s => s.Name()))
         {
             var name = $"loadbalancer {service.Namespace()}/{service.Name()}";
-            var ip = LoadBalancerIp(service);
+            var ip = LoadBalancer.Ip(service);
             if (ip is null)
                 yield return CheckResult.Fail(Categories.Platform, name, $"no external address yet (MetalLB assigns one from {metalLbRange}: is the IPAddressPool applied and the MetalLB controller ready?)");
             else if (!parsed)
@@ -106,13 +106,6 @@ internal static class ClusterChecks
                 yield return CheckResult.Pass(Categories.Platform, name, ip);
         }
     }
-
-    /// <summary>The LoadBalancer's IP, or the host name a cloud load balancer gives instead.</summary>
-    public static string? LoadBalancerAddress(V1Service service) =>
-        LoadBalancerIp(service) ?? service.Status?.LoadBalancer?.Ingress?.Select(i => i.Hostname).FirstOrDefault(h => !string.IsNullOrEmpty(h));
-
-    public static string? LoadBalancerIp(V1Service service) =>
-        service.Status?.LoadBalancer?.Ingress?.Select(i => i.Ip).FirstOrDefault(ip => !string.IsNullOrEmpty(ip));
 
     /// <summary>Every cert-manager Certificate is Ready.</summary>
     public static IEnumerable<CheckResult> Certificates(ClusterState state)

@@ -33,7 +33,7 @@ internal static partial class PlatformEndpoints
 
     public static IReadOnlyList<ServedHost> Hosts(ClusterState state)
     {
-        var traefikIp = Traefik(state) is { } traefik ? ClusterChecks.LoadBalancerIp(traefik) : null;
+        var traefikIp = Traefik(state) is { } traefik ? LoadBalancer.Ip(traefik) : null;
         var hosts = new List<ServedHost>();
 
         foreach (var ingress in state.Ingresses)
@@ -74,7 +74,7 @@ internal static partial class PlatformEndpoints
         var controller = cls?.Spec?.Controller;
         if (controller is null) return null;
         return state.Services.Where(s => s.Spec?.Type == "LoadBalancer" && Label(s, "app.kubernetes.io/name") is { Length: > 0 } app && controller.Contains(app))
-            .Select(ClusterChecks.LoadBalancerIp).FirstOrDefault(ip => ip is not null);
+            .Select(LoadBalancer.Ip).FirstOrDefault(ip => ip is not null);
     }
 
     static string? GatewayIp(ClusterState state, JsonElement parentRef, string? routeNamespace)
@@ -110,7 +110,7 @@ internal static partial class PlatformEndpoints
                 var name = cluster.Str("metadata", "name") ?? "?";
                 return state.Services
                     .Where(s => s.Namespace() == ns && s.Spec?.Type == "LoadBalancer")
-                    .Select(s => new PostgresTarget(ns!, name, s.Name(), ClusterChecks.LoadBalancerIp(s),
+                    .Select(s => new PostgresTarget(ns!, name, s.Name(), LoadBalancer.Ip(s),
                         s.Spec.Ports?.FirstOrDefault()?.Port ?? 5432, $"{name}-app"));
             })
             .ToList();

@@ -145,7 +145,7 @@ internal sealed class Verifier(PlatformCluster cluster, Helm helm, VerifySetting
         static (string, Func<CancellationToken, Task<CheckResult>>) Failing(string name, string why) =>
             (name, _ => Task.FromResult(CheckResult.Fail(Categories.Probes, name, why)));
 
-        var traefikIp = PlatformEndpoints.Traefik(state) is { } traefik ? ClusterChecks.LoadBalancerIp(traefik) : null;
+        var traefikIp = PlatformEndpoints.Traefik(state) is { } traefik ? LoadBalancer.Ip(traefik) : null;
         var bundle = state.Bundles?.FirstOrDefault();
         var bundleName = bundle?.Str("metadata", "name");
         var pem = bundleName is null ? null : state.BundleConfigMaps.GetValueOrDefault(bundleName)?.Data?.Get(bundle!.Value.Str("spec", "target", "configMap", "key") ?? "");

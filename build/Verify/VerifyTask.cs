@@ -1,5 +1,4 @@
 using DataPlatform.Build.Access;
-using DataPlatform.Build.Diagnostics;
 using DataPlatform.Build.Frosting;
 using DataPlatform.Build.KindCluster;
 using DataPlatform.Build.Progress;
@@ -42,7 +41,7 @@ internal sealed class VerifyTask : FrostingTask<BuildContext>
         }
         catch (Exception e)
         {
-            await DiagnosticsService.WriteAfterFailureAsync(context, "Verify", e);
+            await context.WriteDiagnosticsAfterFailureAsync("Verify", e);
             throw;
         }
     }

@@ -1,7 +1,7 @@
 using DataPlatform.Build.ExistingCluster;
 using DataPlatform.Build.Host;
 using DataPlatform.Build.Platform;
-using DataPlatform.Build.Toolchain;
+using DataPlatform.Build.Tools;
 using k8s.Models;
 
 namespace DataPlatform.Build.Tests.ExistingCluster;

@@ -7,6 +7,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
+using DataPlatform.Build.Tools;
 using Microsoft.AspNetCore.Http;
 
 namespace DataPlatform.Build.Tests.Toolchain;

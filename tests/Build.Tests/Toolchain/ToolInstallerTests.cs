@@ -1,5 +1,6 @@
 using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Toolchain;
+using DataPlatform.Build.Tools;
 // Unix file modes: the toolchain (and these tests) run on Linux and macOS only.
 #pragma warning disable CA1416
 

@@ -1,5 +1,5 @@
 using DataPlatform.Build.ImageCache;
-using DataPlatform.Build.Toolchain;
+using DataPlatform.Build.Tools;
 
 namespace DataPlatform.Build.Tests.Toolchain;
 

@@ -1,5 +1,6 @@
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Toolchain;
+using DataPlatform.Build.Tools;
 
 namespace DataPlatform.Build.Tests.Toolchain;
 

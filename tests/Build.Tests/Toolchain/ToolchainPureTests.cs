@@ -1,6 +1,7 @@
 using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Toolchain;
+using DataPlatform.Build.Tools;
 
 namespace DataPlatform.Build.Tests.Toolchain;
 

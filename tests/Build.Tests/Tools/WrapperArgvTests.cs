@@ -45,7 +45,7 @@ public class WrapperArgvTests
     [Theory]
     [MemberData(nameof(HelmMajors))]
     public void Helm_lists_every_status_in_the_form_its_major_documents(string helmVersion, string[] expected) =>
-        Assert.Equal(expected, Helm.ListReleasesCommand(Context, DataPlatform.Build.Toolchain.ToolVersion.Parse(helmVersion)).Arguments);
+        Assert.Equal(expected, Helm.ListReleasesCommand(Context, ToolVersion.Parse(helmVersion)).Arguments);
 
     [Fact]
     public async Task Helm_asks_for_its_version_once_and_lists_in_that_major_s_form()

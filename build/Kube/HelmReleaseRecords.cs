@@ -5,7 +5,7 @@ using System.Text.Json;
 using DataPlatform.Build.Platform;
 using k8s;
 
-namespace DataPlatform.Build.Diagnostics;
+namespace DataPlatform.Build.Kube;
 
 /// <summary>One revision of a helm release, as helm's storage records it: never its values or manifest.</summary>
 internal sealed record HelmRevisionRecord(string Release, string Namespace, int Revision, string Status, string? Chart, string? Description, DateTimeOffset? Updated);

@@ -3,7 +3,7 @@ using System.Text.Json;
 // Unix file modes: the build runs on Linux and macOS only (HostPlatform refuses anything else first).
 #pragma warning disable CA1416
 
-namespace DataPlatform.Build.Toolchain;
+namespace DataPlatform.Build.Tools;
 
 /// <summary>
 /// What each tool binary answered to its version command, kept in .tools/versions.json so a warm run starts no process

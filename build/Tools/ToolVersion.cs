@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace DataPlatform.Build.Toolchain;
+namespace DataPlatform.Build.Tools;
 
 /// <summary>
 /// A tool's major.minor.patch, read out of whatever its version command prints ("kind v0.33.0 go1.25 linux/amd64",
