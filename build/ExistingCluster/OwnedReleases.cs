@@ -13,8 +13,6 @@ namespace DataPlatform.Build.ExistingCluster;
 /// </summary>
 internal sealed class OwnedReleases(Func<PlatformCluster> cluster, OwnershipLabel ownership, string? helmDriver)
 {
-    public OwnershipLabel Ownership => ownership;
-
     public static OwnedReleases Of(BuildContext context) =>
         new(() => context.Cluster, context.HelmfileSpec.Ownership, context.EnvironmentVariable("HELM_DRIVER"));
 
