@@ -28,9 +28,12 @@ internal sealed class HelmfileApplyTask : FrostingTask<BuildContext>
                     BuildImages.ToPull(context.KindConfig, createsCluster: false, startsMirrors: false, publishes: await ImageCheck.PublishesAsync(context)));
         }
 
-        // An existing cluster: the releases' namespaces are created labelled as the platform's, or the run stops when one is someone else's.
+        // An existing cluster: the run stops when a release helmfile would upgrade, or one of the releases' namespaces, is someone
+        // else's (no ownership label); otherwise the namespaces are created labelled as the platform's.
         if (context.Target.IsExisting)
-            await new ExistingCluster.OwnedNamespaces(() => context.Cluster, context.Kubectl, context.Runner, Path.Combine(context.Root, ".artifacts"), context.Console)
+            await ExistingCluster.OwnedReleases.Of(context).RefuseForeignAsync(context.HelmfileSpec.Releases, context.Cancellation);
+        if (context.Target.IsExisting)
+            await new ExistingCluster.OwnedNamespaces(() => context.Cluster, context.HelmfileSpec.Ownership, context.Kubectl, context.Runner, Path.Combine(context.Root, ".artifacts"), context.Console)
                 .EnsureAsync(context.HelmfileSpec.Namespaces, context.Cancellation);
 
         // Under --plan a cluster still to be created has no releases to read, let alone repair.

@@ -56,6 +56,8 @@ internal static class ClusterDoctorService
             IngressClasses = (await Ask((k, t) => k.NetworkingV1.ListIngressClassAsync(cancellationToken: t))).Items.ToList(),
             Crds = (await Ask((k, t) => k.ApiextensionsV1.ListCustomResourceDefinitionAsync(cancellationToken: t))).Items.ToList(),
             Namespaces = (await Ask((k, t) => k.CoreV1.ListNamespaceAsync(cancellationToken: t))).Items.ToList(),
+            Ownership = context.HelmfileSpec.Ownership,
+            ForeignReleases = await OwnedReleases.Of(context).ForeignAsync(context.HelmfileSpec.Releases, ct),
             PlatformNamespaces = context.HelmfileSpec.Namespaces,
             MetalLbRange = variables.Find(MetalLbService.Variable) is { Length: > 0 } range ? range.Trim() : null,
             GatewayVersion = context.GatewayApi.Version,

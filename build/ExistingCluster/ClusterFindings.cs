@@ -1,4 +1,6 @@
 using DataPlatform.Build.Host;
+using DataPlatform.Build.Kube;
+using DataPlatform.Build.Platform;
 using DataPlatform.Build.Tools;
 using k8s.Models;
 
@@ -23,6 +25,10 @@ internal sealed record ClusterFacts
     public required IReadOnlyList<V1IngressClass> IngressClasses { get; init; }
     public required IReadOnlyList<V1CustomResourceDefinition> Crds { get; init; }
     public required IReadOnlyList<V1Namespace> Namespaces { get; init; }
+    /// <summary>helmfile.yaml's ownership label: what the platform put there carries it.</summary>
+    public required OwnershipLabel Ownership { get; init; }
+    /// <summary>The releases of helmfile.yaml (those this run deploys) that helm already keeps without <see cref="Ownership"/>.</summary>
+    public IReadOnlyList<HelmRevisionRecord> ForeignReleases { get; init; } = [];
     /// <summary>The namespaces helmfile.yaml's releases (those this run deploys) use.</summary>
     public required IReadOnlyList<string> PlatformNamespaces { get; init; }
     /// <summary>METALLB_IP_RANGE when set: MetalLB is then installed and gives the addresses.</summary>
@@ -114,14 +120,19 @@ internal static class ClusterFindings
 
     static IEnumerable<HostCheck> Clashes(ClusterFacts facts)
     {
-        var owned = facts.Namespaces.Where(Ownership.IsOwned).Select(n => n.Name()).ToHashSet();
-        bool Ours(IMetadata<V1ObjectMeta> o) => Ownership.IsOwned(o) || o.Metadata?.Annotations?.TryGetValue(HelmReleaseNamespace, out var ns) == true && owned.Contains(ns);
+        var owned = facts.Namespaces.Where(facts.Ownership.Owns).Select(n => n.Name()).ToHashSet();
+        bool Ours(IMetadata<V1ObjectMeta> o) => facts.Ownership.Owns(o) || o.Metadata?.Annotations?.TryGetValue(HelmReleaseNamespace, out var ns) == true && owned.Contains(ns);
 
-        var foreign = OwnedNamespaces.Foreign(facts.PlatformNamespaces, facts.Namespaces);
+        var foreign = OwnedNamespaces.Foreign(facts.PlatformNamespaces, facts.Namespaces, facts.Ownership);
         yield return foreign.Count == 0
             ? HostCheck.Ok("platform namespaces", "free, or the platform's own")
-            : HostCheck.Failure("platform namespaces", $"{string.Join(", ", foreign)} exist without the label {Ownership.Selector}: someone else's",
+            : HostCheck.Failure("platform namespaces", $"{string.Join(", ", foreign)} exist without the label {facts.Ownership.Selector}: someone else's",
                 "the platform never changes what it did not create: remove what runs there, or use another cluster");
+        yield return facts.ForeignReleases.Count == 0
+            ? HostCheck.Ok("platform releases", "not installed yet, or labelled as the platform's")
+            : HostCheck.Failure("platform releases", $"{string.Join(", ", facts.ForeignReleases.Select(r => r.Id))} exist without the label {facts.Ownership.Selector}: someone else's, or installed before releases were labelled",
+                "the platform never upgrades a release it did not install: uninstall it (helm uninstall), or use another cluster; only if it really is this platform's, " +
+                $"label its records (configmap instead of secret under HELM_DRIVER=configmap): kubectl --context {facts.Context} label secret --namespace <namespace> --selector owner=helm,name=<release> {facts.Ownership.Selector}");
 
         var otherDefaults = facts.IngressClasses.Where(c => !Ours(c) && c.Metadata?.Annotations?.TryGetValue(DefaultIngressClass, out var v) == true && v == "true").ToList();
         var others = facts.IngressClasses.Where(c => !Ours(c)).ToList();

@@ -21,6 +21,6 @@ internal static class GatewayCrdOwnership
         var crds = await ClusterReader.AskAsync(context.Cluster, (k, t) => k.ApiextensionsV1.ListCustomResourceDefinitionAsync(cancellationToken: t), context.Cancellation);
         var names = crds.Items.Where(c => c.Metadata?.Annotations?.ContainsKey(BundleAnnotation) == true).Select(c => c.Name()).Order(StringComparer.Ordinal).ToList();
         if (names.Count == 0) return;
-        await context.Runner.RunAsync(context.Kubectl.Command(["label", "customresourcedefinition", .. names, Ownership.Selector, "--overwrite"]) with { Mutating = true }, context.Cancellation);
+        await context.Runner.RunAsync(context.Kubectl.Command(["label", "customresourcedefinition", .. names, context.HelmfileSpec.Ownership.Selector, "--overwrite"]) with { Mutating = true }, context.Cancellation);
     }
 }

@@ -8,7 +8,13 @@ using k8s;
 namespace DataPlatform.Build.Kube;
 
 /// <summary>One revision of a helm release, as helm's storage records it: never its values or manifest.</summary>
-internal sealed record HelmRevisionRecord(string Release, string Namespace, int Revision, string Status, string? Chart, string? Description, DateTimeOffset? Updated);
+internal sealed record HelmRevisionRecord(string Release, string Namespace, int Revision, string Status, string? Chart, string? Description, DateTimeOffset? Updated)
+{
+    /// <summary>The record's labels less helm's own (name, owner, status, version, createdAt, modifiedAt): those `--labels` set.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    public string Id => $"{Namespace}/{Release}";
+}
 
 /// <summary>
 /// Reads helm's release records in-process, the way helm's storage drivers keep them (helm/helm pkg/storage/driver/
@@ -28,35 +34,48 @@ internal static class HelmReleaseRecords
         _ => null,
     };
 
+    /// <summary>helm's own labels on a record (pkg/storage/driver/util.go systemLabels); every other label is the release's.</summary>
+    static readonly string[] SystemLabels = ["name", "owner", "status", "version", "createdAt", "modifiedAt"];
+
     /// <summary>Every revision of one release, oldest first; empty when helm never installed it.</summary>
-    public static async Task<IReadOnlyList<HelmRevisionRecord>> HistoryAsync(IKubernetes client, string storage, Release release, CancellationToken ct)
+    public static async Task<IReadOnlyList<HelmRevisionRecord>> HistoryAsync(IKubernetes client, string storage, Release release, CancellationToken ct) =>
+        (await RecordsAsync(client, storage, release.Namespace, $"owner=helm,name={release.Name}", ct)).OrderBy(r => r.Revision).ToList();
+
+    /// <summary>The latest revision of every release helm keeps in <paramref name="ns"/>, whoever installed it.</summary>
+    public static async Task<IReadOnlyList<HelmRevisionRecord>> LatestInAsync(IKubernetes client, string storage, string ns, CancellationToken ct) =>
+        (await RecordsAsync(client, storage, ns, "owner=helm", ct))
+            .GroupBy(r => r.Release).Select(g => g.MaxBy(r => r.Revision)!).OrderBy(r => r.Release, StringComparer.Ordinal).ToList();
+
+    static async Task<List<HelmRevisionRecord>> RecordsAsync(IKubernetes client, string storage, string ns, string selector, CancellationToken ct)
     {
-        var selector = $"owner=helm,name={release.Name}";
         var records = new List<HelmRevisionRecord>();
         if (storage == "configmap")
         {
-            var maps = await client.CoreV1.ListNamespacedConfigMapAsync(release.Namespace, labelSelector: selector, cancellationToken: ct);
+            var maps = await client.CoreV1.ListNamespacedConfigMapAsync(ns, labelSelector: selector, cancellationToken: ct);
             foreach (var map in maps.Items)
-                records.Add(Record(release, map.Metadata.Labels, map.Data.Find("release")));
+                records.Add(Record(ns, map.Metadata.Labels, map.Data.Find("release")));
         }
         else
         {
-            var secrets = await client.CoreV1.ListNamespacedSecretAsync(release.Namespace, labelSelector: selector, cancellationToken: ct);
+            var secrets = await client.CoreV1.ListNamespacedSecretAsync(ns, labelSelector: selector, cancellationToken: ct);
             foreach (var secret in secrets.Items)
             {
                 var payload = secret.Data.Find("release") is { } bytes ? Encoding.ASCII.GetString(bytes) : null;
-                records.Add(Record(release, secret.Metadata.Labels, payload));
+                records.Add(Record(ns, secret.Metadata.Labels, payload));
             }
         }
-        return records.OrderBy(r => r.Revision).ToList();
+        return records;
     }
 
-    static HelmRevisionRecord Record(Release release, IDictionary<string, string>? labels, string? payload)
+    static HelmRevisionRecord Record(string ns, IDictionary<string, string>? labels, string? payload)
     {
         var revision = int.TryParse(labels.Find("version"), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 0;
         var status = labels.Find("status") ?? "unknown";
         var (chart, description, updated) = Info(payload);
-        return new HelmRevisionRecord(release.Name, release.Namespace, revision, status, chart, description, updated);
+        return new HelmRevisionRecord(labels.Find("name") ?? "", ns, revision, status, chart, description, updated)
+        {
+            Labels = (labels ?? new Dictionary<string, string>()).Where(l => !SystemLabels.Contains(l.Key)).ToDictionary(),
+        };
     }
 
     /// <summary>The chart, description and last-deployed time from the encoded release; nulls when it cannot be decoded.</summary>

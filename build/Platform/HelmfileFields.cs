@@ -23,7 +23,7 @@ internal static class HelmfileFields
     ];
 
     /// <summary>helmDefaults (timeout has its own reader, which also turns it into the build's wait).</summary>
-    public static readonly (string Key, Kind Kind)[] Defaults = [.. Common.Where(f => f.Key != "timeout"), ("args", Kind.List)];
+    public static readonly (string Key, Kind Kind)[] Defaults = [.. Common.Where(f => f.Key != "timeout"), ("args", Kind.List), ("syncReleaseLabels", Kind.Boolean)];
 
     public static readonly (string Key, Kind Kind)[] ReleaseFields =
     [

@@ -45,6 +45,9 @@ internal sealed record HelmfileSpec(string Path, string KubeContext, IReadOnlyLi
         return releases.Select(r => Depth(r, 0)).DefaultIfEmpty(0).Max();
     }
 
+    /// <summary>The platform's mark, commonLabels' ownership entry; <see cref="Load"/> refuses a file without it.</summary>
+    public OwnershipLabel Ownership { get; init; } = null!;
+
     /// <summary>Where helmDefaults.kubeContext is written, for the message when it does not match kind-config.yaml.</summary>
     internal (int Line, int Column)? KubeContextMark { get; init; }
 
@@ -82,12 +85,14 @@ internal sealed record HelmfileSpec(string Path, string KubeContext, IReadOnlyLi
 
         if (defaults is not null) HelmfileFields.CheckTypes(defaults, "helmDefaults", HelmfileFields.Defaults, fields);
         var repositories = HelmfileFields.Repositories(root, fields);
+        var ownership = OwnershipLabel.Read(root, fields);
         var valuesFiles = new List<ValuesFileEntry>();
         var releases = ReadReleases(root, fields, repositories, System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!, valuesFiles,
             defaults is not null && HelmfileFields.ToleratesMissingFiles(defaults));
         return new HelmfileSpec(path, context ?? "", releases.Select(r => r.Release).ToList())
         {
             ValuesFiles = valuesFiles,
+            Ownership = ownership!,
             HelmTimeout = defaults is null ? DefaultHelmTimeout : ReadTimeout(defaults, fields),
             KubeContextMark = contextNode is null ? null : ((int)contextNode.Start.Line, (int)contextNode.Start.Column),
         };

@@ -44,10 +44,17 @@ internal sealed class Helmfile(IToolRunner runner, string context, HelmfileSpec 
         $"A release is still not ready: look for pods that are Pending, ImagePullBackOff or CrashLoopBackOff " +
         $"(`kubectl --context {context} get pods --all-namespaces`). The next Up repairs a release this left failed or pending, then applies again.";
 
+    /// <summary>
+    /// helm stores each release's labels (helmfile.yaml's commonLabels among them: the platform's ownership label) on the
+    /// release's record (helmfile pkg/state/helmx.go appendLabelsFlags: `helm upgrade --install --labels k=v,...`).
+    /// helmfile.yaml asks for it too (helmDefaults.syncReleaseLabels); the flag keeps the mark even if that line goes.
+    /// </summary>
+    const string SyncReleaseLabels = "--sync-release-labels";
+
     public ToolCommand ApplyCommand(IReadOnlyDictionary<string, string> environment)
     {
         var groups = HelmfileSpec.NeedsGroups(spec.Releases);
-        return new("helmfile", ["--file", spec.Path, "--kube-context", context, .. SelectorArguments, "apply", "--suppress-secrets", "--skip-diff-on-install"])
+        return new("helmfile", ["--file", spec.Path, "--kube-context", context, .. SelectorArguments, "apply", "--suppress-secrets", "--skip-diff-on-install", SyncReleaseLabels])
         {
             Mutating = true,
             Streamed = true,
@@ -71,7 +78,7 @@ internal sealed class Helmfile(IToolRunner runner, string context, HelmfileSpec 
         var bound = Bound(groups, spec.HelmTimeout);
         return new("helmfile", ["--file", spec.Path, "--kube-context", context,
                                 .. releases.SelectMany(r => new[] { "--selector", $"name={r.Name},namespace={r.Namespace}" }),
-                                "sync"])
+                                "sync", SyncReleaseLabels])
         {
             Mutating = true,
             Streamed = true,

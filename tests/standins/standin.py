@@ -22,7 +22,9 @@ Scenario state ($STANDIN_STATE, a directory; every file is optional):
                       transient | timeout | permanent | killed, each optionally :<release> (see helmfile_deploy)
   releases            each release's latest revision, as `helm list --output json` prints it (written by helmfile,
                       helm uninstall and helm rollback; a test may add rows of its own)
-  history.json        every revision of each release helmfile or helm wrote (what `helm history` answers)
+  history.json        every revision of each release helmfile or helm wrote (what `helm history` answers), with the
+                      labels helm keeps on its record (`--labels`; `helm list --selector` matches them)
+  helm_upgrades       one JSON line per release helmfile hands to `helm upgrade --install`: its labels' arguments
   kubectl_crd_output  printed by `kubectl get crd` instead of the CRD, exit 0, and served by kube-api with 200 (a
                       wrapper's banner, a proxy's page)
   configmap-<ns>-<name>  ConfigMaps the build applied from a file (`kubectl apply --filename`), as `get -o json` prints them
@@ -1201,7 +1203,7 @@ def kubectl_config(words):
 # ---------------------------------------------------------------- helm
 
 def helm(argv):
-    words = positional(argv, {"--kube-context", "-o", "--output", "-n", "--namespace", "--timeout", "--max"})
+    words = positional(argv, {"--kube-context", "-o", "--output", "-n", "--namespace", "--timeout", "--max", "-l", "--selector"})
     if words[:1] == ["version"]:
         return out(f"v{version('helm')}+g5b6c3a1" if "--short" in argv else
                    f'version.BuildInfo{{Version:"v{version("helm")}", GitCommit:"5b6c3a1", GitTreeState:"clean", GoVersion:"go{version("go")}"}}')
@@ -1254,17 +1256,63 @@ def save_history(namespace, name, revisions, chart_row=None):
     write_state("releases", json.dumps(rows))
 
 
-def add_revision(namespace, name, status, chart, manifest, description):
+def add_revision(namespace, name, status, chart, manifest, description, labels=None):
     """A new revision, as install/upgrade/rollback store it. On success every deployed revision before it is superseded
-    (pkg/action/upgrade.go releasingUpgrade, rollback.go performRollback); a failed or pending one leaves them alone."""
+    (pkg/action/upgrade.go releasingUpgrade, rollback.go performRollback); a failed or pending one leaves them alone.
+    Its labels (those --labels set; helm keeps them on the record's Secret beside its own name/owner/status/version):
+    the given ones as they are (install; rollback passes the target revision's), or, with merge_labels, the last
+    revision's merged with them (upgrade)."""
     revisions = release_history(namespace, name)
     if status == "deployed":
         for r in revisions:
             if r["status"] == "deployed":
                 r["status"] = "superseded"
     revisions.append({"revision": (revisions[-1]["revision"] if revisions else 0) + 1, "status": status, "chart": chart,
-                      "app_version": "", "description": description, "manifest": manifest})
+                      "app_version": "", "description": description, "manifest": manifest, "labels": labels or {}})
     save_history(namespace, name, revisions)
+
+
+# Release labels, as helmfile hands them to helm and helm keeps them:
+#   helmfile pkg/state/state_exec_tmpl.go ExecuteTemplates: commonLabels are merged into every release's labels (a
+#            commonLabels key wins over the release's own).
+#   helmfile pkg/state/helmx.go appendLabelsFlags and formatLabels: when syncReleaseLabels is true (on the release,
+#            `--sync-release-labels`, or helmDefaults.syncReleaseLabels), `helm upgrade --install` gets
+#            `--labels k=v,...`, keys sorted, empty keys and helm's system labels left out.
+#   helm     pkg/cmd/upgrade.go: --labels is a StringToString flag (k=v pairs, comma-separated).
+#   helm     pkg/action/upgrade.go mergeCustomLabels: the last revision's labels, then the given ones; a value "null"
+#            removes its key. pkg/action/install.go: the given ones. pkg/action/rollback.go: the target revision's.
+#   helm     pkg/storage/driver/util.go systemLabels; ContainsSystemLabels refuses --labels naming one of them.
+HELM_SYSTEM_LABELS = ("name", "owner", "status", "version", "createdAt", "modifiedAt")
+
+
+def yaml_text(value):
+    """A YAML scalar as Go's map[string]string decodes it: true, not Python's True."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def helmfile_release_labels(spec, r):
+    """A release's labels once helmfile has loaded it: its own, commonLabels over them."""
+    return {yaml_text(k): yaml_text(v) for k, v in {**(r.get("labels") or {}), **(spec.get("commonLabels") or {})}.items()}
+
+
+def helm_labels_flag(spec, r, argv):
+    """The value of the `--labels` helmfile passes to `helm upgrade --install` for this release, or None."""
+    sync = r.get("syncReleaseLabels") is True or flag_bool(argv, "--sync-release-labels", False) or \
+        (spec.get("helmDefaults") or {}).get("syncReleaseLabels") is True
+    if not sync:
+        return None
+    labels = helmfile_release_labels(spec, r)
+    return ",".join(f"{k}={labels[k]}" for k in sorted(k for k in labels if k and k not in HELM_SYSTEM_LABELS)) or None
+
+
+def helm_upgrade_labels(namespace, name, flag):
+    """What `helm upgrade --install [--labels <flag>]` stores on the new revision."""
+    given = dict(pair.split("=", 1) for pair in flag.split(",")) if flag else {}
+    if any(k in HELM_SYSTEM_LABELS for k in given):
+        fail(1, f"Error: UPGRADE FAILED: user supplied labels contains system reserved label name. System labels: [{' '.join(HELM_SYSTEM_LABELS)}]")
+    history = release_history(namespace, name)
+    merged = {**((history[-1].get("labels") or {}) if history else {}), **given}
+    return {k: v for k, v in merged.items() if v != "null"}
 
 
 def helm_history(name, namespace):
@@ -1293,7 +1341,7 @@ def helm_rollback(name, namespace, target):
     source = next((r for r in revisions if r["revision"] == target), None)
     if source is None:
         fail(1, f"Error: release has no {target} version")
-    add_revision(namespace, name, "deployed", source.get("chart", ""), source.get("manifest", ""), f"Rollback to {target}")
+    add_revision(namespace, name, "deployed", source.get("chart", ""), source.get("manifest", ""), f"Rollback to {target}", source.get("labels"))
     out("Rollback was a success! Happy Helming!")
 
 
@@ -1319,8 +1367,27 @@ def helm_list(argv):
     else:
         shown = asked or HELM3_DEFAULT_STATUSES
     namespace = flag_value(argv, "-n", "--namespace")
+    selector = flag_value(argv, "-l", "--selector")
     return [r for r in rows if (shown is None or r.get("status") in shown)
-            and ("--all-namespaces" in argv or "-A" in argv or r.get("namespace") == (namespace or "default"))]
+            and ("--all-namespaces" in argv or "-A" in argv or r.get("namespace") == (namespace or "default"))
+            and (selector is None or release_matches(r, selector))]
+
+
+def release_matches(row, selector):
+    """`helm list --selector`: pkg/action/list.go filterSelector matches the latest revision's labels (those --labels
+    set) with a label selector; k=v, k==v and k!=v, comma-separated, all must hold."""
+    history = release_history(row.get("namespace"), row.get("name"))
+    labels = (history[-1].get("labels") or {}) if history else {}
+    for term in selector.split(","):
+        if "!=" in term:
+            key, value = term.split("!=", 1)
+            if labels.get(key.strip()) == value.strip():
+                return False
+        else:
+            key, value = term.replace("==", "=").split("=", 1)
+            if labels.get(key.strip()) != value.strip():
+                return False
+    return True
 
 
 # ---------------------------------------------------------------- helmfile
@@ -1374,7 +1441,7 @@ def helmfile(argv):
 
     if words[:1] not in (["apply"], ["sync"], ["template"], ["destroy"]):
         fail(UNSUPPORTED, f"STANDIN helmfile: unsupported arguments {argv}")
-    selected = plan_selection(releases, selectors(argv), argv)
+    selected = plan_selection(releases, selectors(argv), argv, spec.get("commonLabels"))
 
     # The selected releases' .gotmpl values files fail on a variable the environment lacks, as helmfile's requiredEnv
     # does; a release the selector leaves out is never rendered.
@@ -1394,7 +1461,7 @@ def helmfile(argv):
         fail(1, "err: no releases found that matches specified selector() and environment(default), in any helmfile")
     if words[:1] == ["destroy"]:
         return helmfile_destroy(releases, selected)
-    return helmfile_deploy(words[0], releases, selected, base, os.path.basename(path))
+    return helmfile_deploy(words[0], releases, selected, base, os.path.basename(path), lambda r: helm_labels_flag(spec, r, argv))
 
 
 def flag_bool(argv, name, default):
@@ -1407,7 +1474,7 @@ def flag_bool(argv, name, default):
     return default
 
 
-def plan_selection(releases, wanted, argv):
+def plan_selection(releases, wanted, argv, common_labels=None):
     """The releases a selector leaves in, and what happens to their needs, as helmfile plans them.
 
     cmd/apply.go: --skip-needs defaults to true ("do not automatically include releases from the target release's needs
@@ -1416,7 +1483,7 @@ def plan_selection(releases, wanted, argv):
     WithoutDependencies: SkipNeeds, so a need left out is dropped from the plan; with neither skipping nor including it
     fails with UnhandledDependencyError's message, below.
     """
-    selected = select_releases(releases, wanted)
+    selected = select_releases(releases, wanted, common_labels)
     if not wanted:
         return selected
     by_id = {f"{r.get('namespace')}/{r['name']}": r for r in releases}
@@ -1465,13 +1532,15 @@ def selectors(argv):
            [a.split("=", 1)[1] for a in argv if a.startswith("--selector=")]
 
 
-def select_releases(releases, wanted):
-    """pkg/state/state.go GetReleasesWithLabels (name, namespace and chart's last part are labels of every release) and
-    pkg/state/release_filters.go ParseLabels (k=v and k!=v, comma-separated, all must hold)."""
+def select_releases(releases, wanted, common_labels=None):
+    """pkg/state/state.go GetReleasesWithLabels (commonLabels, then the release's own labels over them; name, namespace
+    and chart's last part are labels of every release) and pkg/state/release_filters.go ParseLabels (k=v and k!=v,
+    comma-separated, all must hold)."""
     if not wanted:
         return list(releases)
     def labels(r):
-        return {**(r.get("labels") or {}), "name": r["name"], "namespace": r.get("namespace", ""),
+        return {**{yaml_text(k): yaml_text(v) for k, v in (common_labels or {}).items()},
+                **{yaml_text(k): yaml_text(v) for k, v in (r.get("labels") or {}).items()}, "name": r["name"], "namespace": r.get("namespace", ""),
                 "chart": r.get("chart", "").split("/")[-1]}
     def matches(r, selector):
         for term in selector.split(","):
@@ -1512,7 +1581,7 @@ def desired_manifest(r, base):
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def helmfile_deploy(verb, releases, selected, base, file):
+def helmfile_deploy(verb, releases, selected, base, file, labels_flag=lambda r: None):
     """`helmfile apply` and `helmfile sync`, group by group in needs order (pkg/app/app.go).
 
     apply upgrades only the releases whose helm-diff shows a change, and returns success when none does
@@ -1527,6 +1596,9 @@ def helmfile_deploy(verb, releases, selected, base, file):
     first one this call changes that needs cert-manager, else the last it changes) fails, its group finishes, later groups
     never run. transient (a webhook refusing connections) and timeout leave its new revision failed; permanent too, with
     an error no retry fixes; killed leaves it pending-install (or pending-upgrade), as helm killed mid-operation does.
+
+    Each release helmfile hands to helm is one line of the state file `helm_upgrades`, the helm arguments that carry
+    labels (`--labels k=v,...`, see helm_labels_flag); its new revision keeps the labels helm would store.
     """
     # Scenario `helmfile_seconds`: how long helm waits for the releases before helmfile answers (a cold Up pulls images
     # for minutes); the build's live progress reads the cluster meanwhile.
@@ -1561,12 +1633,18 @@ def helmfile_deploy(verb, releases, selected, base, file):
     def chart(r):
         return f"{os.path.basename(r.get('chart', ''))}-{r.get('version', '0.1.0')}"
 
+    def upgrade_labels(r):
+        flag = labels_flag(r)
+        with open(state_path("helm_upgrades"), "a") as f:
+            f.write(json.dumps({"release": f"{r['namespace']}/{r['name']}", "args": ["--labels", flag] if flag else []}) + "\n")
+        return helm_upgrade_labels(r["namespace"], r["name"], flag)
+
     done = []
     for r in order:
         if r is failed or (cutoff is not None and levels[f"{r['namespace']}/{r['name']}"] > cutoff):
             continue
         add_revision(r["namespace"], r["name"], "deployed", chart(r), desired_manifest(r, base),
-                     "Install complete" if latest(r) is None else "Upgrade complete")
+                     "Install complete" if latest(r) is None else "Upgrade complete", upgrade_labels(r))
         done.append(r)
     # helmfile prints its UPDATED / FAILED RELEASES tables through its logger (pkg/state/state.go,
     # DisplayAffectedReleases), and cmd/root.go points the logger at os.Stderr: stdout stays empty.
@@ -1581,7 +1659,7 @@ def helmfile_deploy(verb, releases, selected, base, file):
         status = ("pending-install" if installing else "pending-upgrade") if kind == "killed" else "failed"
         add_revision(failed["namespace"], name, status, chart(failed), desired_manifest(failed, base),
                      "Initial install underway" if status == "pending-install" else "Preparing upgrade" if status == "pending-upgrade"
-                     else f"Release \"{name}\" failed")
+                     else f"Release \"{name}\" failed", upgrade_labels(failed))
         if kind == "killed":
             sys.stdout.flush()
             sys.exit(137)   # SIGKILL: helm and helmfile end without a word

@@ -124,7 +124,7 @@ public class ReleaseRecoveryTests
     public void HelmDefaults_timeout_is_read_in_seconds(string timeoutLine, int seconds)
     {
         var file = Path.Combine(Directory.CreateTempSubdirectory("helmfile-timeout-").FullName, "helmfile.yaml");
-        File.WriteAllText(file, $"helmDefaults:\n  kubeContext: kind-x\n{timeoutLine}releases:\n  - name: a\n    namespace: ns\n    chart: ./charts/a\n");
+        File.WriteAllText(file, $"helmDefaults:\n  kubeContext: kind-x\n{timeoutLine}commonLabels:\n  app.kubernetes.io/managed-by: data-platform-build\nreleases:\n  - name: a\n    namespace: ns\n    chart: ./charts/a\n");
         Assert.Equal(TimeSpan.FromSeconds(seconds), HelmfileSpec.Load(file).HelmTimeout);
     }
 
@@ -132,7 +132,7 @@ public class ReleaseRecoveryTests
     public void A_timeout_that_is_not_a_number_of_seconds_is_refused_with_its_line()
     {
         var file = Path.Combine(Directory.CreateTempSubdirectory("helmfile-timeout-").FullName, "helmfile.yaml");
-        File.WriteAllText(file, "helmDefaults:\n  kubeContext: kind-x\n  timeout: 10m\nreleases:\n  - name: a\n    namespace: ns\n    chart: ./charts/a\n");
+        File.WriteAllText(file, "helmDefaults:\n  kubeContext: kind-x\n  timeout: 10m\ncommonLabels:\n  app.kubernetes.io/managed-by: data-platform-build\nreleases:\n  - name: a\n    namespace: ns\n    chart: ./charts/a\n");
         var error = Assert.Throws<ConfigFileException>(() => HelmfileSpec.Load(file));
         Assert.Contains("helmDefaults.timeout is '10m'", error.Message);
         Assert.Contains(":3", error.Message);
@@ -146,7 +146,7 @@ public class ReleaseRecoveryTests
         var sync = new Helmfile(new RecordingRunner(), "kind-x", spec).SyncCommand(env, [Traefik, Minio]);
 
         Assert.Equal(["--file", "/repo/helmfile.yaml", "--kube-context", "kind-x",
-                      "--selector", "name=traefik,namespace=traefik", "--selector", "name=minio,namespace=minio", "sync"], sync.Arguments);
+                      "--selector", "name=traefik,namespace=traefik", "--selector", "name=minio,namespace=minio", "sync", "--sync-release-labels"], sync.Arguments);
         Assert.Equal("s3cret", sync.Environment["MINIO_SECRET_KEY"]);   // the apply's variables, in the child's environment only
         Assert.Equal("1", sync.Environment[Helmfile.UpgradeNoticeVariable]);
         Assert.True(sync.Mutating);

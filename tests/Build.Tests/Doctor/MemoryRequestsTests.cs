@@ -18,7 +18,7 @@ public sealed class MemoryRequestsTests : IDisposable
         Directory.CreateDirectory(Path.Combine(_root, "values"));
         foreach (var (file, text) in values) File.WriteAllText(Path.Combine(_root, file), text);
         var path = Path.Combine(_root, "helmfile.yaml");
-        File.WriteAllText(path, "helmDefaults:\n  kubeContext: kind-x\nreleases:\n" + releases);
+        File.WriteAllText(path, "helmDefaults:\n  kubeContext: kind-x\ncommonLabels:\n  app.kubernetes.io/managed-by: data-platform-build\nreleases:\n" + releases);
         return path;
     }
 

@@ -1,3 +1,4 @@
+using DataPlatform.Build.Platform;
 using DataPlatform.Build.Tests.Infrastructure;
 using DataPlatform.Build.Tests.Verify;
 using System.Text.Json.Nodes;
@@ -73,6 +74,30 @@ public sealed class ExistingClusterTests(CompiledBuildRoot build) : IClassFixtur
             ["labels"] = owned ? new JsonObject { ["app.kubernetes.io/managed-by"] = "data-platform-build" } : new JsonObject(),
         },
     };
+
+    /// <summary>The platform's mark, read from the fixture's helmfile.yaml as the build reads it.</summary>
+    OwnershipLabel Ownership => HelmfileSpec.Load(Path.Combine(build.Root, "helmfile.yaml")).Ownership;
+
+    /// <summary>Each release's revisions as the stand-in helm keeps them ("namespace/name" → oldest first).</summary>
+    static Dictionary<string, List<JsonObject>> History(Scenario machine) =>
+        JsonNode.Parse(machine.ReadState("history.json") ?? "{}")!.AsObject()
+            .ToDictionary(r => r.Key, r => r.Value!.AsArray().Select(v => v!.AsObject()).ToList());
+
+    static Dictionary<string, string> Labels(JsonObject revision) =>
+        (revision["labels"]?.AsObject() ?? []).ToDictionary(l => l.Key, l => l.Value!.GetValue<string>());
+
+    /// <summary>
+    /// helm's records of the releases the stand-in helmfile installed, stored in the existing cluster's API as helm
+    /// stores them (Secrets with their labels), where the build reads them: the stand-ins keep their own state, and
+    /// the fake API is the cluster the build asks.
+    /// </summary>
+    static void StoreReleasesInTheApi(ExistingMachine existing)
+    {
+        foreach (var (id, revisions) in History(existing.Machine))
+            foreach (var revision in revisions)
+                existing.Api.SeedHelmRelease(new FakeHelmRelease(id.Split('/')[1], id.Split('/')[0], revision["revision"]!.GetValue<int>(), revision["status"]!.GetValue<string>())
+                    { Labels = Labels(revision) });
+    }
 
     static void AssertNothingOfKind(BuildRun run)
     {
@@ -254,7 +279,8 @@ public sealed class ExistingClusterTests(CompiledBuildRoot build) : IClassFixtur
     {
         await using var existing = await MachineAsync();
         Assert.Equal(0, (await existing.Machine.RunBuildAsync("--target=HelmfileApply")).ExitCode);
-        // The platform's namespaces as the API now holds them, and cert-manager as someone else's (no label).
+        // The platform's namespaces and releases as the API now holds them, and cert-manager as someone else's (no label).
+        StoreReleasesInTheApi(existing);
         foreach (var ns in new[] { "minio", "registry", "traefik" }) existing.Api.Seed(Namespace(ns, owned: true));
         existing.Api.Seed(Namespace("cert-manager", owned: false));
 
@@ -264,7 +290,7 @@ public sealed class ExistingClusterTests(CompiledBuildRoot build) : IClassFixtur
         AssertNothingOfKind(run);
         var destroy = Assert.Single(run.Named("helmfile destroy"));
         var selectors = destroy.Argv.Select((a, i) => (a, i)).Where(p => p.a == "--selector").Select(p => destroy.Argv[p.i + 1]).Order().ToList();
-        Assert.Equal(["namespace=minio", "namespace=registry", "namespace=traefik"], selectors);
+        Assert.Equal(["name=minio,namespace=minio", "name=registry,namespace=registry", "name=traefik,namespace=traefik"], selectors);
         var delete = Assert.Single(run.Calls, c => c.Tool == "kubectl" && c.Words.Take(2).SequenceEqual(["delete", "namespace"]));
         Assert.Equal(["delete", "namespace", "minio", "registry", "traefik"], delete.Words);
         // Reverse needs order: registry (needs minio) before minio; cert-manager's release stays.
@@ -335,5 +361,81 @@ public sealed class ExistingClusterTests(CompiledBuildRoot build) : IClassFixtur
         Assert.True(typed.ExitCode == 0, typed.ToString());
         Assert.Contains(typed.Calls, c => c.Tool == "kubectl" && c.Words.SequenceEqual(["delete", "namespace", "minio"]));
         Assert.DoesNotContain(typed.Calls, c => c.Tool is "kind" or "docker");
+    }
+
+    [Fact]
+    public async Task HelmfileApply_on_an_existing_cluster_labels_every_release_it_installs_with_helmfiles_own_labels()
+    {
+        await using var existing = await MachineAsync();
+
+        var run = await existing.Machine.RunBuildAsync("--target=HelmfileApply");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("--sync-release-labels", Assert.Single(run.Named("helmfile apply")).Argv);
+        // helmfile handed helm `--labels` with the ownership label for each release (commonLabels), and helm kept it.
+        var upgrades = existing.Machine.ReadState("helm_upgrades")!.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(existing.Machine.Releases.Keys.Order(), upgrades.Select(u => u["release"]!.GetValue<string>()).Order());
+        Assert.All(upgrades, u => Assert.Contains(Ownership.Selector, u["args"]![1]!.GetValue<string>().Split(',')));
+        var history = History(existing.Machine);
+        Assert.NotEmpty(history);
+        Assert.All(history, r => Assert.True(Ownership.Marks(Labels(r.Value[^1])), $"{r.Key} lacks {Ownership.Selector}"));
+    }
+
+    [Fact]
+    public async Task A_release_of_the_platform_already_there_without_the_label_refuses_the_run_before_any_change()
+    {
+        await using var existing = await MachineAsync();
+        // The namespace is the platform's, the release in it is not (someone's own minio, or one from before releases were labelled).
+        existing.Api.Seed(Namespace("minio", owned: true));
+        existing.Api.SeedHelmRelease(new FakeHelmRelease("minio", "minio", 2, "deployed"));
+
+        var doctor = await existing.Machine.RunBuildAsync("--target=HelmfileApply");
+
+        Assert.Equal(1, doctor.ExitCode);
+        Assert.Contains($"platform releases: minio/minio exist without the label {Ownership.Selector}", doctor.Text);
+        Assert.DoesNotContain(doctor.Calls, c => c.IsMutating);
+        Assert.False(doctor.HasStackTrace, doctor.ToString());
+
+        // Without Doctor before it, HelmfileApply refuses on its own, naming the release, its namespace, the context and the fix.
+        var alone = await existing.Machine.RunBuildAsync("--target=HelmfileApply", "--exclusive");
+
+        Assert.Equal(1, alone.ExitCode);
+        Assert.Contains($"release minio (namespace minio) already exists in {Context} without the label {Ownership.Selector}", alone.Text);
+        Assert.Contains($"kubectl --context {Context} label secret --namespace minio --selector owner=helm,name=minio {Ownership.Selector}", alone.Text);
+        Assert.DoesNotContain(alone.Calls, c => c.IsMutating);
+        Assert.Empty(existing.Machine.Releases);
+
+        // Adopted as the command says (the label on its records), the release is the platform's: the run goes on and upgrades it.
+        existing.Api.SeedHelmRelease(new FakeHelmRelease("minio", "minio", 2, "deployed") { Labels = new Dictionary<string, string> { [OwnershipLabel.Key] = Ownership.Value } });
+        var adopted = await existing.Machine.RunBuildAsync("--target=HelmfileApply", "--exclusive");
+
+        Assert.True(adopted.ExitCode == 0, adopted.ToString());
+        Assert.Contains("minio/minio", existing.Machine.Releases.Keys);
+    }
+
+    [Fact]
+    public async Task Clean_leaves_a_release_without_the_label_and_its_namespace_alone_and_says_so()
+    {
+        await using var existing = await MachineAsync();
+        Assert.Equal(0, (await existing.Machine.RunBuildAsync("--target=HelmfileApply")).ExitCode);
+        StoreReleasesInTheApi(existing);
+        foreach (var ns in new[] { "cert-manager", "minio", "registry", "traefik" }) existing.Api.Seed(Namespace(ns, owned: true));
+        // traefik's latest record without the label: someone replaced it, as far as anyone can tell.
+        var traefik = History(existing.Machine)["traefik/traefik"][^1]["revision"]!.GetValue<int>();
+        existing.Api.SeedHelmRelease(new FakeHelmRelease("traefik", "traefik", traefik + 1, "deployed"));
+
+        var run = await existing.Machine.RunBuildAsync("--target=Clean", "--yes");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var destroy = Assert.Single(run.Named("helmfile destroy"));
+        Assert.DoesNotContain(destroy.Argv, a => a.Contains("traefik", StringComparison.Ordinal));
+        Assert.Contains("name=minio,namespace=minio", destroy.Argv);
+        var delete = Assert.Single(run.Calls, c => c.Tool == "kubectl" && c.Words.Take(2).SequenceEqual(["delete", "namespace"]));
+        Assert.DoesNotContain("traefik", delete.Words);
+        Assert.Contains("minio", delete.Words);
+        Assert.Contains($"Left alone: release traefik in namespace traefik has no label {Ownership.Selector}", run.Text);
+        Assert.Contains($"kubectl --context {Context} label secret --namespace traefik --selector owner=helm,name=traefik {Ownership.Selector}", run.Text);
+        Assert.Contains("traefik/traefik", existing.Machine.Releases.Keys);
+        Assert.DoesNotContain("minio/minio", existing.Machine.Releases.Keys);
     }
 }

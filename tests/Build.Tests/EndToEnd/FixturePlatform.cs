@@ -54,6 +54,10 @@ static class FixturePlatform
             helmDefaults:
               kubeContext: kind-data-platform
               wait: true
+              syncReleaseLabels: true
+            # The platform's mark on every release (see the repository's helmfile.yaml).
+            commonLabels:
+              app.kubernetes.io/managed-by: data-platform-build
             releases:
               - name: metallb
                 namespace: metallb-system

@@ -48,6 +48,28 @@ public sealed class UpTests(CompiledBuildRoot build) : IClassFixture<CompiledBui
         Assert.Equal(Path.Combine(build.Root, "helmfile.yaml"), helmfile.Argv[helmfile.Argv.ToList().IndexOf("--file") + 1]);
     }
 
+    /// <summary>
+    /// On kind too every release carries the platform's ownership label (helmfile.yaml's commonLabels, handed to helm by
+    /// helmfile's syncReleaseLabels): `helm list --selector` with the label finds each one. The stand-ins keep helm's
+    /// records; the label is read from the fixture's helmfile.yaml as the build reads it.
+    /// </summary>
+    [Fact]
+    public async Task On_kind_every_release_carries_the_ownership_label_and_helm_list_selects_them_by_it()
+    {
+        var ownership = DataPlatform.Build.Platform.HelmfileSpec.Load(Path.Combine(build.Root, "helmfile.yaml")).Ownership;
+
+        var run = await _machine.RunBuildAsync(MutatingChain);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var listed = await _machine.RunToolAsync("helm", new Dictionary<string, string>(),
+            "--kube-context", $"kind-{FixturePlatform.ClusterName}", "list", "--all-namespaces", "--selector", ownership.Selector, "--output", "json");
+        Assert.True(listed.ExitCode == 0, listed.Output);
+        var selected = System.Text.Json.Nodes.JsonNode.Parse(listed.StandardOutput)!.AsArray()
+            .Select(r => $"{r!["namespace"]}/{r["name"]}").Order().ToList();
+        Assert.NotEmpty(selected);
+        Assert.Equal(_machine.Releases.Keys.Order(), selected);
+    }
+
     [Fact]
     public async Task Second_run_of_the_mutating_chain_creates_nothing_and_applies_nothing()
     {

@@ -12,6 +12,9 @@ public sealed class ClusterFindingsTests
     static V1ObjectMeta Meta(string name, Dictionary<string, string>? annotations = null, Dictionary<string, string>? labels = null) =>
         new() { Name = name, Annotations = annotations, Labels = labels };
 
+    /// <summary>The platform's mark, as the repository's helmfile.yaml sets it.</summary>
+    static readonly OwnershipLabel Ownership = HelmfileSpec.Load(DataPlatform.Build.Tests.Platform.RepoRoot.File("helmfile.yaml")).Ownership;
+
     static ClusterFacts Ready() => new()
     {
         Context = "team",
@@ -24,6 +27,7 @@ public sealed class ClusterFindingsTests
         IngressClasses = [],
         Crds = [],
         Namespaces = [new V1Namespace { Metadata = Meta("default") }],
+        Ownership = Ownership,
         PlatformNamespaces = ["cert-manager", "traefik"],
         GatewayVersion = "v1.5.1",
         GatewayChannel = "experimental",
@@ -89,7 +93,7 @@ public sealed class ClusterFindingsTests
         var ours = Ready() with
         {
             Crds = [Crd("certificates.cert-manager.io", "cert-manager.io", new() { ["meta.helm.sh/release-namespace"] = "cert-manager" })],
-            Namespaces = [new V1Namespace { Metadata = Meta("cert-manager", labels: new() { [Ownership.Label] = Ownership.Value }) }],
+            Namespaces = [new V1Namespace { Metadata = Meta("cert-manager", labels: new() { [OwnershipLabel.Key] = Ownership.Value }) }],
         };
         Assert.Empty(Problems(ours));
     }
@@ -117,6 +121,16 @@ public sealed class ClusterFindingsTests
     {
         var taken = Ready() with { Namespaces = [new V1Namespace { Metadata = Meta("traefik") }] };
         Assert.Contains("traefik", Assert.Single(Problems(taken)).Detail);
+    }
+
+    [Fact]
+    public void A_platform_release_helm_keeps_without_the_label_is_someone_elses_and_the_fix_says_how_to_adopt_it()
+    {
+        var unlabelled = new DataPlatform.Build.Kube.HelmRevisionRecord("traefik", "traefik", 3, "deployed", "traefik-40.2.0", null, null);
+        var failure = Assert.Single(Problems(Ready() with { ForeignReleases = [unlabelled] }));
+        Assert.Equal("platform releases", failure.Name);
+        Assert.Contains("traefik/traefik", failure.Detail);
+        Assert.Contains($"kubectl --context team label secret --namespace <namespace> --selector owner=helm,name=<release> {Ownership.Selector}", failure.Fix);
     }
 
     [Fact]

@@ -15,6 +15,8 @@ public sealed record FakeHelmRelease(string Name, string Namespace, int Revision
     public string Manifest { get; init; } = "";
     public DateTimeOffset Updated { get; init; } = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
     public string Description { get; init; } = "Install complete";
+    /// <summary>The labels `helm upgrade --labels` set, kept beside helm's own on the record (secrets.go newSecretsObject: lbs.fromMap(rls.Labels)).</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>
@@ -39,7 +41,8 @@ public static class HelmReleaseSecrets
         {
             ["name"] = SecretName(release.Name, release.Revision),
             ["namespace"] = release.Namespace,
-            ["labels"] = new JsonObject
+            // The release's own labels first: helm sets its system labels after them (newSecretsObject), so those win.
+            ["labels"] = new JsonObject(release.Labels.Select(l => KeyValuePair.Create(l.Key, (JsonNode?)l.Value)))
             {
                 ["name"] = release.Name,
                 ["owner"] = "helm",

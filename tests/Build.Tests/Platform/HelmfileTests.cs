@@ -25,6 +25,35 @@ public sealed partial class HelmfileTests
         Assert.True(int.TryParse(defaults.Scalar("timeout"), out var timeout) && timeout > 0, "helmDefaults.timeout must be a positive number of seconds");
     }
 
+    /// <summary>
+    /// Every release helmfile installs carries the platform's ownership label on helm's record of it: helmfile merges
+    /// commonLabels into each release's labels, a commonLabels key over the release's own (pkg/state/state_exec_tmpl.go
+    /// ExecuteTemplates), and with syncReleaseLabels hands them to `helm upgrade --install --labels`, less helm's system
+    /// labels, which helm would refuse (pkg/state/helmx.go appendLabelsFlags, formatLabels; helm pkg/storage/driver/util.go).
+    /// </summary>
+    [Fact]
+    public void Every_release_helmfile_installs_carries_the_ownership_label()
+    {
+        string[] helmSystemLabels = ["name", "owner", "status", "version", "createdAt", "modifiedAt"];
+        var ownership = HelmfileSpec.Load(RepoRoot.File("helmfile.yaml")).Ownership;
+        var helmfile = PlatformModel.Helmfile;
+        Assert.Equal("true", Assert.IsType<YamlMappingNode>(helmfile.Get("helmDefaults")).Scalar("syncReleaseLabels"));
+        Assert.DoesNotContain(OwnershipLabel.Key, helmSystemLabels);
+        var common = Assert.IsType<YamlMappingNode>(helmfile.Get("commonLabels")).Children.ToDictionary(l => l.Key.ToString(), l => l.Value.ToString());
+
+        var releases = Assert.IsType<YamlSequenceNode>(helmfile.Get("releases")).Children.Cast<YamlMappingNode>().ToList();
+        Assert.Equal(Releases.Count, releases.Count);
+        foreach (var release in releases)
+        {
+            var own = (release.Get("labels") as YamlMappingNode)?.Children.ToDictionary(l => l.Key.ToString(), l => l.Value.ToString()) ?? [];
+            var givenToHelm = own.Concat(common).GroupBy(l => l.Key).Select(g => g.Last()).Where(l => !helmSystemLabels.Contains(l.Key)).ToDictionary();
+            Assert.True(ownership.Marks(givenToHelm), $"{release.Scalar("name")} would be installed without {ownership.Selector}");
+            // helmfile's selectors read the release's own labels over commonLabels (pkg/state/state.go GetReleasesWithLabels):
+            // one of its own under the same key would make the release look like someone else's to them.
+            Assert.False(own.ContainsKey(OwnershipLabel.Key), $"{release.Scalar("name")} sets {OwnershipLabel.Key} itself");
+        }
+    }
+
     [Fact]
     public void Every_release_is_named_once()
     {

@@ -1,3 +1,5 @@
+using DataPlatform.Build.Kube;
+using DataPlatform.Build.Platform;
 using DataPlatform.Build.Process;
 using DataPlatform.Build.Tests.Infrastructure;
 using DataPlatform.Build.Toolchain;
@@ -182,6 +184,37 @@ public sealed class HelmRealToolsTests
         var listed = await world.RunAsync(new ToolCommand("helm", ["--kube-context", Context, "list", "--all-namespaces", "--output", "json"]), Helm(major));
         Assert.Contains(HelmReleaseStatus.ParseList(listed.StandardOutput), r => r is { Name: "metallb", Revision: "3", Status: "deployed" });
         OnlyPlatformContextAsked(world);
+    }
+
+    /// <summary>
+    /// The labels helmfile hands helm for each platform release (helmfile.yaml's commonLabels with syncReleaseLabels;
+    /// helmfile pkg/state/helmx.go formatLabels: `--labels k=v,...`, keys sorted): the real helm accepts the prefixed
+    /// ownership key (it checks only that no key is one of its own system labels, pkg/action/install.go), keeps the labels
+    /// on the release's Secret (pkg/storage/driver/secrets.go), and the build reads them back from there in process.
+    /// </summary>
+    [Theory]
+    [InlineData(4)]
+    [InlineData(3)]
+    public async Task Upgrade_install_with_the_platforms_labels_keeps_them_on_the_releases_record_and_the_build_reads_them(int major)
+    {
+        await using var world = await RealToolsWorld.StartAsync();
+        var chart = Directory.CreateTempSubdirectory("labelled-chart-").FullName;
+        File.WriteAllText(Path.Combine(chart, "Chart.yaml"), "apiVersion: v2\nname: empty\nversion: 0.1.0\n");
+        var ownership = HelmfileSpec.Load(Tests.Platform.RepoRoot.File("helmfile.yaml")).Ownership;
+        var command = new ToolCommand("helm", ["--kube-context", Context, "upgrade", "--install", "metallb", chart, "--namespace", "metallb-system",
+                                               "--labels", $"{ownership.Selector},loadBalancer=metallb"]);
+
+        var result = await world.RunAsync(command, Helm(major));
+
+        Succeeded(result, command);
+        var secret = world.Api.Find("v1", "Secret", "metallb-system", HelmReleaseSecrets.SecretName("metallb", 1))!;
+        Assert.Equal(ownership.Value, secret["metadata"]!["labels"]![OwnershipLabel.Key]!.GetValue<string>());
+        var client = new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = world.Api.Url });
+        var read = Assert.Single(await HelmReleaseRecords.LatestInAsync(client, "secret", "metallb-system", CancellationToken.None));
+        Assert.True(ownership.Marks(read.Labels), string.Join(",", read.Labels));
+        Assert.Equal("metallb", read.Labels["loadBalancer"]);
+        Assert.DoesNotContain("owner", read.Labels.Keys);
+        Directory.Delete(chart, recursive: true);
     }
 
     static string Helm(int major) => major == 4 ? RealBinaries.Helm4 : RealBinaries.Helm3;

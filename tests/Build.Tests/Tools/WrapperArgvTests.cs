@@ -84,7 +84,7 @@ public class WrapperArgvTests
     {
         var env = new Dictionary<string, string> { ["MINIO_SECRET_KEY"] = "adminpassword" };
         var command = new Helmfile(Runner, Context, new HelmfileSpec("/repo/helmfile.yaml", Context, [])).ApplyCommand(env);
-        Assert.Equal(["--file", "/repo/helmfile.yaml", "--kube-context", Context, "apply", "--suppress-secrets", "--skip-diff-on-install"], command.Arguments);
+        Assert.Equal(["--file", "/repo/helmfile.yaml", "--kube-context", Context, "apply", "--suppress-secrets", "--skip-diff-on-install", "--sync-release-labels"], command.Arguments);
         Assert.Equal("adminpassword", command.Environment["MINIO_SECRET_KEY"]);
         Assert.DoesNotContain(command.Arguments, a => a.Contains("adminpassword"));
         Assert.True(command.Mutating && command.Streamed);

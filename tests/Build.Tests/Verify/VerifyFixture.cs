@@ -49,6 +49,8 @@ public sealed class VerifyFixture : IAsyncDisposable
               - { name: minio, url: https://charts.min.io/ }
             helmDefaults:
               kubeContext: kind-data-platform
+            commonLabels:
+              app.kubernetes.io/managed-by: data-platform-build
             releases:
               - name: cert-manager
                 namespace: cert-manager

@@ -108,6 +108,9 @@ static class BadInputCases
             with { Then = AtLine("helmfile.yaml", "timeout: ten minutes") },
         HelmfileCase("release values written as a mapping", t => t.Replace("values: [values/minio.yaml.gotmpl]", "values: { file: values/minio.yaml.gotmpl }"),
             "minio", "values should be a list", "found a mapping") with { Then = AtLine("helmfile.yaml", "values: { file: values/minio.yaml.gotmpl }") },
+        // Without the platform's mark nothing could tell its releases and namespaces from anyone else's.
+        HelmfileCase("ownership label missing from commonLabels", t => t.Replace("  app.kubernetes.io/managed-by: data-platform-build\n", ""),
+            "commonLabels.app.kubernetes.io/managed-by is missing", "commonLabels: { app.kubernetes.io/managed-by: data-platform-build }") with { Then = AtLine("helmfile.yaml", "commonLabels:") },
         HelmfileCase("chart from an undeclared repository", t => t.TrimEnd() + "\n  - name: redis\n    namespace: redis\n    chart: bitnami/redis\n",
             "bitnami/redis", "'bitnami' is not a repository", "repositories:") with { Then = AtLine("helmfile.yaml", "chart: bitnami/redis") },
     ];
