@@ -319,6 +319,32 @@ public sealed class ExistingClusterTests(CompiledBuildRoot build) : IClassFixtur
     }
 
     [Fact]
+    public async Task Verify_dials_a_cloud_load_balancer_by_its_host_name_on_the_chosen_context_only()
+    {
+        await using var existing = await MachineAsync();
+        var cluster = new ClusterScenario { BundlePem = TestCertificates.Ca("platform CA").ExportCertificatePem() };
+        // EKS-style: the LoadBalancers give a host name and no IP. It is localhost here, where nothing serves 443 or
+        // 5432 on the platform's behalf, so only loopback is dialled and every probe fails, naming where it went.
+        foreach (var service in cluster.Services.Where(s => s.Spec?.Type == "LoadBalancer"))
+            service.Status = new k8s.Models.V1ServiceStatus { LoadBalancer = new k8s.Models.V1LoadBalancerStatus
+                { Ingress = [new k8s.Models.V1LoadBalancerIngress { Hostname = "localhost" }] } };
+        foreach (var ingress in cluster.Ingresses) ingress.Status = null;
+        cluster.ServeFrom(existing.Api);
+        var host = cluster.Ingresses[0].Spec.Rules[0].Host;
+
+        var run = await existing.Machine.RunBuildAsync("--target=Verify", "--timeout=1");
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        AssertNothingOfKind(run);
+        Assert.Contains($"via localhost:443", run.Text);
+        Assert.Contains($"https {host}", run.Text);
+        Assert.DoesNotContain("has no external address", run.Text);
+        Assert.Contains($"on context {Context}", run.Text);
+        Assert.Empty(existing.Decoy.RequestPaths);
+        Assert.False(run.HasStackTrace, run.ToString());
+    }
+
+    [Fact]
     public async Task Clean_at_a_terminal_runs_only_once_the_contexts_name_is_typed()
     {
         await using var existing = await MachineAsync();
