@@ -1,5 +1,6 @@
 using System.Net;
 using DataPlatform.Build.Host;
+using DataPlatform.Build.Kube;
 
 namespace DataPlatform.Build.Access;
 
@@ -22,11 +23,12 @@ internal sealed record PublishedAccess(AccessDecision Decision, IReadOnlyList<Pr
     public string Address(string ip) => Published ? Loopback : ip;
 
     /// <summary>
-    /// Where a LoadBalancer ip:port is reached from this machine. In published mode an unpublished port stays on its
-    /// LoadBalancer address, which does not answer from here, so the probe fails naming that address.
+    /// Where a LoadBalancer address:port is reached from this machine. In published mode an unpublished port stays on its
+    /// LoadBalancer address, which does not answer from here, so the probe fails naming that address. A host name (a
+    /// cloud load balancer's, on an existing cluster) is dialled by name.
     /// </summary>
-    public IPEndPoint Route(string ip, int port) =>
-        Published && Forwards.FirstOrDefault(f => f.TargetIp == ip && f.TargetPort == port) is { } forward
+    public EndPoint Route(string address, int port) =>
+        Published && Forwards.FirstOrDefault(f => f.TargetIp == address && f.TargetPort == port) is { } forward
             ? new IPEndPoint(IPAddress.Loopback, forward.HostPort)
-            : new IPEndPoint(IPAddress.Parse(ip), port);
+            : LoadBalancer.EndPoint(address, port);
 }

@@ -26,7 +26,7 @@ internal static class DnsRecords
     public static IReadOnlyList<string> Records(ClusterState state, string globalDomain)
     {
         var traefik = PlatformEndpoints.Traefik(state) is { } service ? LoadBalancer.Address(service) : null;
-        var names = PlatformEndpoints.Hosts(state).Select(h => (h.Host, Address: h.Ip ?? traefik))
+        var names = PlatformEndpoints.Hosts(state).Select(h => (h.Host, Address: h.Address ?? traefik))
             .Concat(state.Services.Where(s => s.Spec?.Type == "LoadBalancer" && PlatformEndpoints.Postgres(state).Any(p => p.Service == s.Name() && p.Namespace == s.Namespace()))
                 .Select(s => ($"{s.Name()}.{globalDomain}", Address: LoadBalancer.Address(s))));
         return names.Where(n => n.Address is not null).DistinctBy(n => n.Item1).OrderBy(n => n.Item1, StringComparer.Ordinal)

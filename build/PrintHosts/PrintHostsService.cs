@@ -65,8 +65,8 @@ internal sealed class PrintHostsService(PlatformCluster cluster, string clusterN
 
     /// <summary>The same, each LoadBalancer IP replaced by the address this machine reaches it at.</summary>
     public static IReadOnlyList<HostsLine> Lines(ClusterState state, string globalDomain, Func<string, string> address) =>
-        HostsFile.Group(PlatformEndpoints.Hosts(state).Select(h => (h.Host, h.Ip is null ? null : address(h.Ip)))
-            .Concat(PlatformEndpoints.Postgres(state).Select(p => ($"{p.Service}.{globalDomain}", p.Ip is null ? (string?)null : address(p.Ip)))));
+        HostsFile.Group(PlatformEndpoints.Hosts(state).Select(h => (h.Host, h.Address is null ? null : address(h.Address)))
+            .Concat(PlatformEndpoints.Postgres(state).Select(p => ($"{p.Service}.{globalDomain}", p.Address is null ? (string?)null : address(p.Address)))));
 
     /// <summary>
     /// The addresses to open once the hosts lines are in place: https://name/ for each web name (with the port when it
@@ -74,16 +74,16 @@ internal sealed class PrintHostsService(PlatformCluster cluster, string clusterN
     /// </summary>
     public IReadOnlyList<string> Urls(ClusterState state)
     {
-        var traefikIp = PlatformEndpoints.Traefik(state) is { } traefik ? LoadBalancer.Ip(traefik) : null;
+        var traefikAddress = PlatformEndpoints.Traefik(state) is { } traefik ? LoadBalancer.Address(traefik) : null;
         var urls = new List<string>();
         foreach (var host in PlatformEndpoints.Hosts(state))
         {
-            if ((host.Ip ?? traefikIp) is not { } ip) continue;
+            if ((host.Address ?? traefikAddress) is not { } ip) continue;
             var port = HostPort(ip, 443);
             urls.Add($"https://{host.Host}{(port == 443 ? "" : $":{port}")}{host.Path}");
         }
         foreach (var target in PlatformEndpoints.Postgres(state))
-            if (target.Ip is { } ip)
+            if (target.Address is { } ip)
                 urls.Add($"postgresql://{target.Service}.{globalDomain}:{HostPort(ip, target.Port)}/ ({target.Namespace}/{target.Cluster}; login in secret {target.AppSecret})");
         return urls;
     }

@@ -2,17 +2,22 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using DataPlatform.Build.Kube;
 
 namespace DataPlatform.Build.Verify;
 
 /// <summary>
 /// Talks HTTP(S) to hostnames without DNS or /etc/hosts: every connection goes to one endpoint (Traefik's LB IP:443
-/// in the cluster, 127.0.0.1:port in tests), while the URL keeps the real name for SNI and the Host header.
+/// in the cluster, or a cloud load balancer's host name:443; 127.0.0.1:port in tests), while the URL keeps the real
+/// name for SNI and the Host header.
 /// Server certificates are checked against the given roots only, never the machine's trust store.
 /// </summary>
-internal sealed class EntryPoint(IPEndPoint endpoint, X509Certificate2Collection trustedRoots)
+internal sealed class EntryPoint(EndPoint endpoint, X509Certificate2Collection trustedRoots)
 {
-    public IPEndPoint Endpoint => endpoint;
+    public EndPoint Endpoint => endpoint;
+
+    /// <summary>Where the connections go, for messages.</summary>
+    public string Where => LoadBalancer.Describe(endpoint);
 
     /// <summary>Why the last certificate was refused (a handshake failure alone says only "SSL connection could not be established").</summary>
     public string? LastCertificateProblem { get; private set; }

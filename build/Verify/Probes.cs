@@ -23,12 +23,12 @@ internal static class Probes
             using var response = await client.GetAsync(url, ct);
             var code = (int)response.StatusCode;
             return code >= 500 || response.StatusCode == HttpStatusCode.NotFound
-                ? CheckResult.Fail(Categories.Probes, name, $"GET {url} via {entry.Endpoint} answered {code} {response.ReasonPhrase}")
+                ? CheckResult.Fail(Categories.Probes, name, $"GET {url} via {entry.Where} answered {code} {response.ReasonPhrase}")
                 : CheckResult.Pass(Categories.Probes, name, $"TLS trusted, {code}");
         }
         catch (HttpRequestException e) when (!ct.IsCancellationRequested)
         {
-            return CheckResult.Fail(Categories.Probes, name, $"GET {url} via {entry.Endpoint}: {entry.LastCertificateProblem ?? Innermost(e)}");
+            return CheckResult.Fail(Categories.Probes, name, $"GET {url} via {entry.Where}: {entry.LastCertificateProblem ?? Innermost(e)}");
         }
     }
 
@@ -68,7 +68,7 @@ internal static class Probes
         }
         catch (HttpRequestException e) when (!ct.IsCancellationRequested)
         {
-            return CheckResult.Fail(Categories.Probes, name, $"GET {url} via {entry.Endpoint}: {entry.LastCertificateProblem ?? Innermost(e)}");
+            return CheckResult.Fail(Categories.Probes, name, $"GET {url} via {entry.Where}: {entry.LastCertificateProblem ?? Innermost(e)}");
         }
     }
 
@@ -110,7 +110,7 @@ internal static class Probes
         }
         catch (Exception e) when (e is HttpRequestException or AmazonServiceException or AmazonClientException && !ct.IsCancellationRequested)
         {
-            return CheckResult.Fail(Categories.Probes, name, $"S3 {step} at {serviceUrl} via {entry.Endpoint}: {entry.LastCertificateProblem ?? Innermost(e)}");
+            return CheckResult.Fail(Categories.Probes, name, $"S3 {step} at {serviceUrl} via {entry.Where}: {entry.LastCertificateProblem ?? Innermost(e)}");
         }
     }
 

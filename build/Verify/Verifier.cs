@@ -31,7 +31,7 @@ internal sealed record VerifySettings
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>Where a LoadBalancer IP:port is really reached; identity in the cluster, 127.0.0.1:&lt;port&gt; in tests.</summary>
-    public Func<string, int, IPEndPoint> Route { get; init; } = (ip, port) => new IPEndPoint(IPAddress.Parse(ip), port);
+    public Func<string, int, EndPoint> Route { get; init; } = LoadBalancer.EndPoint;
     public string? ReportPath { get; init; }
 
     /// <summary>kind's own namespaces, which no release of ours declares.</summary>
@@ -145,31 +145,31 @@ internal sealed class Verifier(PlatformCluster cluster, Helm helm, VerifySetting
         static (string, Func<CancellationToken, Task<CheckResult>>) Failing(string name, string why) =>
             (name, _ => Task.FromResult(CheckResult.Fail(Categories.Probes, name, why)));
 
-        var traefikIp = PlatformEndpoints.Traefik(state) is { } traefik ? LoadBalancer.Ip(traefik) : null;
+        var traefikAddress = PlatformEndpoints.Traefik(state) is { } traefik ? LoadBalancer.Address(traefik) : null;
         var bundle = state.Bundles?.FirstOrDefault();
         var bundleName = bundle?.Str("metadata", "name");
         var pem = bundleName is null ? null : state.BundleConfigMaps.GetValueOrDefault(bundleName)?.Data?.Get(bundle!.Value.Str("spec", "target", "configMap", "key") ?? "");
 
-        if (traefikIp is null) yield return Failing("https entry point", "Traefik's LoadBalancer service (app.kubernetes.io/name=traefik) has no external address");
+        if (traefikAddress is null) yield return Failing("https entry point", "Traefik's LoadBalancer service (app.kubernetes.io/name=traefik) has no external address");
         else if (pem is null) yield return Failing("https entry point", "the trust bundle ConfigMap is not there yet: the platform CA is needed to check certificates");
         else
         {
             var roots = EntryPoint.ParsePem(pem);
-            EntryPoint Entry(string ip) => new(settings.Route(ip, 443), roots);
+            EntryPoint Entry(string address) => new(settings.Route(address, 443), roots);
             foreach (var host in PlatformEndpoints.Hosts(state))
             {
-                var ip = host.Ip ?? traefikIp;
-                yield return ($"https {host.Host}", ct => Probes.HttpsAsync($"https {host.Host}", Entry(ip), new Uri($"https://{host.Host}{host.Path}"), ct));
+                var address = host.Address ?? traefikAddress;
+                yield return ($"https {host.Host}", ct => Probes.HttpsAsync($"https {host.Host}", Entry(address), new Uri($"https://{host.Host}{host.Path}"), ct));
             }
             if (PlatformEndpoints.HostOfApp(state, "minio") is not { } s3Host)
                 yield return Failing("s3 endpoint", "no Ingress routes to MinIO's API service (label app=minio)");
             else if (settings.S3Bucket.Name is not { } bucket)
                 yield return Failing($"s3 {s3Host}", settings.S3Bucket.Explanation);
             else
-                yield return ($"s3 {s3Host}", ct => Probes.S3Async($"s3 {s3Host}", Entry(traefikIp), new Uri($"https://{s3Host}"), bucket,
+                yield return ($"s3 {s3Host}", ct => Probes.S3Async($"s3 {s3Host}", Entry(traefikAddress), new Uri($"https://{s3Host}"), bucket,
                     credentials.MinioAccessKey, credentials.MinioSecretKey, ct));
             if (PlatformEndpoints.HostOfApp(state, "docker-registry") is { } registryHost)
-                yield return ($"registry {registryHost}", ct => Probes.RegistryAsync($"registry {registryHost}", Entry(traefikIp), new Uri($"https://{registryHost}"),
+                yield return ($"registry {registryHost}", ct => Probes.RegistryAsync($"registry {registryHost}", Entry(traefikAddress), new Uri($"https://{registryHost}"),
                     credentials.RegistryUser, credentials.RegistryPassword, ct));
             else yield return Failing("registry endpoint", "no Ingress routes to the registry service (label app=docker-registry)");
         }
@@ -179,7 +179,7 @@ internal sealed class Verifier(PlatformCluster cluster, Helm helm, VerifySetting
         foreach (var target in postgres)
         {
             var name = $"postgresql {target.Namespace}/{target.Service}";
-            if (target.Ip is null) { yield return Failing(name, "the LoadBalancer service has no external address yet"); continue; }
+            if (target.Address is null) { yield return Failing(name, "the LoadBalancer service has no external address yet"); continue; }
             yield return (name, ct => PostgresProbeAsync(name, target, ct));
         }
     }
@@ -195,8 +195,13 @@ internal sealed class Verifier(PlatformCluster cluster, Helm helm, VerifySetting
         string? Field(string key) => secret.Data?.TryGetValue(key, out var bytes) == true ? Encoding.UTF8.GetString(bytes) : null;
         if (Field("username") is not { } user || Field("password") is not { } password)
             return CheckResult.Fail(Categories.Probes, name, $"secret {target.Namespace}/{target.AppSecret} has no username/password");
-        var endpoint = settings.Route(target.Ip!, target.Port);
-        return await Probes.PostgresAsync(name, endpoint.Address.ToString(), endpoint.Port, Field("dbname") ?? user, user, password, ct);
+        var (host, port) = settings.Route(target.Address!, target.Port) switch
+        {
+            DnsEndPoint byName => (byName.Host, byName.Port),
+            IPEndPoint byAddress => (byAddress.Address.ToString(), byAddress.Port),
+            var other => throw new InvalidOperationException($"no route to {target.Address}: {other}"),
+        };
+        return await Probes.PostgresAsync(name, host, port, Field("dbname") ?? user, user, password, ct);
     }
 
     static void Render(Table table, IReadOnlyList<CheckResult> results, TimeSpan elapsed)

@@ -1123,7 +1123,8 @@ def kubectl(argv):
     if words[:2] in (["delete", "crd"], ["delete", "customresourcedefinition"]) and len(words) > 2:
         return out("\n".join(f'customresourcedefinition.apiextensions.k8s.io "{n}" deleted' for n in words[2:]))
 
-    if words[:2] == ["label", "crd"] and len(words) > 3:
+    # kubectl takes a resource's short name and its full name alike (pkg/cmd/label/label.go resolves both through the RESTMapper).
+    if words[:2] in (["label", "crd"], ["label", "customresourcedefinition"]) and len(words) > 3:
         return out("\n".join(f"customresourcedefinition.apiextensions.k8s.io/{n} labeled" for n in words[2:] if "=" not in n))
 
     if words[:1] == ["apply"]:

@@ -1,5 +1,6 @@
 using DataPlatform.Build.Access;
 using DataPlatform.Build.Host;
+using DataPlatform.Build.Kube;
 using DataPlatform.Build.Tests.Verify;
 using k8s.Models;
 
@@ -122,5 +123,21 @@ public class ProxyPlanTests
         Assert.Equal(8443, published.HostPort(ClusterScenario.TraefikIp, 443));
         Assert.Equal($"{ClusterScenario.TraefikIp}:443", direct.Route(ClusterScenario.TraefikIp, 443).ToString());
         Assert.Equal(ClusterScenario.TraefikIp, direct.Address(ClusterScenario.TraefikIp));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_cloud_load_balancers_host_name_is_dialled_by_name_in_either_mode(bool published)
+    {
+        var mode = published ? AccessMode.Published : AccessMode.Direct;
+        const string elb = "a1b2.elb.eu-west-1.amazonaws.com";
+        var forwards = ProxyPlan.From(Platform, PublishedPorts.From(_ => null)).Forwards;
+        var access = new PublishedAccess(new AccessDecision(mode, "test", false), forwards);
+
+        var route = Assert.IsType<System.Net.DnsEndPoint>(access.Route(elb, 443));
+
+        Assert.Equal((elb, 443), (route.Host, route.Port));
+        Assert.Equal($"{elb}:443", LoadBalancer.Describe(route));
     }
 }

@@ -345,6 +345,117 @@ public sealed class ExistingClusterTests(CompiledBuildRoot build) : IClassFixtur
     }
 
     [Fact]
+    public async Task Verify_dials_a_cloud_load_balancer_by_its_host_name_on_the_chosen_context_only()
+    {
+        await using var existing = await MachineAsync();
+        var cluster = new ClusterScenario { BundlePem = TestCertificates.Ca("platform CA").ExportCertificatePem() };
+        // EKS-style: the LoadBalancers give a host name and no IP. It is localhost here, where nothing serves 443 or
+        // 5432 on the platform's behalf, so only loopback is dialled and every probe fails, naming where it went.
+        foreach (var service in cluster.Services.Where(s => s.Spec?.Type == "LoadBalancer"))
+            service.Status = new k8s.Models.V1ServiceStatus { LoadBalancer = new k8s.Models.V1LoadBalancerStatus
+                { Ingress = [new k8s.Models.V1LoadBalancerIngress { Hostname = "localhost" }] } };
+        foreach (var ingress in cluster.Ingresses) ingress.Status = null;
+        cluster.ServeFrom(existing.Api);
+        var host = cluster.Ingresses[0].Spec.Rules[0].Host;
+
+        var run = await existing.Machine.RunBuildAsync("--target=Verify", "--timeout=1");
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        AssertNothingOfKind(run);
+        Assert.Contains($"via localhost:443", run.Text);
+        Assert.Contains($"https {host}", run.Text);
+        Assert.DoesNotContain("has no external address", run.Text);
+        Assert.Contains($"on context {Context}", run.Text);
+        Assert.Empty(existing.Decoy.RequestPaths);
+        Assert.False(run.HasStackTrace, run.ToString());
+    }
+
+    [Fact]
+    public async Task The_Gateway_API_CRDs_the_platform_applied_are_labelled_its_own_and_Purge_removes_only_the_CRDs_it_installed()
+    {
+        await using var existing = await MachineAsync();
+        const string crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+        string[] gatewayCrds = ["gateways.gateway.networking.k8s.io", "httproutes.gateway.networking.k8s.io"];
+        // The cluster had no Gateway API: the bundle appears once the stand-in kubectl applied it (state crd_version).
+        existing.Api.Responses[crds] = () => new JsonObject
+        {
+            ["apiVersion"] = "apiextensions.k8s.io/v1", ["kind"] = "CustomResourceDefinitionList",
+            ["items"] = new JsonArray([.. existing.Machine.ReadState("crd_version") is null ? [] : gatewayCrds.Select(n => (JsonNode)Crd(n, bundle: true))]),
+        }.ToJsonString();
+
+        var up = await existing.Machine.RunBuildAsync("--target=HelmfileApply");
+
+        Assert.True(up.ExitCode == 0, up.ToString());
+        AssertNothingOfKind(up);
+        var label = Assert.Single(up.Calls, c => c.Tool == "kubectl" && c.Words.FirstOrDefault() == "label");
+        Assert.Equal(["label", "customresourcedefinition", .. gatewayCrds, "app.kubernetes.io/managed-by=data-platform-build"], label.Words);
+
+        // Purge: the labelled bundle and the CRDs of the platform's releases go; a CRD of another team's release stays.
+        existing.Api.Responses.TryRemove(crds, out _);
+        foreach (var name in gatewayCrds) existing.Api.Seed(Crd(name, bundle: true, owned: true));
+        existing.Api.Seed(Crd("certificates.cert-manager.io", releaseNamespace: "cert-manager"));
+        existing.Api.Seed(Crd("widgets.example.com", releaseNamespace: "team-widgets"));
+        existing.Api.Seed(Crd("gatewayclasses.other.example.com"));
+        existing.Api.Seed(Namespace("cert-manager", owned: true));
+
+        var purge = await existing.Machine.RunBuildAsync("--target=Purge", "--yes");
+
+        Assert.True(purge.ExitCode == 0, purge.ToString());
+        AssertNothingOfKind(purge);
+        var delete = Assert.Single(purge.Calls, c => c.Tool == "kubectl" && c.Words.Take(2).SequenceEqual(["delete", "customresourcedefinition"]));
+        Assert.Equal(["certificates.cert-manager.io", .. gatewayCrds], delete.Words.Skip(2).Order(StringComparer.Ordinal));
+        Assert.Contains("the cluster itself is untouched", purge.Text);
+    }
+
+    [Fact]
+    public async Task Gateway_API_CRDs_that_were_there_before_the_platform_are_never_labelled_so_Purge_leaves_them()
+    {
+        await using var existing = await MachineAsync();
+        // Another Gateway controller's bundle, at the version and channel the platform pins (so nothing is refused).
+        existing.Api.Seed(Crd("gateways.gateway.networking.k8s.io", bundle: true));
+        existing.Api.Seed(Namespace("cert-manager", owned: true));
+
+        var up = await existing.Machine.RunBuildAsync("--target=HelmfileApply");
+        var purge = await existing.Machine.RunBuildAsync("--target=Purge", "--yes");
+
+        Assert.True(up.ExitCode == 0, up.ToString());
+        Assert.True(purge.ExitCode == 0, purge.ToString());
+        Assert.DoesNotContain(up.Calls, c => c.Tool == "kubectl" && c.Words.FirstOrDefault() == "label");
+        Assert.DoesNotContain(purge.Calls, c => c.Tool == "kubectl" && c.Words.Take(2).SequenceEqual(["delete", "customresourcedefinition"]) &&
+            c.Words.Contains("gateways.gateway.networking.k8s.io"));
+        AssertNothingOfKind(purge);
+    }
+
+    /// <summary>A CRD as the API holds it: the Gateway API bundle's carry its version annotation; a chart's carry helm's release annotations.</summary>
+    static JsonObject Crd(string name, bool bundle = false, bool owned = false, string? releaseNamespace = null)
+    {
+        var annotations = new JsonObject();
+        if (bundle)
+        {
+            annotations["gateway.networking.k8s.io/bundle-version"] = FixturePlatform.GatewayApiVersion;
+            annotations["gateway.networking.k8s.io/channel"] = DeclaredNames.GatewayChannel();
+        }
+        if (releaseNamespace is not null) { annotations["meta.helm.sh/release-namespace"] = releaseNamespace; annotations["meta.helm.sh/release-name"] = "r"; }
+        var group = name[(name.IndexOf('.') + 1)..];
+        var plural = name[..name.IndexOf('.')];
+        return new JsonObject
+        {
+            ["apiVersion"] = "apiextensions.k8s.io/v1", ["kind"] = "CustomResourceDefinition",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = name, ["annotations"] = annotations,
+                ["labels"] = owned ? new JsonObject { ["app.kubernetes.io/managed-by"] = "data-platform-build" } : new JsonObject(),
+            },
+            ["spec"] = new JsonObject
+            {
+                ["group"] = group, ["scope"] = "Namespaced",
+                ["names"] = new JsonObject { ["plural"] = plural, ["kind"] = "K" + plural, ["singular"] = plural.TrimEnd('s') },
+                ["versions"] = new JsonArray(new JsonObject { ["name"] = "v1", ["served"] = true, ["storage"] = true }),
+            },
+        };
+    }
+
+    [Fact]
     public async Task Clean_at_a_terminal_runs_only_once_the_contexts_name_is_typed()
     {
         await using var existing = await MachineAsync();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using DataPlatform.Build.Frosting;
+using DataPlatform.Build.Kube;
 using DataPlatform.Build.Tests.Platform;
 using DataPlatform.Build.Verify;
 using k8s.Models;
@@ -35,6 +36,29 @@ public sealed class ProbeWiringTests(PasswordSampleDatabase pg, S3rverServer s3)
         // The secret was read from the platform's API server only.
         Assert.Contains(AppSecretPath, f.Api.RequestPaths);
         Assert.Empty(f.Decoy.RequestPaths);
+    }
+
+    [Fact]
+    public async Task Load_balancers_that_give_a_host_name_instead_of_an_IP_are_dialled_by_that_name()
+    {
+        await using var f = await StartAsync(appPassword: PasswordSampleDatabase.Password);
+        // A managed cloud cluster (EKS): Traefik's and pg-source's LoadBalancers have a host name and no IP, and the
+        // Ingresses' status names the same host. Here the name is localhost, so only loopback is dialled.
+        foreach (var service in f.Scenario.Services.Where(s => s.Spec?.Type == "LoadBalancer"))
+            service.Status = new V1ServiceStatus { LoadBalancer = new V1LoadBalancerStatus { Ingress = [new V1LoadBalancerIngress { Hostname = "localhost" }] } };
+        foreach (var ingress in f.Scenario.Ingresses)
+            ingress.Status = new V1IngressStatus { LoadBalancer = new V1IngressLoadBalancerStatus { Ingress = [new V1IngressLoadBalancerIngress { Hostname = "localhost" }] } };
+        f.Scenario.ServeFrom(f.Api);
+        var dialled = new System.Collections.Concurrent.ConcurrentBag<string>();
+
+        // The build's own routing (LoadBalancer.EndPoint), with the well-known ports moved to the test servers'.
+        var checks = await RunOneRoundAsync(f, new ProbeCredentials(S3rverServer.AccessKey, S3rverServer.SecretKey, "registry", "registrypassword"),
+            (address, port) => { dialled.Add(address); return LoadBalancer.EndPoint(address, port == 5432 ? pg.Port : s3.Port); });
+
+        Assert.All(dialled, address => Assert.Equal("localhost", address));
+        Assert.True(checks["postgresql postgresql/pg-source"].Passed, checks["postgresql postgresql/pg-source"].Detail);
+        Assert.True(checks[$"s3 {S3rverServer.Host}"].Passed, checks[$"s3 {S3rverServer.Host}"].Detail);
+        Assert.True(checks["https minio-console.data-platform.internal"].Passed, checks["https minio-console.data-platform.internal"].Detail);
     }
 
     [Fact]
@@ -81,7 +105,7 @@ public sealed class ProbeWiringTests(PasswordSampleDatabase pg, S3rverServer s3)
     }
 
     /// <summary>One round (timeout zero), read back from the JSON report: it lists the passing checks too.</summary>
-    async Task<IReadOnlyDictionary<string, CheckResult>> RunOneRoundAsync(VerifyFixture f, ProbeCredentials credentials)
+    async Task<IReadOnlyDictionary<string, CheckResult>> RunOneRoundAsync(VerifyFixture f, ProbeCredentials credentials, Func<string, int, EndPoint>? route = null)
     {
         var report = Path.Combine(f.Root, "verify.json");
         var settings = f.Settings(TimeSpan.Zero, report) with
@@ -89,7 +113,7 @@ public sealed class ProbeWiringTests(PasswordSampleDatabase pg, S3rverServer s3)
             Credentials = credentials,
             S3Bucket = new ProbeBucket(S3rverServer.Bucket, "the bucket s3rver was started with"),
             // Traefik's LoadBalancer is s3rver (TLS), pg-source's is the local PostgreSQL.
-            Route = (ip, port) => new IPEndPoint(IPAddress.Loopback, ip == ClusterScenario.PgIp ? pg.Port : s3.Port),
+            Route = route ?? ((ip, port) => new IPEndPoint(IPAddress.Loopback, ip == ClusterScenario.PgIp ? pg.Port : s3.Port)),
         };
         // The fixture's platform has no registry route, so Verify fails; the report still holds every check.
         await Assert.ThrowsAsync<BuildFailure>(() => f.VerifyAsync(settings));
