@@ -1,6 +1,7 @@
 using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Images;
 using DataPlatform.Build.Progress;
+using Spectre.Console;
 
 namespace DataPlatform.Build.Deploy;
 
@@ -36,6 +37,9 @@ internal sealed class HelmfileApplyTask : FrostingTask<BuildContext>
             await new ExistingCluster.OwnedNamespaces(() => context.Cluster, context.HelmfileSpec.Ownership, context.Kubectl, context.Runner, Path.Combine(context.Root, ".artifacts"), context.Console)
                 .EnsureAsync(context.HelmfileSpec.Namespaces, context.Cancellation);
 
+        // On an existing cluster, the CRDs that appear during the apply are the charts' (Purge removes only the platform's).
+        var crdsBefore = context.Target.IsExisting && !context.Options.Plan ? await ExistingCluster.CrdOwnership.NamesAsync(context) : null;
+
         // Under --plan a cluster still to be created has no releases to read, let alone repair.
         var repairer = cluster.IsReachable ? new ReleaseRepairer(context.Helm, context.HelmfileTool, context.HelmfileSpec, context.Console) : null;
         try
@@ -47,9 +51,18 @@ internal sealed class HelmfileApplyTask : FrostingTask<BuildContext>
         }
         catch (Exception e) when (cluster.IsReachable)
         {
+            // What a failed apply installed is the platform's all the same: Purge must find it.
+            if (crdsBefore is not null && !context.Cancellation.IsCancellationRequested)
+                try { await ExistingCluster.CrdOwnership.LabelAppearedAsync(context, crdsBefore); }
+                catch (Exception labelling) when (labelling is not OperationCanceledException)
+                {
+                    context.Console.MarkupLineInterpolated(
+                        $"[yellow]The CRDs this apply installed could not be labelled as the platform's ({labelling.Message}), and Purge removes only labelled ones: `kubectl --context {context.Target.Context} get crd` lists them, `kubectl --context {context.Target.Context} label crd <name> {context.HelmfileSpec.Ownership.Selector}` marks one.[/]");
+                }
             await context.WriteDiagnosticsAfterFailureAsync("HelmfileApply", e);
             throw;
         }
+        if (crdsBefore is not null) await ExistingCluster.CrdOwnership.LabelAppearedAsync(context, crdsBefore);
         await gate.RecordAsync(stored, inputs, DateTimeOffset.UtcNow, context.Cancellation);
     }
 

@@ -11,8 +11,8 @@ internal sealed class ApplyGatewayCrdsTask : FrostingTask<BuildContext>
         var cluster = context.ClusterOutcomeOrExisting;
         if (cluster.IsReachable) context.Kubeconfig.Read().Require(context.Target.Context);
         // On an existing cluster, CRDs the platform applies where there were none are labelled as its own (Purge removes only those).
-        var someoneElses = context.Target.IsExisting && await ExistingCluster.GatewayCrdOwnership.PresentAsync(context);
+        var someoneElses = context.Target.IsExisting && await ExistingCluster.CrdOwnership.GatewayBundlePresentAsync(context);
         await new GatewayCrdService(context.ClusterReads, context.Kubectl, context.GatewayApi, context.Console).EnsureAsync(context.Cancellation, clusterIsPlanned: !cluster.IsReachable);
-        if (context.Target.IsExisting && !someoneElses && !context.Options.Plan) await ExistingCluster.GatewayCrdOwnership.LabelAsync(context);
+        if (context.Target.IsExisting && !someoneElses && !context.Options.Plan) await ExistingCluster.CrdOwnership.LabelGatewayBundleAsync(context);
     }
 }

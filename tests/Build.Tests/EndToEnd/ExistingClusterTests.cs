@@ -408,6 +408,28 @@ public sealed class ExistingClusterTests(CompiledBuildRoot build) : IClassFixtur
     }
 
     [Fact]
+    public async Task CRDs_a_chart_ships_in_its_crds_directory_are_labelled_the_platforms_when_they_appear_during_its_apply()
+    {
+        await using var existing = await MachineAsync();
+        const string crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+        // Helm creates a chart's crds/ (Traefik's) with no annotation at all; another team's CRD was there before.
+        existing.Api.Responses[crds] = () => new JsonObject
+        {
+            ["apiVersion"] = "apiextensions.k8s.io/v1", ["kind"] = "CustomResourceDefinitionList",
+            ["items"] = new JsonArray([Crd("widgets.example.com"),
+                .. existing.Machine.ReadState("releases") is null ? [] : new[] { Crd("ingressroutes.traefik.io"), Crd("middlewares.traefik.io") }]),
+        }.ToJsonString();
+
+        var up = await existing.Machine.RunBuildAsync("--target=HelmfileApply");
+
+        Assert.True(up.ExitCode == 0, up.ToString());
+        AssertNothingOfKind(up);
+        var label = Assert.Single(up.Calls, c => c.Tool == "kubectl" && c.Words.FirstOrDefault() == "label");
+        Assert.Equal(["label", "customresourcedefinition", "ingressroutes.traefik.io", "middlewares.traefik.io", "app.kubernetes.io/managed-by=data-platform-build"], label.Words);
+        Assert.True(up.Calls.ToList().IndexOf(label) > up.Calls.ToList().FindIndex(c => c.Signature == "helmfile apply"), "labelled before helmfile apply ran");
+    }
+
+    [Fact]
     public async Task Gateway_API_CRDs_that_were_there_before_the_platform_are_never_labelled_so_Purge_leaves_them()
     {
         await using var existing = await MachineAsync();
