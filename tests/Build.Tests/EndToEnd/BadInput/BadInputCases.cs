@@ -3,19 +3,16 @@ namespace DataPlatform.Build.Tests.EndToEnd.BadInput;
 /// <summary>The table: one line per mistake, grouped by where the user makes it.</summary>
 static class BadInputCases
 {
-    public static readonly IReadOnlyList<BadInputCase> All =
-    [
-        .. Options(),
-        .. KindConfig(),
-        .. HelmfileYaml(),
-        .. ValuesFiles(),
-        .. OtherPlatformFiles(),
-        .. DotEnv(),
-        .. MetalLbRange(),
-        .. Access(),
-        .. Kubeconfig(),
-        .. Faults(),
-    ];
+    /// <summary>Mistakes on the command line and in .env: most stop with exit 2 before any tool runs.</summary>
+    public static readonly IReadOnlyList<BadInputCase> CommandLineAndDotEnv = [.. Options(), .. DotEnv()];
+
+    /// <summary>Mistakes in the platform's files: kind-config.yaml, helmfile.yaml, the values files and the others.</summary>
+    public static readonly IReadOnlyList<BadInputCase> PlatformFiles = [.. KindConfig(), .. HelmfileYaml(), .. ValuesFiles(), .. OtherPlatformFiles()];
+
+    /// <summary>What the machine holds: the MetalLB range, the access mode, the kubeconfig, and the tools' faults.</summary>
+    public static readonly IReadOnlyList<BadInputCase> MachineAndFaults = [.. MetalLbRange(), .. Access(), .. Kubeconfig(), .. Faults()];
+
+    public static readonly IReadOnlyList<BadInputCase> All = [.. CommandLineAndDotEnv, .. PlatformFiles, .. MachineAndFaults];
 
     // ------------------------------------------------------------------ the command line: exit 2, no tool runs
 
