@@ -292,7 +292,9 @@ def require_cluster_context(tool, context, flag):
         if booting > 0:
             write_state("api_booting_calls", str(booting - 1))
         server = next((c.get("cluster", {}).get("server") for c in config["clusters"] if c.get("name") == cluster), "https://127.0.0.1:6443")
-        fail(1, f"The connection to the server {server.split('://')[-1]} was refused - did you specify the right host or port?")
+        # kubectl names the server's host:port only (cmdutil.StandardErrorMessage), also where the server has a path.
+        from urllib.parse import urlsplit
+        fail(1, f"The connection to the server {urlsplit(server).netloc or server} was refused - did you specify the right host or port?")
 
 
 # ---------------------------------------------------------------- docker
