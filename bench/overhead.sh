@@ -43,27 +43,25 @@ printf 'name: diff\nversion: %s\n' "$diff_version" >"$root/.tools/helm-plugins/d
 printf '#!/bin/sh\necho stand-in helm-diff\n' >"$root/.tools/helm-plugins/diff/bin/diff"
 chmod +x "$root/.tools/helm-plugins/diff/bin/diff"
 
-# The kind cluster's API server: tests/standins/kube-api, one per machine (kind writes its address into the
-# kubeconfig), answering the build's in-process reads (nodes, the Gateway API CRD, the applied record) from that
-# machine's stand-in state, and every other list empty, so the warm run's quick health check (workloads ready,
-# releases deployed) passes.
-api_pids=()
-trap 'for p in "${api_pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+# The kind clusters' API server: tests/standins/kube-api, one for the whole bench, as the tests share one. Each machine
+# is the directory $work/<machine>, so kind writes http://127.0.0.1:<port>/scenarios/<machine> into its kubeconfig, and
+# the server answers the build's in-process reads (nodes, the Gateway API CRD, the applied record) from that machine's
+# stand-in state, and every other list empty, so the warm run's quick health check (workloads ready, releases
+# deployed) passes.
+mkfifo "$work/api-port"
+python3 "$repo/tests/standins/kube-api" "$work" >"$work/api-port" 2>"$work/api.log" &
+api_pid=$!
+trap 'kill "$api_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+read -r -t 30 api_port <"$work/api-port" || { echo "error: tests/standins/kube-api did not start:" >&2; cat "$work/api.log" >&2; exit 1; }
 
 dotnet_dir="$(dirname "$(readlink -f "$(command -v dotnet 2>/dev/null || echo /usr/bin/dotnet)")")"
 standins="$repo/tests/standins"
 
 now_ns() { date +%s%N; }
 
-# One machine: a HOME without a kubeconfig yet (kind writes it), the stand-ins' scenario state, and (for a machine the
-# build runs on) its cluster's API server.
-new_machine() { # dir [with-api]
+# One machine: a HOME without a kubeconfig yet (kind writes it) and the stand-ins' scenario state.
+new_machine() { # dir
   mkdir -p "$1/home/.kube" "$1/state"
-  [[ -z "${2:-}" ]] && return
-  python3 "$standins/kube-api" "$1/api-port" "$1/state" >"$1/api.log" 2>&1 &
-  api_pids+=($!)
-  for _ in $(seq 100); do [[ -s "$1/api-port" ]] && break; sleep 0.05; done
-  [[ -s "$1/api-port" ]] || { echo "error: tests/standins/kube-api did not start:" >&2; cat "$1/api.log" >&2; exit 1; }
 }
 
 run_build() { # machine-dir log-file [option...] -> prints wall ms; the build must succeed
@@ -71,7 +69,7 @@ run_build() { # machine-dir log-file [option...] -> prints wall ms; the build mu
   shift 2
   start=$(now_ns)
   if ! env -i PATH="$standins:/usr/bin:/bin:$dotnet_dir" HOME="$dir/home" KUBECONFIG="$dir/home/.kube/config" \
-      STANDIN_STATE="$dir/state" STANDIN_LOG="$log" STANDIN_API_SERVER="http://127.0.0.1:$(<"$dir/api-port")" PYTHONDONTWRITEBYTECODE=1 LANG=C.UTF-8 \
+      STANDIN_STATE="$dir/state" STANDIN_LOG="$log" STANDIN_API_SERVER="http://127.0.0.1:$api_port/scenarios/${dir##*/}" PYTHONDONTWRITEBYTECODE=1 LANG=C.UTF-8 \
       DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 bash "$root/build.sh" "$target" "$image_check" "$@" >"$dir/out.txt" 2>&1; then
     echo "error: ./build.sh $target $* failed against the stand-ins:" >&2; cat "$dir/out.txt" >&2; exit 1
   fi
@@ -151,13 +149,13 @@ replay() { # script -> prints wall ms
 }
 
 echo "warming up (compiles the build host if build/ changed, starts it once)..." >&2
-new_machine "$work/warmup" with-api
+new_machine "$work/warmup"
 run_build "$work/warmup" "$work/warmup/calls.jsonl" >/dev/null
 
 results="$work/results.tsv"
 for i in $(seq "$runs"); do
   m="$work/run$i" r="$work/replay$i"
-  new_machine "$m" with-api; new_machine "$r"
+  new_machine "$m"; new_machine "$r"
   cold_wall=$(run_build "$m" "$m/cold.jsonl")
   warm_wall=$(run_build "$m" "$m/warm.jsonl")
   grep -q "helmfile apply skipped" "$m/out.txt" || { echo "error: the warm run did not skip helmfile apply:" >&2; cat "$m/out.txt" >&2; exit 1; }
@@ -174,7 +172,6 @@ for i in $(seq "$runs"); do
   # The baseline, after the state comparison (it redeploys, which the replay does not): the same warm run, forced.
   forced_wall=$(run_build "$m" "$m/forced.jsonl" --force)
   read -r forced_calls_ms forced_mutating forced_count < <(analyse "$m/forced.jsonl")
-  kill "${api_pids[-1]}" 2>/dev/null || true
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cold_wall" "$cold_calls_ms" "$cold_replay" "$cold_mutating" "$cold_count" \
     "$warm_wall" "$warm_calls_ms" "$warm_replay" "$warm_mutating" "$warm_count" "$forced_wall" "$forced_calls_ms" "$forced_mutating" "$forced_count" >>"$results"
   echo "run $i/$runs: cold ${cold_wall} ms, ${cold_count} processes (replay ${cold_replay} ms); warm ${warm_wall} ms, ${warm_count} processes (replay ${warm_replay} ms); warm --force ${forced_wall} ms, ${forced_count} processes" >&2

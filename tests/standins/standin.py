@@ -81,19 +81,23 @@ def _pinned_versions():
     return versions
 
 
+# The variables every reader below sees: the process's own, except in the stand-in API server (kube-api), which answers
+# many scenarios from one process, each request on its own thread, and puts that request's scenario here.
+environ = os.environ
+
 DEFAULT_SUBNETS = "172.18.0.0/16 fc00:f853:ccd:e793::/64"
 UNSUPPORTED, UNPINNED, UNKNOWN_CONTEXT = 99, 98, 97
 
 
 def version(tool):
     variable = "STANDIN_VERSION_" + tool.upper().replace("-", "_")
-    return os.environ[variable] if variable in os.environ else _pinned_versions()[tool]
+    return environ[variable] if variable in environ else _pinned_versions()[tool]
 
 
 # ---------------------------------------------------------------- plumbing
 
 def state_path(name):
-    directory = os.environ.get("STANDIN_STATE")
+    directory = environ.get("STANDIN_STATE")
     if not directory:
         fail(UNSUPPORTED, "STANDIN: $STANDIN_STATE is not set")
     return os.path.join(directory, name)
@@ -135,7 +139,7 @@ def err(text):
 
 def fail(code, message):
     err(message)
-    if code >= UNKNOWN_CONTEXT and os.environ.get("STANDIN_STATE"):
+    if code >= UNKNOWN_CONTEXT and environ.get("STANDIN_STATE"):
         # The build may swallow a failed probe (AllowFailure); the test still sees what the stand-in refused.
         with open(state_path("violations"), "a") as f:
             f.write(message.replace("\n", " | ") + "\n")
@@ -171,11 +175,11 @@ def positional(argv, flags_with_values):
 def record(tool, argv, context, start, end, exit_code):
     """One line per call, written when the call ends: start/end (epoch seconds) and duration let bench/overhead.sh
     subtract the tools' own time from a build's wall time."""
-    log = os.environ.get("STANDIN_LOG")
+    log = environ.get("STANDIN_LOG")
     if not log:
         return
     entry = {"tool": tool, "argv": argv, "cwd": os.getcwd(), "context": context,
-             "env": dict(os.environ), "time": start, "end": end, "duration": end - start, "exit": exit_code}
+             "env": dict(environ), "time": start, "end": end, "duration": end - start, "exit": exit_code}
     with open(log, "a") as f:
         f.write(json.dumps(entry) + "\n")
 
@@ -185,7 +189,7 @@ def record(tool, argv, context, start, end, exit_code):
 def kubeconfig_paths():
     """The files kubectl and kind consider: KUBECONFIG's list (empty entries and repeats dropped), else ~/.kube/config."""
     paths = []
-    for p in os.environ.get("KUBECONFIG", "").split(os.pathsep):
+    for p in environ.get("KUBECONFIG", "").split(os.pathsep):
         if p and p not in paths:
             paths.append(p)
     return paths or [os.path.join(os.path.expanduser("~"), ".kube", "config")]
@@ -242,7 +246,7 @@ def without(entries, name):
 def write_kind_context(name):
     """What kind does after creating a cluster: add cluster, user and context kind-<name>, and make it current."""
     context = "kind-" + name
-    server = os.environ.get("STANDIN_API_SERVER") or "https://127.0.0.1:6443"
+    server = environ.get("STANDIN_API_SERVER") or "https://127.0.0.1:6443"
     config = load_kubeconfig()
     config["clusters"] = without(config["clusters"], context) + [
         {"name": context, "cluster": {"server": server, "insecure-skip-tls-verify": True}}]
@@ -290,7 +294,9 @@ def require_cluster_context(tool, context, flag):
         if booting > 0:
             write_state("api_booting_calls", str(booting - 1))
         server = next((c.get("cluster", {}).get("server") for c in config["clusters"] if c.get("name") == cluster), "https://127.0.0.1:6443")
-        fail(1, f"The connection to the server {server.split('://')[-1]} was refused - did you specify the right host or port?")
+        # kubectl names the server's host:port only (cmdutil.StandardErrorMessage), also where the server has a path.
+        from urllib.parse import urlsplit
+        fail(1, f"The connection to the server {urlsplit(server).netloc or server} was refused - did you specify the right host or port?")
 
 
 # ---------------------------------------------------------------- docker
@@ -765,7 +771,7 @@ def kind(argv):
     # kind's internal/cli/override.go (OverrideDefaultName, called by every command that takes --name): when --name is
     # not given, a non-empty KIND_CLUSTER_NAME stands in for it, and for `create cluster` it then wins over the config's
     # `name:` (cmd/kind/create/cluster/createcluster.go passes the flag to CreateWithConfigFile's override).
-    name = flag_value(argv, "--name", "-n") or os.environ.get("KIND_CLUSTER_NAME") or None
+    name = flag_value(argv, "--name", "-n") or environ.get("KIND_CLUSTER_NAME") or None
 
     if words[:2] == ["get", "clusters"]:
         existing = clusters()
@@ -943,12 +949,12 @@ KIND_ROLE_LABEL = "io.x-k8s.kind.role"
 
 
 def real_docker_mode():
-    return bool(os.environ.get("STANDIN_REAL_DOCKER"))
+    return bool(environ.get("STANDIN_REAL_DOCKER"))
 
 
 def real_docker(*args):
     import subprocess
-    return subprocess.run([os.environ["STANDIN_REAL_DOCKER"], *args], capture_output=True, text=True)
+    return subprocess.run([environ["STANDIN_REAL_DOCKER"], *args], capture_output=True, text=True, env=environ)
 
 
 def real_lines(*args):
@@ -962,7 +968,7 @@ def real_lines(*args):
 def docker_passthrough(argv):
     """The real CLI, its output and exit code unchanged (main records the call)."""
     import subprocess
-    code = subprocess.call([os.environ["STANDIN_REAL_DOCKER"], *argv])
+    code = subprocess.call([environ["STANDIN_REAL_DOCKER"], *argv])
     if code:
         sys.exit(code)
 
@@ -987,7 +993,7 @@ def kind_on_real_docker(argv):
     if config_file and words[:2] == ["create", "cluster"]:
         with open(config_file) as f:
             config = yaml.safe_load(f) or {}
-    name = flag_value(argv, "--name", "-n") or os.environ.get("KIND_CLUSTER_NAME") or config.get("name") or "kind"
+    name = flag_value(argv, "--name", "-n") or environ.get("KIND_CLUSTER_NAME") or config.get("name") or "kind"
 
     if words[:2] == ["get", "clusters"]:
         existing = real_kind_clusters()
@@ -1412,7 +1418,7 @@ def helmfile(argv):
         # is set: after printing, it asks GitHub's API for the latest release and fails the command when that request
         # fails. These machines have no internet (nor does a firewalled CI), so it always fails here. The wording of the
         # error is this stand-in's; the build never parses it.
-        if not os.environ.get("HELMFILE_UPGRADE_NOTICE_DISABLED"):
+        if not environ.get("HELMFILE_UPGRADE_NOTICE_DISABLED"):
             fail(1, 'Error: while checking for a newer release: Get "https://api.github.com/repos/helmfile/helmfile/releases/latest": '
                     "dial tcp: lookup api.github.com: no such host")
         return
@@ -1451,7 +1457,7 @@ def helmfile(argv):
     for file in templates:
         with open(os.path.join(base, file)) as f:
             for match in REQUIRED_ENV.finditer(f.read()):
-                if not os.environ.get(match["name"]):
+                if not environ.get(match["name"]):
                     fail(1, f'in ./{os.path.basename(path)}: failed to render values files "{file}": '
                             f'template: stringTemplate:1:3: executing "stringTemplate" at <requiredEnv "{match["name"]}">: '
                             f"error calling requiredEnv: required env var `{match['name']}` is not set")
@@ -1578,7 +1584,7 @@ def desired_manifest(r, base):
     for file in (v for v in (r.get("values") or []) if isinstance(v, str)):
         with open(os.path.join(base, file)) as f:
             content = f.read()
-        text += content + "".join(f"{m['name']}={os.environ.get(m['name'], '')}" for m in ENV_CALL.finditer(content))
+        text += content + "".join(f"{m['name']}={environ.get(m['name'], '')}" for m in ENV_CALL.finditer(content))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -1724,8 +1730,8 @@ def hang_if_asked(tool, argv):
     a call whose argv holds those words in that order never answers, like a frozen Docker Desktop or an API server that
     stopped responding. The build must stop it at its bound. STANDIN_HANG_DEAF=1 also ignores SIGINT and SIGTERM, so
     only a forced stop (SIGKILL) ends it."""
-    specs = (os.environ.get("STANDIN_HANG") or "").split(";")
-    if os.environ.get("STANDIN_STATE"):
+    specs = (environ.get("STANDIN_HANG") or "").split(";")
+    if environ.get("STANDIN_STATE"):
         specs += (read_state("hang", "") or "").splitlines()
     for spec in specs:
         words = spec.split()
@@ -1733,7 +1739,7 @@ def hang_if_asked(tool, argv):
             continue
         rest = iter(argv)
         if all(any(arg == word for arg in rest) for word in words[1:]):
-            if os.environ.get("STANDIN_HANG_DEAF") == "1":
+            if environ.get("STANDIN_HANG_DEAF") == "1":
                 import signal
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
                 signal.signal(signal.SIGTERM, signal.SIG_IGN)

@@ -14,7 +14,9 @@ sealed class CaseRoot : IDisposable
     public static async Task<CaseRoot> CopyAsync(CompiledBuildRoot build, bool copyBuildOutput = false)
     {
         var target = Directory.CreateTempSubdirectory("data-platform-case-").FullName;
-        await CompiledBuildRoot.CopyRootAsync(build.Root, target, copyBuildOutput);
+        // A case that runs the linked host never recompiles it, so the compile's intermediates stay behind; one that
+        // damages its copy of the host has the build rebuild it, from them.
+        await CompiledBuildRoot.CopyRootAsync(build.Root, target, copyBuildOutput, withoutIntermediates: !copyBuildOutput);
         return new CaseRoot(target);
     }
 

@@ -79,14 +79,19 @@ public sealed class CompiledBuildRoot : IAsyncLifetime
     /// still matches and it does not recompile; the compiled host is hard-linked (it is the bulk of the root) unless
     /// <paramref name="copyBuildOutput"/>. The source's run lock stays behind: the copy is another clone.
     /// </summary>
-    internal static async Task CopyRootAsync(string from, string to, bool copyBuildOutput)
+    /// <param name="withoutIntermediates">Leaves out build/bin and build/obj, the compile's intermediate output (45 MB,
+    /// most of what a copy writes), which only a recompile in the copy reads: for a case's root that runs the linked host.</param>
+    internal static async Task CopyRootAsync(string from, string to, bool copyBuildOutput, bool withoutIntermediates = false)
     {
         var environment = new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin" };
+        // Few processes: a case's root is copied over a hundred times a run, and each cp costs more than the files it copies.
         var copy = await ChildProcess.RunAsync("bash", ["-c",
-            "shopt -s dotglob; for f in \"$1\"/*; do n=\"${f##*/}\"; " +
-            "if [[ $n == .artifacts && $2 != copy ]]; then cp -al \"$f\" \"$3/$n\"; else cp -a \"$f\" \"$3/$n\"; fi; done; " +
-            "rm -f \"$3/.artifacts/run.lock\" \"$3/.artifacts/run.lock.owner\"",
-            "copy-root", from, copyBuildOutput ? "copy" : "link", to], from, environment);
+            "shopt -s dotglob extglob\n" +
+            "cd \"$1\" && if [[ $2 == copy ]]; then cp -a -- * \"$4\"/; else\n" +
+            "  if [[ $3 == without ]]; then cp -a -- !(.artifacts|build) \"$4\"/ && mkdir \"$4/build\" && cp -a -- build/!(bin|obj) \"$4/build\"/ && touch -r build \"$4/build\"\n" +
+            "  else cp -a -- !(.artifacts) \"$4\"/; fi && { [[ ! -e .artifacts ]] || cp -al .artifacts \"$4\"/; }\n" +
+            "fi && rm -f \"$4/.artifacts/run.lock\" \"$4/.artifacts/run.lock.owner\"",
+            "copy-root", from, copyBuildOutput ? "copy" : "link", withoutIntermediates ? "without" : "with", to], from, environment);
         if (copy.ExitCode != 0) throw new InvalidOperationException($"copying the build root {from} failed:\n{copy.Output}");
     }
 

@@ -36,8 +36,7 @@ public sealed class Scenario : IDisposable
     readonly CompiledBuildRoot _build;
     readonly string _directory;
     int _logLinesSeen;
-    System.Diagnostics.Process? _clusterApi;
-    string? _clusterApiUrl;
+    string? _registeredWithClusterApi;
 
     /// <param name="decoyServer">Where the user's current (decoy) context points; a test may point it at a fake API that must stay unasked.</param>
     public Scenario(CompiledBuildRoot build, string decoyServer = DecoyServer)
@@ -169,39 +168,31 @@ public sealed class Scenario : IDisposable
     }
 
     /// <summary>
-    /// The server kind writes into kind-data-platform's kubeconfig entry: the stand-in cluster's API, started on first use
-    /// (when <see cref="ApiServer"/> is known) on a free loopback port.
+    /// The server kind writes into kind-data-platform's kubeconfig entry: this scenario's path on the stand-in clusters'
+    /// API (<see cref="StandinKubeApi"/>, shared by every scenario of the run). What the server needs of this scenario
+    /// beyond its state is written next to the state (kube-api.json) before each use, so an <see cref="ApiServer"/> or a
+    /// variable set after the first run is honoured too.
     /// </summary>
     public string ClusterApiUrl()
     {
-        if (_clusterApiUrl is not null) return _clusterApiUrl;
-        var portFile = Path.Combine(_directory, "kube-api.port");
-        string[] arguments = [Path.Combine(_build.StandinsDirectory, "kube-api"), portFile, State, .. ApiServer is null ? Array.Empty<string>() : [ApiServer]];
-        var start = new System.Diagnostics.ProcessStartInfo("python3", arguments)
+        var environment = Environment(withApi: false);
+        // The state directory is the server's to derive from the URL; the log is for the stand-in calls, which the server's requests are not.
+        environment.Remove("STANDIN_STATE");
+        environment.Remove("STANDIN_LOG");
+        var registration = System.Text.Json.JsonSerializer.Serialize(new { upstream = ApiServer, environment });
+        if (registration != _registeredWithClusterApi)
         {
-            UseShellExecute = false, RedirectStandardOutput = false, RedirectStandardError = false,
-        };
-        // The stand-ins' environment (a real docker for the RealDockerd tests, say), without the scenario state: the state
-        // directory is an argument, so a test looking for processes left behind by a run does not find this server.
-        start.Environment.Clear();
-        foreach (var (key, value) in Environment(withApi: false)) start.Environment[key] = value;
-        start.Environment.Remove("STANDIN_STATE");
-        start.Environment.Remove("STANDIN_LOG");
-        _clusterApi = System.Diagnostics.Process.Start(start)!;
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!File.Exists(portFile))
-        {
-            if (_clusterApi.HasExited || clock.Elapsed > TimeSpan.FromSeconds(30))
-                throw new InvalidOperationException($"tests/standins/kube-api did not start (exited: {_clusterApi.HasExited})");
-            Thread.Sleep(20);
+            var file = Path.Combine(_directory, "kube-api.json");
+            // Replaced whole, never half-written: the server may be answering one of this scenario's earlier requests.
+            File.WriteAllText(file + ".tmp", registration);
+            File.Move(file + ".tmp", file, overwrite: true);
+            _registeredWithClusterApi = registration;
         }
-        return _clusterApiUrl = $"http://127.0.0.1:{File.ReadAllText(portFile).Trim()}";
+        return StandinKubeApi.ServerFor(_directory);
     }
 
     public void Dispose()
     {
-        if (_clusterApi is { HasExited: false }) { _clusterApi.Kill(); _clusterApi.WaitForExit(5000); }
-        _clusterApi?.Dispose();
         try { Directory.Delete(_directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
