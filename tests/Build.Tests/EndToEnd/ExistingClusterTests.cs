@@ -374,14 +374,9 @@ public sealed class ExistingClusterTests(CompiledBuildRoot build) : IClassFixtur
     public async Task The_Gateway_API_CRDs_the_platform_applied_are_labelled_its_own_and_Purge_removes_only_the_CRDs_it_installed()
     {
         await using var existing = await MachineAsync();
-        const string crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
         string[] gatewayCrds = ["gateways.gateway.networking.k8s.io", "httproutes.gateway.networking.k8s.io"];
         // The cluster had no Gateway API: the bundle appears once the stand-in kubectl applied it (state crd_version).
-        existing.Api.Responses[crds] = () => new JsonObject
-        {
-            ["apiVersion"] = "apiextensions.k8s.io/v1", ["kind"] = "CustomResourceDefinitionList",
-            ["items"] = new JsonArray([.. existing.Machine.ReadState("crd_version") is null ? [] : gatewayCrds.Select(n => (JsonNode)Crd(n, bundle: true))]),
-        }.ToJsonString();
+        ServeCrds(existing.Api, () => existing.Machine.ReadState("crd_version") is null ? [] : gatewayCrds.Select(n => Crd(n, bundle: true)));
 
         var up = await existing.Machine.RunBuildAsync("--target=HelmfileApply");
 
@@ -391,7 +386,7 @@ public sealed class ExistingClusterTests(CompiledBuildRoot build) : IClassFixtur
         Assert.Equal(["label", "customresourcedefinition", .. gatewayCrds, "app.kubernetes.io/managed-by=data-platform-build"], label.Words);
 
         // Purge: the labelled bundle and the CRDs of the platform's releases go; a CRD of another team's release stays.
-        existing.Api.Responses.TryRemove(crds, out _);
+        existing.Api.Responses.TryRemove(CrdsPath, out _);
         foreach (var name in gatewayCrds) existing.Api.Seed(Crd(name, bundle: true, owned: true));
         existing.Api.Seed(Crd("certificates.cert-manager.io", releaseNamespace: "cert-manager"));
         existing.Api.Seed(Crd("widgets.example.com", releaseNamespace: "team-widgets"));
@@ -411,14 +406,9 @@ public sealed class ExistingClusterTests(CompiledBuildRoot build) : IClassFixtur
     public async Task CRDs_a_chart_ships_in_its_crds_directory_are_labelled_the_platforms_when_they_appear_during_its_apply()
     {
         await using var existing = await MachineAsync();
-        const string crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
         // Helm creates a chart's crds/ (Traefik's) with no annotation at all; another team's CRD was there before.
-        existing.Api.Responses[crds] = () => new JsonObject
-        {
-            ["apiVersion"] = "apiextensions.k8s.io/v1", ["kind"] = "CustomResourceDefinitionList",
-            ["items"] = new JsonArray([Crd("widgets.example.com"),
-                .. existing.Machine.ReadState("releases") is null ? [] : new[] { Crd("ingressroutes.traefik.io"), Crd("middlewares.traefik.io") }]),
-        }.ToJsonString();
+        ServeCrds(existing.Api, () => [Crd("widgets.example.com"),
+            .. existing.Machine.ReadState("releases") is null ? [] : new[] { Crd("ingressroutes.traefik.io"), Crd("middlewares.traefik.io") }]);
 
         var up = await existing.Machine.RunBuildAsync("--target=HelmfileApply");
 
@@ -447,6 +437,15 @@ public sealed class ExistingClusterTests(CompiledBuildRoot build) : IClassFixtur
             c.Words.Contains("gateways.gateway.networking.k8s.io"));
         AssertNothingOfKind(purge);
     }
+
+    const string CrdsPath = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+
+    /// <summary>Answers the CRD list with what <paramref name="crds"/> gives at the time of each request (the cluster changing during a run).</summary>
+    static void ServeCrds(FakeKubeApi api, Func<IEnumerable<JsonObject>> crds) => api.Responses[CrdsPath] = () => new JsonObject
+    {
+        ["apiVersion"] = "apiextensions.k8s.io/v1", ["kind"] = "CustomResourceDefinitionList",
+        ["items"] = new JsonArray([.. crds()]),
+    }.ToJsonString();
 
     /// <summary>A CRD as the API holds it: the Gateway API bundle's carry its version annotation; a chart's carry helm's release annotations.</summary>
     static JsonObject Crd(string name, bool bundle = false, bool owned = false, string? releaseNamespace = null)
