@@ -23,7 +23,7 @@ internal sealed class AppliedRecordStore(IToolRunner runner, Kubectl kubectl, IC
         var read = await cluster.ConfigMapAsync(Namespace, Name, ct);
         if (!read.Succeeded) return (null, $"ConfigMap {Namespace}/{Name} could not be read: {read.Problem}");
         if (read.Value is not { } configMap) return (null, null);
-        string? Get(string key) => configMap.Data is { } data && data.TryGetValue(key, out var value) ? value : null;
+        string? Get(string key) => configMap.Data.GetValueOrDefault(key);
         var fingerprint = Get("fingerprint");
         var inputs = Get("inputs");
         if (fingerprint is null || inputs is null || !DateTimeOffset.TryParse(Get("applied-at"), out var at))

@@ -2,7 +2,6 @@ using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Kube;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Tools;
-using k8s.Models;
 using Spectre.Console;
 
 namespace DataPlatform.Build.GatewayApi;
@@ -40,14 +39,12 @@ internal sealed class GatewayCrdService(IClusterReads cluster, Kubectl kubectl, 
     /// API that does not answer, a proxy's page instead of the CRD's JSON) is not taken for "not installed": that would
     /// apply the bundle over whatever is there.
     /// </summary>
-    static (string? Version, string? Channel) Installed(ClusterRead<V1CustomResourceDefinition> read)
+    static (string? Version, string? Channel) Installed(ClusterRead<KubeObject> read)
     {
         if (!read.Succeeded)
             throw new BuildFailure(
                 $"Could not tell whether the Gateway API CRDs are installed: reading CRD {ProbeCrd}, {read.Problem}." + Environment.NewLine +
                 "  fix: check that the cluster answers and nothing stands between you and it (HTTPS_PROXY, NO_PROXY, your kubeconfig's server), then run the same target again.");
-        var annotations = read.Value?.Metadata?.Annotations;
-        string? Get(string key) => annotations is not null && annotations.TryGetValue(key, out var value) ? value : null;
-        return (Get(VersionAnnotation), Get(ChannelAnnotation));
+        return (read.Value?.Annotations.GetValueOrDefault(VersionAnnotation), read.Value?.Annotations.GetValueOrDefault(ChannelAnnotation));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using DataPlatform.Build.Kube;
 using DataPlatform.Build.Platform;
 
 namespace DataPlatform.Build.KindCluster;

@@ -2,7 +2,6 @@ using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Kube;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Tools;
-using k8s.Models;
 using Spectre.Console;
 
 namespace DataPlatform.Build.KindCluster;
@@ -49,20 +48,18 @@ internal sealed class ClusterService(Kind kind, Kubectl kubectl, Docker docker, 
         // A planned context restore has not happened, so there is no context to read the nodes through yet.
         // A control plane just started needs tens of seconds before it answers (kubectl wait would fail at once on a
         // refused connection), so it is waited for here, bounded.
-        ClusterRead<IReadOnlyList<V1Node>>? nodes = null;
+        ClusterRead<IReadOnlyList<LiveNode>>? nodes = null;
         if (started && !planning) nodes = await WaitForStartedApiAsync(ct);
         if (exists && !(planning && action == ClusterAction.RestoreContext))
             nodes = await CompareWithConfigAsync(nodes, ct);
         if (planning) return action;
         nodes ??= await cluster.NodesAsync(ct);
-        NodeNames = nodes.Value?.Select(n => n.Metadata?.Name).OfType<string>().ToList();
+        NodeNames = nodes.Value?.Select(n => n.Name).ToList();
         // Nodes already Ready (every warm run) need no `kubectl wait`; otherwise it waits, bounded, and says for what.
-        if (nodes.Value is not { Count: > 0 } list || !list.All(IsReady))
+        if (nodes.Value is not { Count: > 0 } list || !list.All(n => n.Ready))
             await kubectl.WaitForNodesReadyAsync(Kind.NodesReadyTimeout, ct);
         return action;
     }
-
-    static bool IsReady(V1Node node) => node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
 
     /// <summary>Starts the cluster's exited node containers (after a reboot, say); a node that cannot be started stops the build with its fix.</summary>
     async Task<bool> StartStoppedNodesAsync(IReadOnlyList<NodeContainer> containers, CancellationToken ct)
@@ -90,7 +87,7 @@ internal sealed class ClusterService(Kind kind, Kubectl kubectl, Docker docker, 
     }
 
     /// <summary>Polls the API server of nodes just started until it answers, for at most <see cref="StartedApiTimeout"/> (tests pass shorter times).</summary>
-    async Task<ClusterRead<IReadOnlyList<V1Node>>> WaitForStartedApiAsync(CancellationToken ct)
+    async Task<ClusterRead<IReadOnlyList<LiveNode>>> WaitForStartedApiAsync(CancellationToken ct)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (true)
@@ -108,7 +105,7 @@ internal sealed class ClusterService(Kind kind, Kubectl kubectl, Docker docker, 
     }
 
     /// <summary>Reads the live nodes (unless just read) and says what differs from kind-config.yaml; changes nothing.</summary>
-    async Task<ClusterRead<IReadOnlyList<V1Node>>> CompareWithConfigAsync(ClusterRead<IReadOnlyList<V1Node>>? read, CancellationToken ct)
+    async Task<ClusterRead<IReadOnlyList<LiveNode>>> CompareWithConfigAsync(ClusterRead<IReadOnlyList<LiveNode>>? read, CancellationToken ct)
     {
         var result = read ?? await cluster.NodesAsync(ct);
         if (result.Value is not { } nodes)
@@ -116,7 +113,7 @@ internal sealed class ClusterService(Kind kind, Kubectl kubectl, Docker docker, 
             console.MarkupLineInterpolated($"[yellow]Cluster {config.Name} exists, but its nodes cannot be read to compare them with {Path.GetFileName(config.Path)} ({result.Problem ?? "no node list"}).[/]");
             return result;
         }
-        var differences = ClusterDiff.Compare(config, nodes.Select(LiveNode.From).ToList());
+        var differences = ClusterDiff.Compare(config, nodes);
         if (differences.Count == 0)
         {
             console.MarkupLineInterpolated($"Cluster [bold]{config.Name}[/] already exists and matches {Path.GetFileName(config.Path)}: leaving it as it is.");

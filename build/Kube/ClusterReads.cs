@@ -1,7 +1,7 @@
+using System.Text.Json;
 using DataPlatform.Build.Frosting;
-using k8s;
+using DataPlatform.Build.Process;
 using k8s.Autorest;
-using k8s.Models;
 
 namespace DataPlatform.Build.Kube;
 
@@ -11,16 +11,24 @@ internal sealed record ClusterRead<T>(T? Value, string? Problem) where T : class
     public bool Succeeded => Problem is null;
 }
 
+/// <summary>What the build reads of one object: its name, labels and annotations, and a ConfigMap's data.</summary>
+internal sealed record KubeObject(string Name, IReadOnlyDictionary<string, string> Labels, IReadOnlyDictionary<string, string> Annotations,
+                                  IReadOnlyDictionary<string, string> Data)
+{
+    public static KubeObject From(JsonElement json) =>
+        new(json.Str("metadata", "name") ?? "", json.StringMap("metadata", "labels"), json.StringMap("metadata", "annotations"), json.StringMap("data"));
+}
+
 /// <summary>
 /// The reads Up makes of the platform's cluster on every run (its nodes, the Gateway API CRD, the applied record), in
-/// process through KubernetesClient instead of one kubectl each: a warm Up then starts no process to look. Writes stay
-/// kubectl calls, so --plan still prints them.
+/// process instead of one kubectl each: a warm Up then starts no process to look. Writes stay kubectl calls, so --plan
+/// still prints them.
 /// </summary>
 internal interface IClusterReads
 {
-    Task<ClusterRead<IReadOnlyList<V1Node>>> NodesAsync(CancellationToken ct);
-    Task<ClusterRead<V1CustomResourceDefinition>> CustomResourceDefinitionAsync(string name, CancellationToken ct);
-    Task<ClusterRead<V1ConfigMap>> ConfigMapAsync(string ns, string name, CancellationToken ct);
+    Task<ClusterRead<IReadOnlyList<LiveNode>>> NodesAsync(CancellationToken ct);
+    Task<ClusterRead<KubeObject>> CustomResourceDefinitionAsync(string name, CancellationToken ct);
+    Task<ClusterRead<KubeObject>> ConfigMapAsync(string ns, string name, CancellationToken ct);
 }
 
 /// <summary>
@@ -30,23 +38,24 @@ internal interface IClusterReads
 /// </summary>
 internal sealed class ApiClusterReads(Func<PlatformCluster> cluster) : IClusterReads
 {
-    public Task<ClusterRead<IReadOnlyList<V1Node>>> NodesAsync(CancellationToken ct) =>
-        ReadAsync<IReadOnlyList<V1Node>>(async c => (await c.Client.CoreV1.ListNodeAsync(cancellationToken: ct)).Items.ToList(), ct);
+    public Task<ClusterRead<IReadOnlyList<LiveNode>>> NodesAsync(CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<LiveNode>>("api/v1/nodes", json => json.Items("items").Select(LiveNode.From).ToList(), ct);
 
-    public Task<ClusterRead<V1CustomResourceDefinition>> CustomResourceDefinitionAsync(string name, CancellationToken ct) =>
-        ReadAsync(c => c.Client.ApiextensionsV1.ReadCustomResourceDefinitionAsync(name, cancellationToken: ct), ct);
+    public Task<ClusterRead<KubeObject>> CustomResourceDefinitionAsync(string name, CancellationToken ct) =>
+        ReadAsync($"apis/apiextensions.k8s.io/v1/customresourcedefinitions/{Uri.EscapeDataString(name)}", KubeObject.From, ct);
 
-    public Task<ClusterRead<V1ConfigMap>> ConfigMapAsync(string ns, string name, CancellationToken ct) =>
-        ReadAsync(c => c.Client.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: ct), ct);
+    public Task<ClusterRead<KubeObject>> ConfigMapAsync(string ns, string name, CancellationToken ct) =>
+        ReadAsync($"api/v1/namespaces/{Uri.EscapeDataString(ns)}/configmaps/{Uri.EscapeDataString(name)}", KubeObject.From, ct);
 
-    async Task<ClusterRead<T>> ReadAsync<T>(Func<PlatformCluster, Task<T>> read, CancellationToken ct) where T : class
+    async Task<ClusterRead<T>> ReadAsync<T>(string path, Func<JsonElement, T> read, CancellationToken ct) where T : class
     {
         PlatformCluster platform;
         try { platform = cluster(); }
         catch (BuildFailure e) { return new(null, e.Message.Split('\n')[0]); }
         try
         {
-            return new(await read(platform), null);
+            using var json = await platform.GetJsonAsync(path, ct);
+            return new(read(json.RootElement), null);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
@@ -60,7 +69,7 @@ internal sealed class ApiClusterReads(Func<PlatformCluster> cluster) : IClusterR
         {
             return new(null, $"the Kubernetes API of {platform.Context} at {platform.Server} did not answer within {platform.RequestTimeout.TotalSeconds:0} s");
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is HttpRequestException or IOException or JsonException)
         {
             return new(null, $"the Kubernetes API of {platform.Context} at {platform.Server} could not be read: {e.Message.Split('\n')[0]}");
         }

@@ -17,9 +17,7 @@ namespace DataPlatform.Build.Kube;
 /// </summary>
 internal sealed record ClusterState
 {
-    public IList<V1Deployment> Deployments { get; init; } = [];
-    public IList<V1DaemonSet> DaemonSets { get; init; } = [];
-    public IList<V1StatefulSet> StatefulSets { get; init; } = [];
+    public IReadOnlyList<Workload> Workloads { get; init; } = [];
     public IList<V1Pod> Pods { get; init; } = [];
     public IList<V1PersistentVolumeClaim> Claims { get; init; } = [];
     public IList<V1Service> Services { get; init; } = [];
@@ -48,15 +46,27 @@ internal static class ClusterReader
     /// once: waiting out the timeout would not change that.
     /// </summary>
     public static Task<ClusterState> ReadAsync(PlatformCluster cluster, IReadOnlyCollection<string> workloadNamespaces, CancellationToken ct) =>
-        AskAsync(cluster, (k, token) => ReadAllAsync(k, workloadNamespaces, token), ct);
+        AskAsync(cluster, (k, token) => ReadAllAsync(cluster, k, workloadNamespaces, token), ct);
 
-    static async Task<ClusterState> ReadAllAsync(IKubernetes k, IReadOnlyCollection<string> workloadNamespaces, CancellationToken ct)
+    /// <summary>Every Deployment, DaemonSet and StatefulSet of the cluster: three requests, for a quick look at readiness.</summary>
+    public static Task<IReadOnlyList<Workload>> ReadWorkloadsAsync(PlatformCluster cluster, CancellationToken ct) =>
+        AskAsync(cluster, (_, token) => WorkloadsAsync(cluster, token), ct);
+
+    static async Task<IReadOnlyList<Workload>> WorkloadsAsync(PlatformCluster cluster, CancellationToken ct)
+    {
+        var lists = await Task.WhenAll(Workload.Lists.Select(async list =>
+        {
+            using var json = await cluster.GetJsonAsync(list.Path, ct);
+            return json.RootElement.Items("items").Select(item => Workload.From(list.Kind, item)).ToList();
+        }));
+        return lists.SelectMany(list => list).ToList();
+    }
+
+    static async Task<ClusterState> ReadAllAsync(PlatformCluster cluster, IKubernetes k, IReadOnlyCollection<string> workloadNamespaces, CancellationToken ct)
     {
         // The first call alone, so that an unreachable cluster fails here, fast, with one clear message.
         var services = await k.CoreV1.ListServiceForAllNamespacesAsync(cancellationToken: ct);
-        var deployments = k.AppsV1.ListDeploymentForAllNamespacesAsync(cancellationToken: ct);
-        var daemonSets = k.AppsV1.ListDaemonSetForAllNamespacesAsync(cancellationToken: ct);
-        var statefulSets = k.AppsV1.ListStatefulSetForAllNamespacesAsync(cancellationToken: ct);
+        var workloads = WorkloadsAsync(cluster, ct);
         var pods = k.CoreV1.ListPodForAllNamespacesAsync(cancellationToken: ct);
         var claims = k.CoreV1.ListPersistentVolumeClaimForAllNamespacesAsync(cancellationToken: ct);
         var ingresses = k.NetworkingV1.ListIngressForAllNamespacesAsync(cancellationToken: ct);
@@ -71,9 +81,7 @@ internal static class ClusterReader
         var state = new ClusterState
         {
             Services = services.Items,
-            Deployments = (await deployments).Items,
-            DaemonSets = (await daemonSets).Items,
-            StatefulSets = (await statefulSets).Items,
+            Workloads = await workloads,
             Pods = (await pods).Items,
             Claims = (await claims).Items,
             Ingresses = (await ingresses).Items,

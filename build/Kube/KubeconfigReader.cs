@@ -1,7 +1,9 @@
 using System.Runtime.InteropServices;
 using DataPlatform.Build.Frosting;
-using k8s;
 using k8s.KubeConfigModels;
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
 
 
 namespace DataPlatform.Build.Kube;
@@ -49,6 +51,27 @@ internal sealed class KubeconfigReader(Func<string, string?> environment) : IKub
         return MergedKubeconfig.Merge(loaded, origin);
     }
 
+    /// <summary>
+    /// KubernetesYaml.Deserialize's non-strict reading of a kubeconfig (camelCase names, the models' YamlMember aliases,
+    /// unknown fields ignored, merge keys expanded; kubernetes-client/csharp src/KubernetesClient/KubernetesYaml.cs)
+    /// without its static set-up, which reflects over every model type of the API (about half a second, on every run
+    /// that reads the kubeconfig). Its extra converters and JSON-name overrides concern the k8s.Models types only.
+    /// </summary>
+    static readonly IDeserializer Deserializer = new DeserializerBuilder()
+        .WithNamingConvention(CamelCaseNamingConvention.Instance)
+        .WithAttemptingUnquotedStringTypeDeserialization()
+        .IgnoreUnmatchedProperties()
+        .Build();
+
+    static readonly Lock DeserializerLock = new();
+
+    static K8SConfiguration? Parse(string text)
+    {
+        using var reader = new StringReader(text);
+        // KubernetesYaml locks too: YamlDotNet does not promise that one deserializer serves two threads at once.
+        lock (DeserializerLock) return Deserializer.Deserialize<K8SConfiguration>(new MergingParser(new Parser(reader)));
+    }
+
     /// <summary>One file: null when it does not exist (kubectl skips it); a BuildFailure naming it when it cannot be used.</summary>
     static K8SConfiguration? Load(string file)
     {
@@ -67,7 +90,7 @@ internal sealed class KubeconfigReader(Func<string, string?> environment) : IKub
         try
         {
             // An empty file is an empty kubeconfig to kubectl, not an error.
-            return string.IsNullOrWhiteSpace(text) ? new K8SConfiguration() : KubernetesYaml.Deserialize<K8SConfiguration>(text) ?? new K8SConfiguration();
+            return string.IsNullOrWhiteSpace(text) ? new K8SConfiguration() : Parse(text) ?? new K8SConfiguration();
         }
         catch (YamlDotNet.Core.YamlException e)
         {

@@ -19,6 +19,20 @@ internal static class Json
     public static string? Str(this JsonElement element, params string[] path) =>
         element.At(path) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
 
+    /// <summary>A map of strings (labels, annotations, a ConfigMap's data); empty when absent. Non-string values are skipped.</summary>
+    public static IReadOnlyDictionary<string, string> StringMap(this JsonElement element, params string[] path)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (element.At(path) is { ValueKind: JsonValueKind.Object } found)
+            foreach (var property in found.EnumerateObject())
+                if (property.Value.ValueKind == JsonValueKind.String) map[property.Name] = property.Value.GetString()!;
+        return map;
+    }
+
+    /// <summary>A whole number (replica counts); null when absent or not a number that fits.</summary>
+    public static int? Int(this JsonElement element, params string[] path) =>
+        element.At(path) is { ValueKind: JsonValueKind.Number } value && value.TryGetInt32(out var number) ? number : null;
+
     public static IEnumerable<JsonElement> Items(this JsonElement element, params string[] path) =>
         element.At(path) is { ValueKind: JsonValueKind.Array } array ? array.EnumerateArray() : [];
 

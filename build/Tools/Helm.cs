@@ -107,7 +107,7 @@ internal sealed record HelmRevision(
         if (string.IsNullOrWhiteSpace(json)) return [];
         try
         {
-            return JsonSerializer.Deserialize<List<HelmRevision>>(json) ?? [];
+            return JsonSerializer.Deserialize(json, ToolJson.Default.ListHelmRevision) ?? [];
         }
         catch (JsonException)
         {
@@ -132,7 +132,7 @@ internal sealed record HelmReleaseStatus(
         if (string.IsNullOrWhiteSpace(json)) return [];
         try
         {
-            return JsonSerializer.Deserialize<List<HelmReleaseStatus>>(json)?.Where(r => r.Name is not null && r.Namespace is not null).ToList() ?? [];
+            return JsonSerializer.Deserialize(json, ToolJson.Default.ListHelmReleaseStatus)?.Where(r => r.Name is not null && r.Namespace is not null).ToList() ?? [];
         }
         catch (JsonException)
         {

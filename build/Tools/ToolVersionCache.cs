@@ -16,7 +16,7 @@ internal sealed class ToolVersionCache(string file, bool readOnly = false)
 {
     public const string FileName = "versions.json";
 
-    sealed record Entry(long Size, long ModifiedTicks, string Version);
+    internal sealed record Entry(long Size, long ModifiedTicks, string Version);
 
     /// <summary>The cached version of <paramref name="executable"/> if the binary is unchanged, otherwise <paramref name="probe"/>'s answer (then kept).</summary>
     public async Task<ToolVersion?> GetOrProbeAsync(string tool, string executable, Func<Task<ToolVersion?>> probe)
@@ -62,7 +62,7 @@ internal sealed class ToolVersionCache(string file, bool readOnly = false)
     {
         try
         {
-            return JsonSerializer.Deserialize<Dictionary<string, Entry>>(File.ReadAllText(file)) is { } entries
+            return JsonSerializer.Deserialize(File.ReadAllText(file), ToolJson.Default.DictionaryStringEntry) is { } entries
                 ? entries.Where(e => e.Value?.Version is not null).ToDictionary(e => e.Key, e => e.Value)
                 : [];
         }
@@ -78,7 +78,7 @@ internal sealed class ToolVersionCache(string file, bool readOnly = false)
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            File.WriteAllText(temporary, JsonSerializer.Serialize(entries, new JsonSerializerOptions { WriteIndented = true }));
+            File.WriteAllText(temporary, JsonSerializer.Serialize(entries, ToolJson.Default.DictionaryStringEntry));
             File.Move(temporary, file, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

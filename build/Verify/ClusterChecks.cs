@@ -13,33 +13,27 @@ internal static class ClusterChecks
     /// <summary>Every DaemonSet, Deployment and StatefulSet of these namespaces is fully ready, or says why not.</summary>
     public static IEnumerable<CheckResult> Workloads(ClusterState state, IReadOnlyCollection<string> namespaces)
     {
-        var workloads =
-            state.DaemonSets.Select(d => ("daemonset", d.Metadata, d.Spec?.Selector, Desired: d.Status?.DesiredNumberScheduled ?? 0, Ready: d.Status?.NumberReady ?? 0))
-            .Concat(state.Deployments.Select(d => ("deployment", d.Metadata, d.Spec?.Selector, Desired: d.Spec?.Replicas ?? 1, Ready: Math.Min(d.Status?.ReadyReplicas ?? 0, d.Status?.AvailableReplicas ?? 0))))
-            .Concat(state.StatefulSets.Select(s => ("statefulset", s.Metadata, s.Spec?.Selector, Desired: s.Spec?.Replicas ?? 1, Ready: s.Status?.ReadyReplicas ?? 0)));
-
-        foreach (var (kind, metadata, selector, desired, ready) in workloads.Where(w => namespaces.Contains(w.Metadata.NamespaceProperty))
-                     .OrderBy(w => w.Metadata.NamespaceProperty).ThenBy(w => w.Item1).ThenBy(w => w.Metadata.Name))
+        foreach (var workload in state.Workloads.Where(w => namespaces.Contains(w.Namespace))
+                     .OrderBy(w => w.Namespace).ThenBy(w => w.Kind).ThenBy(w => w.Name))
         {
-            var name = $"{kind} {metadata.NamespaceProperty}/{metadata.Name}";
-            if (ready >= desired)
+            var name = $"{workload.Kind} {workload.Namespace}/{workload.Name}";
+            if (workload.IsReady)
             {
-                yield return CheckResult.Pass(Categories.Workloads, name, $"{ready}/{desired} ready");
+                yield return CheckResult.Pass(Categories.Workloads, name, $"{workload.Ready}/{workload.Desired} ready");
                 continue;
             }
-            var pods = state.Pods.Where(p => p.Namespace() == metadata.NamespaceProperty && Selects(selector, p)).ToList();
+            var pods = state.Pods.Where(p => p.Namespace() == workload.Namespace && Selects(workload.MatchLabels, p)).ToList();
             var reasons = pods.SelectMany(p => PodProblems(state, p)).Distinct().ToList();
             if (reasons.Count == 0)
                 reasons.Add(pods.Count == 0
                     ? "no pods yet (kubectl describe shows the controller's events)"
                     : "pods are starting: " + string.Join(", ", pods.Select(p => $"{p.Name()} {p.Status?.Phase}")));
-            yield return CheckResult.Fail(Categories.Workloads, name, $"{ready}/{desired} ready; " + string.Join(Environment.NewLine, reasons));
+            yield return CheckResult.Fail(Categories.Workloads, name, $"{workload.Ready}/{workload.Desired} ready; " + string.Join(Environment.NewLine, reasons));
         }
     }
 
-    static bool Selects(V1LabelSelector? selector, V1Pod pod) =>
-        selector?.MatchLabels is { Count: > 0 } wanted &&
-        wanted.All(kv => pod.Metadata.Labels?.TryGetValue(kv.Key, out var value) == true && value == kv.Value);
+    static bool Selects(IReadOnlyDictionary<string, string> wanted, V1Pod pod) =>
+        wanted.Count > 0 && wanted.All(kv => pod.Metadata.Labels?.TryGetValue(kv.Key, out var value) == true && value == kv.Value);
 
     /// <summary>The reasons Kubernetes gives for a pod not being ready, in the words a person searches for.</summary>
     public static IEnumerable<string> PodProblems(ClusterState state, V1Pod pod)

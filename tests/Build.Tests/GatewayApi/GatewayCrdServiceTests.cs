@@ -1,10 +1,10 @@
 using DataPlatform.Build.Frosting;
 using DataPlatform.Build.GatewayApi;
+using DataPlatform.Build.Kube;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Tests.Kube;
 using DataPlatform.Build.Tests.Process;
 using DataPlatform.Build.Tools;
-using k8s.Models;
 using Spectre.Console.Testing;
 
 namespace DataPlatform.Build.Tests.GatewayApi;
@@ -35,8 +35,8 @@ public class GatewayCrdServiceTests
         var runner = new RecordingRunner();
         var cluster = new FakeClusterReads
         {
-            Crd = new(new V1CustomResourceDefinition { Metadata = new V1ObjectMeta { Annotations = new Dictionary<string, string>
-                { ["gateway.networking.k8s.io/bundle-version"] = "v1.5.1", ["gateway.networking.k8s.io/channel"] = "experimental" } } }, null),
+            Crd = new(new KubeObject("gateways.gateway.networking.k8s.io", new Dictionary<string, string>(), new Dictionary<string, string>
+                { ["gateway.networking.k8s.io/bundle-version"] = "v1.5.1", ["gateway.networking.k8s.io/channel"] = "experimental" }, new Dictionary<string, string>()), null),
         };
         var applied = await new GatewayCrdService(cluster, new Kubectl(runner, "kind-x"), new GatewayApiSpec("v1.5.1", "https://x.example/v1.5.1/experimental-install.yaml"), new TestConsole()).EnsureAsync(default);
         Assert.False(applied);

@@ -1,4 +1,5 @@
 using DataPlatform.Build.KindCluster;
+using DataPlatform.Build.Kube;
 using DataPlatform.Build.Platform;
 
 namespace DataPlatform.Build.Tests.KindCluster;

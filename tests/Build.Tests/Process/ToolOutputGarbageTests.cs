@@ -3,6 +3,7 @@ using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Host;
 using DataPlatform.Build.ImageCache;
 using DataPlatform.Build.KindCluster;
+using DataPlatform.Build.Kube;
 using DataPlatform.Build.Tools;
 
 namespace DataPlatform.Build.Tests.Process;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using DataPlatform.Build.Deploy;
 using DataPlatform.Build.GatewayApi;
-using DataPlatform.Build.KindCluster;
 using DataPlatform.Build.Kube;
 using DataPlatform.Build.Platform;
 using DataPlatform.Build.Process;
@@ -34,7 +33,7 @@ public sealed class KubectlRealToolsTests
         var read = await Reads(world).NodesAsync(CancellationToken.None);
 
         Assert.True(read.Succeeded, read.Problem);
-        var nodes = read.Value!.Select(LiveNode.From).ToList();
+        var nodes = read.Value!;
         Assert.Equal(["data-platform-control-plane", "data-platform-worker"], nodes.Select(n => n.Name).Order());
         Assert.Equal("control-plane", nodes.Single(n => n.Name == "data-platform-control-plane").Role);
         Assert.Equal("worker", nodes.Single(n => n.Name == "data-platform-worker").Role);
@@ -130,7 +129,7 @@ public sealed class KubectlRealToolsTests
         Assert.Contains("force=true", apply.Query);
 
         var crd = await Reads(world).CustomResourceDefinitionAsync("gateways.gateway.networking.k8s.io", CancellationToken.None);
-        Assert.Equal("v1.5.1", crd.Value!.Metadata.Annotations["gateway.networking.k8s.io/bundle-version"]);
+        Assert.Equal("v1.5.1", crd.Value!.Annotations["gateway.networking.k8s.io/bundle-version"]);
 
         var applied = world.Api.Requests.Count(r => r.Method == "PATCH");
         Assert.False(await service.EnsureAsync(CancellationToken.None));
