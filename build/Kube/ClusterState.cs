@@ -120,6 +120,14 @@ internal static class ClusterReader
             throw new BuildFailure($"Cannot reach the Kubernetes API of context {cluster.Context} at {cluster.Server}: {e.Message}. " +
                 $"Is the cluster running? Start it with ./build.sh --target=Up (docker ps should list the {KindClusterName(cluster.Context)} nodes), then run Verify again.", e);
         }
+        catch (JsonException e)
+        {
+            // Something between the build and the API (a corporate proxy's login page, a wrong server in the kubeconfig)
+            // answered in its place: name the server and how to see what it says, not the parser's type.
+            throw new BuildFailure($"The Kubernetes API of context {cluster.Context} at {cluster.Server} answered something that is not the API's JSON " +
+                $"({e.Message.Split('\n')[0]}). Is a proxy answering in its place (HTTPS_PROXY, NO_PROXY), or does your kubeconfig name the wrong server? " +
+                $"kubectl --context {cluster.Context} get --raw /api shows what answers.", e);
+        }
         catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {
             throw new BuildFailure($"The Kubernetes API of context {cluster.Context} at {cluster.Server} refused the request ({(int)e.Response.StatusCode} {e.Response.StatusCode}). " +

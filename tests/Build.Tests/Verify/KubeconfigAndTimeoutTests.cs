@@ -69,6 +69,24 @@ public sealed class KubeconfigAndTimeoutTests
     }
 
     [Fact]
+    public async Task A_page_that_answers_in_the_APIs_place_is_named_as_such_with_the_server_not_as_a_parser_error()
+    {
+        // A proxy's login page where the workload list should be: Verify, PrintHosts and the warm Up's health check read it.
+        await using var f = await VerifyFixture.StartAsync();
+        f.Api.Responses["/apis/apps/v1/deployments"] = () => "<html><body>Please log in to the corporate proxy</body></html>";
+        var cluster = PlatformCluster.Connect(f.Kind.ContextName, f.KubeconfigPath);
+
+        foreach (var read in new Func<Task>[] { () => ClusterReader.ReadAsync(cluster, [], CancellationToken.None),
+                                                () => ClusterReader.ReadWorkloadsAsync(cluster, CancellationToken.None) })
+        {
+            var error = await Assert.ThrowsAsync<BuildFailure>(read);
+            Assert.Contains($"The Kubernetes API of context {f.Kind.ContextName} at {cluster.Server} answered something that is not the API's JSON", error.Message);
+            Assert.Contains("HTTPS_PROXY", error.Message);
+            Assert.DoesNotContain("System.Text.Json", error.Message);
+        }
+    }
+
+    [Fact]
     public async Task Ctrl_C_during_a_hanging_read_is_still_a_cancellation()
     {
         await using var f = await VerifyFixture.StartAsync();
