@@ -16,7 +16,7 @@ internal sealed record KubeObject(string Name, IReadOnlyDictionary<string, strin
                                   IReadOnlyDictionary<string, string> Data)
 {
     public static KubeObject From(JsonElement json) =>
-        new(json.Str("metadata", "name") ?? "", json.StringMap("metadata", "labels"), json.StringMap("metadata", "annotations"), json.StringMap("data"));
+        new(json.ObjectName(), json.StringMap("metadata", "labels"), json.StringMap("metadata", "annotations"), json.StringMap("data"));
 }
 
 /// <summary>
@@ -39,7 +39,7 @@ internal interface IClusterReads
 internal sealed class ApiClusterReads(Func<PlatformCluster> cluster) : IClusterReads
 {
     public Task<ClusterRead<IReadOnlyList<LiveNode>>> NodesAsync(CancellationToken ct) =>
-        ReadAsync<IReadOnlyList<LiveNode>>("api/v1/nodes", json => json.Items("items").Select(LiveNode.From).ToList(), ct);
+        ReadAsync<IReadOnlyList<LiveNode>>("api/v1/nodes", json => json.ListItems().Select(LiveNode.From).ToList(), ct);
 
     public Task<ClusterRead<KubeObject>> CustomResourceDefinitionAsync(string name, CancellationToken ct) =>
         ReadAsync($"apis/apiextensions.k8s.io/v1/customresourcedefinitions/{Uri.EscapeDataString(name)}", KubeObject.From, ct);

@@ -57,7 +57,7 @@ internal static class ClusterReader
         var lists = await Task.WhenAll(Workload.Lists.Select(async list =>
         {
             using var json = await cluster.GetJsonAsync(list.Path, ct);
-            return json.RootElement.Items("items").Select(item => Workload.From(list.Kind, item)).ToList();
+            return json.RootElement.ListItems().Select(item => Workload.From(list.Kind, item)).ToList();
         }));
         return lists.SelectMany(list => list).ToList();
     }

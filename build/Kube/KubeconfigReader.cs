@@ -92,10 +92,10 @@ internal sealed class KubeconfigReader(Func<string, string?> environment) : IKub
             // An empty file is an empty kubeconfig to kubectl, not an error.
             return string.IsNullOrWhiteSpace(text) ? new K8SConfiguration() : Parse(text) ?? new K8SConfiguration();
         }
-        catch (YamlDotNet.Core.YamlException e)
+        catch (YamlException e)
         {
             // A YAML syntax error has a message worth showing; a type mismatch's message names .NET types, so describe it instead.
-            var reason = e is YamlDotNet.Core.SyntaxErrorException or YamlDotNet.Core.SemanticErrorException
+            var reason = e is SyntaxErrorException or SemanticErrorException
                 ? e.Message.Split('\n')[0].TrimEnd('.')
                 : "this is not the shape of a kubeconfig: a mapping with apiVersion, kind and lists of clusters, users and contexts";
             throw new BuildFailure($"kubeconfig {file} is not a valid kubeconfig (line {e.Start.Line}: {reason}). " +

@@ -22,7 +22,7 @@ internal sealed record LiveNode(string Name, string Role, string? KubeletVersion
             using var list = JsonDocument.Parse(nodeListJson);
             return list.RootElement.ValueKind switch
             {
-                JsonValueKind.Object => list.RootElement.Items("items").Select(From).ToList(),
+                JsonValueKind.Object => list.RootElement.ListItems().Select(From).ToList(),
                 JsonValueKind.Null => [],
                 _ => throw new JsonException("not a JSON object"),
             };
@@ -42,7 +42,7 @@ internal sealed record LiveNode(string Name, string Role, string? KubeletVersion
         var cidrs = node.At("spec", "podCIDRs") is { ValueKind: JsonValueKind.Array } all
             ? all.EnumerateArray().Where(c => c.ValueKind == JsonValueKind.String).Select(c => c.GetString()!).ToList()
             : node.Str("spec", "podCIDR") is { } one ? [one] : [];
-        return new LiveNode(node.Str("metadata", "name") ?? "?", controlPlane ? "control-plane" : "worker",
+        return new LiveNode(node.ObjectName(), controlPlane ? "control-plane" : "worker",
             node.Str("status", "nodeInfo", "kubeletVersion"), labels, cidrs)
         {
             Ready = node.Condition("Ready") is { Status: "True" },

@@ -6,7 +6,8 @@ namespace DataPlatform.Build.Kube;
 /// <summary>
 /// A Deployment, DaemonSet or StatefulSet as readiness sees it, read from the API's JSON rather than KubernetesClient's
 /// models, whose pod templates are the largest type graph the build would otherwise load on every run (see
-/// <see cref="PlatformCluster.GetJsonAsync"/>). Desired and ready are counted as `kubectl rollout status` judges each kind.
+/// <see cref="PlatformCluster.GetJsonAsync"/>). Desired and ready as Verify has always counted them: ready (for a
+/// Deployment, also available) pods against spec.replicas, or against desiredNumberScheduled for a DaemonSet.
 /// </summary>
 internal sealed record Workload(string Kind, string Namespace, string Name, IReadOnlyDictionary<string, string> MatchLabels, int Desired, int Ready)
 {
@@ -27,7 +28,7 @@ internal sealed record Workload(string Kind, string Namespace, string Name, IRea
                 Math.Min(json.Int("status", "readyReplicas") ?? 0, json.Int("status", "availableReplicas") ?? 0)),
             _ => (json.Int("spec", "replicas") ?? 1, json.Int("status", "readyReplicas") ?? 0),
         };
-        return new Workload(kind, json.Str("metadata", "namespace") ?? "", json.Str("metadata", "name") ?? "?",
+        return new Workload(kind, json.Str("metadata", "namespace") ?? "", json.ObjectName(),
             json.StringMap("spec", "selector", "matchLabels"), desired, ready);
     }
 }

@@ -33,6 +33,22 @@ internal static class Json
     public static int? Int(this JsonElement element, params string[] path) =>
         element.At(path) is { ValueKind: JsonValueKind.Number } value && value.TryGetInt32(out var number) ? number : null;
 
+    /// <summary>
+    /// The items of an API list. A 200 answer that is JSON but no list (a gateway's "{}" or "[]") is not taken for an empty
+    /// list: it throws the JsonException every reader of the API already reports as "not the API's JSON". The API
+    /// server writes "items": [] for an empty list; null is read as empty too.
+    /// </summary>
+    public static IReadOnlyList<JsonElement> ListItems(this JsonElement list) => list.At("items") switch
+    {
+        { ValueKind: JsonValueKind.Array } items => items.EnumerateArray().ToList(),
+        { ValueKind: JsonValueKind.Null } => [],
+        _ => throw new JsonException("not a Kubernetes list (no \"items\" array)"),
+    };
+
+    /// <summary>An API object's name; an answer without one is not an API object (see <see cref="ListItems"/>).</summary>
+    public static string ObjectName(this JsonElement element) =>
+        element.Str("metadata", "name") ?? throw new JsonException("not a Kubernetes object (no metadata.name)");
+
     public static IEnumerable<JsonElement> Items(this JsonElement element, params string[] path) =>
         element.At(path) is { ValueKind: JsonValueKind.Array } array ? array.EnumerateArray() : [];
 

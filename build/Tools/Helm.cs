@@ -132,7 +132,7 @@ internal sealed record HelmReleaseStatus(
         if (string.IsNullOrWhiteSpace(json)) return [];
         try
         {
-            return JsonSerializer.Deserialize(json, ToolJson.Default.ListHelmReleaseStatus)?.Where(r => r.Name is not null && r.Namespace is not null).ToList() ?? [];
+            return JsonSerializer.Deserialize(json, ToolJson.Default.ListHelmReleaseStatus)?.Where(r => r is { Name: not null, Namespace: not null }).ToList() ?? [];
         }
         catch (JsonException)
         {

@@ -139,6 +139,14 @@ public sealed class WarmUpTests(CompiledBuildRoot build) : IClassFixture<Compile
         var cluster = new ClusterScenario();
         cluster.ServeFrom(api);
         Assert.Equal(0, (await machine.RunBuildAsync(MutatingChain)).ExitCode);
+        int PodLists() => api.RequestPaths.Count(p => p.StartsWith("/api/v1/pods?", StringComparison.Ordinal) || p == "/api/v1/pods");
+
+        // Healthy and unchanged: the three workload lists are the whole look, no pod list is read.
+        var podListsBefore = PodLists();
+        var warm = await machine.RunBuildAsync(MutatingChain);
+        Assert.True(warm.ExitCode == 0, warm.ToString());
+        Assert.Empty(Mutating(warm));
+        Assert.Equal(podListsBefore, PodLists());
 
         var forced = await machine.RunBuildAsync(MutatingChain, "--force");
         Assert.True(forced.ExitCode == 0, forced.ToString());
@@ -146,8 +154,10 @@ public sealed class WarmUpTests(CompiledBuildRoot build) : IClassFixture<Compile
         Assert.Contains("--force: running helmfile apply", forced.Text);
 
         cluster.Deployments[2] = ClusterScenario.Deployment("minio", "minio", 1, 0);
+        podListsBefore = PodLists();
         var unhealthy = await machine.RunBuildAsync(MutatingChain);
         Assert.True(unhealthy.ExitCode == 0, unhealthy.ToString());
+        Assert.True(PodLists() > podListsBefore, "an unready workload makes the check read the pods, for the reason it gives");
         Assert.Equal(["helmfile apply"], Mutating(unhealthy));
         Assert.Contains("but the platform is not healthy (deployment minio/minio: 0/1 ready", unhealthy.Text);
     }

@@ -19,6 +19,30 @@ public sealed class KubeconfigReaderTests : IDisposable
     KubeconfigReader Reader(string? kubeconfigVariable) =>
         new(name => name switch { "KUBECONFIG" => kubeconfigVariable, "HOME" => Home, _ => null });
 
+    /// <summary>
+    /// The reader parses kubeconfigs with KubernetesYaml's settings less its converters (byte[], IntOrString,
+    /// ResourceQuantity) and its JSON-name overrides, which apply to the k8s.Models types only. A KubernetesClient
+    /// upgrade whose kubeconfig model starts to reach one of those fails here.
+    /// </summary>
+    [Fact]
+    public void The_kubeconfig_model_needs_none_of_KubernetesYamls_converters_or_JSON_name_overrides()
+    {
+        var reached = new HashSet<Type>();
+        void Reach(Type type)
+        {
+            if (!reached.Add(type)) return;
+            foreach (var argument in type.IsGenericType ? type.GetGenericArguments() : type.IsArray ? [type.GetElementType()!] : [])
+                Reach(argument);
+            if (type.Namespace?.StartsWith("k8s", StringComparison.Ordinal) == true)
+                foreach (var property in type.GetProperties()) Reach(property.PropertyType);
+        }
+        Reach(typeof(k8s.KubeConfigModels.K8SConfiguration));
+
+        Assert.Contains(typeof(k8s.KubeConfigModels.ExternalExecution), reached);   // the walk reaches the exec plugin's settings
+        Assert.DoesNotContain(reached, t => t == typeof(byte[]) || t == typeof(k8s.Models.IntOrString) || t == typeof(k8s.Models.ResourceQuantity));
+        Assert.DoesNotContain(reached, t => t.Namespace == "k8s.Models");
+    }
+
     [Fact]
     public void Without_KUBECONFIG_only_the_home_kubeconfig_is_read()
     {

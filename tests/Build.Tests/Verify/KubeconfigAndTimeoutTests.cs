@@ -86,6 +86,36 @@ public sealed class KubeconfigAndTimeoutTests
         }
     }
 
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("[]")]
+    [InlineData("{\"kind\":\"DeploymentList\",\"items\":[{\"spec\":{\"replicas\":1}}]}")]
+    public async Task JSON_that_is_not_an_API_list_is_not_read_as_an_empty_or_healthy_cluster(string answer)
+    {
+        // A gateway answering 200 with some JSON: zero workloads would pass the warm Up's health check.
+        await using var f = await VerifyFixture.StartAsync();
+        f.Api.Responses["/apis/apps/v1/deployments"] = () => answer;
+        var cluster = PlatformCluster.Connect(f.Kind.ContextName, f.KubeconfigPath);
+
+        var error = await Assert.ThrowsAsync<BuildFailure>(() => ClusterReader.ReadWorkloadsAsync(cluster, CancellationToken.None));
+
+        Assert.Contains("answered something that is not the API's JSON (not a Kubernetes", error.Message);
+    }
+
+    [Fact]
+    public async Task An_empty_JSON_object_in_place_of_the_gateway_CRD_is_a_failed_read_not_a_missing_CRD()
+    {
+        // "Not installed" would apply the Gateway API bundle over whatever is there (GatewayCrdService refuses a failed read).
+        await using var f = await VerifyFixture.StartAsync();
+        f.Api.Responses["/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gateways.gateway.networking.k8s.io"] = () => "{}";
+        var reads = new ApiClusterReads(() => PlatformCluster.Connect(f.Kind.ContextName, f.KubeconfigPath));
+
+        var crd = await reads.CustomResourceDefinitionAsync("gateways.gateway.networking.k8s.io", CancellationToken.None);
+
+        Assert.False(crd.Succeeded);
+        Assert.Contains("not a Kubernetes object", crd.Problem);
+    }
+
     [Fact]
     public async Task Ctrl_C_during_a_hanging_read_is_still_a_cancellation()
     {
