@@ -9,8 +9,9 @@ namespace DataPlatform.Build.Deploy;
 
 /// <summary>
 /// Verify's release and workload checks, once and without waiting: one read of the workloads through Verify's reader
-/// (the whole cluster only when one is not ready) and one `helm list`, no probes. Whatever stops the look (an API server that does not answer, helm failing) is itself
-/// a problem, so the caller applies rather than trusts a platform it could not see.
+/// (the whole cluster only when one is not ready) and one `helm list`, no probes. Whatever stops the look (an API
+/// server that does not answer, helm failing) is itself a problem, so the caller applies rather than trusts a platform
+/// it could not see.
 /// </summary>
 internal sealed class PlatformHealthCheck(Func<PlatformCluster> cluster, Helm helm, IReadOnlyList<Release> releases, IReadOnlyCollection<string> namespaces, string context)
 {
@@ -21,10 +22,9 @@ internal sealed class PlatformHealthCheck(Func<PlatformCluster> cluster, Helm he
             var platform = cluster();
             // Three lists say whether every workload is ready (every warm run); only when one is not does the whole
             // reading (pods, claims, crash logs) follow, for the reasons the problem line gives.
-            var workloads = await ClusterReader.ReadWorkloadsAsync(platform, ct);
-            var state = workloads.Where(w => namespaces.Contains(w.Namespace)).All(w => w.IsReady)
-                ? new ClusterState { Workloads = workloads }
-                : await ClusterReader.ReadAsync(platform, namespaces, ct);
+            var state = new ClusterState { Workloads = await ClusterReader.ReadWorkloadsAsync(platform, ct) };
+            if (ClusterChecks.Workloads(state, namespaces).Any(check => !check.Passed))
+                state = await ClusterReader.ReadAsync(platform, namespaces, ct);
             // Both readers below look only at the declared releases: someone else's failed release is not ours to apply for.
             var listed = await helm.ListReleasesAsync(ct);
             var unsettled = ReleaseRecovery.Unsettled(listed, releases).Select(u => $"{u.Release.Id} ({u.Latest.Status})").ToList();

@@ -46,7 +46,7 @@ internal static class ClusterReader
     /// once: waiting out the timeout would not change that.
     /// </summary>
     public static Task<ClusterState> ReadAsync(PlatformCluster cluster, IReadOnlyCollection<string> workloadNamespaces, CancellationToken ct) =>
-        AskAsync(cluster, (k, token) => ReadAllAsync(cluster, k, workloadNamespaces, token), ct);
+        AskAsync(cluster, (_, token) => ReadAllAsync(cluster, workloadNamespaces, token), ct);
 
     /// <summary>Every Deployment, DaemonSet and StatefulSet of the cluster: three requests, for a quick look at readiness.</summary>
     public static Task<IReadOnlyList<Workload>> ReadWorkloadsAsync(PlatformCluster cluster, CancellationToken ct) =>
@@ -62,8 +62,9 @@ internal static class ClusterReader
         return lists.SelectMany(list => list).ToList();
     }
 
-    static async Task<ClusterState> ReadAllAsync(PlatformCluster cluster, IKubernetes k, IReadOnlyCollection<string> workloadNamespaces, CancellationToken ct)
+    static async Task<ClusterState> ReadAllAsync(PlatformCluster cluster, IReadOnlyCollection<string> workloadNamespaces, CancellationToken ct)
     {
+        var k = cluster.Client;
         // The first call alone, so that an unreachable cluster fails here, fast, with one clear message.
         var services = await k.CoreV1.ListServiceForAllNamespacesAsync(cancellationToken: ct);
         var workloads = WorkloadsAsync(cluster, ct);
