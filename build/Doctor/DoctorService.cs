@@ -34,17 +34,27 @@ internal static class DoctorService
     public static async Task<DoctorReport> ExamineAsync(BuildContext context, IHostSystem host, HostOs os, bool withImageCache = false)
     {
         var ct = context.Cancellation;
-        var info = await QueryUnlessMissingAsync(token => context.Docker.InfoAsync(token), ct);
-        string? controlPlane = null;
-        if (info is { Succeeded: true })
+        // All three only read, so the control plane's address and the cache's size are asked beside docker info rather
+        // than after it. They are used only when Docker answered, and stopped as soon as it did not (a hung daemon
+        // costs one bound, not three), or when the checks end early; no docker call outlives the examination.
+        using var unanswered = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var container = $"{context.KindConfig.Name}-control-plane";
+        var asking = QueryUnlessMissingAsync(token => context.Docker.InfoAsync(token), ct);
+        var inspecting = QueryUnlessMissingAsync(token => context.Docker.ContainerAddressesAsync(container, token), unanswered.Token);
+        var sizing = withImageCache ? ImageCacheAsync(context, unanswered.Token) : null;
+        ToolResult? info = null, inspect = null;
+        try { info = await asking; }
+        finally
         {
-            var container = $"{context.KindConfig.Name}-control-plane";
-            var inspect = await QueryUnlessMissingAsync(token => context.Docker.ContainerAddressesAsync(container, token), ct);
-            controlPlane = inspect is { Succeeded: true }
-                ? inspect.StandardOutput.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                    .FirstOrDefault(a => IPAddress.TryParse(a, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
-                : null;
+            // Also when docker info timed out: the inspect is stopped and waited for, so no docker call outlives the build.
+            if (info is not { Succeeded: true }) await unanswered.CancelAsync();
+            try { inspect = await inspecting; }
+            catch (OperationCanceledException) when (unanswered.IsCancellationRequested && !ct.IsCancellationRequested) { }
         }
+        var controlPlane = info is { Succeeded: true } && inspect is { Succeeded: true }
+            ? inspect.StandardOutput.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .FirstOrDefault(a => IPAddress.TryParse(a, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+            : null;
         var input = new DoctorInput(
             info,
             os,
@@ -55,8 +65,13 @@ internal static class DoctorService
             context.Variables.Find,
             token => ProxyPortsAsync(context, token),
             context.Variables.SourceOf,
-            withImageCache ? token => ImageCacheAsync(context, token) : null);
-        return await new DoctorChecks(host).ExamineAsync(input, ct);
+            sizing is null ? null : _ => sizing);
+        try { return await new DoctorChecks(host).ExamineAsync(input, ct); }
+        finally
+        {
+            await unanswered.CancelAsync();
+            if (sizing is not null) await ((Task)sizing).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     /// <summary>The host ports the platform's access proxy already publishes (its label), so a second Up does not take them for a clash.</summary>

@@ -108,28 +108,31 @@ internal sealed class ImageCacheService(Docker docker, Kind kind, string cluster
         // The kind network exists once a kind cluster was created on this machine; before that the mirrors start on the
         // default bridge and join `kind` after CreateCluster (creating `kind` ourselves would change how kind sets it up).
         var network = (await docker.NetworkSubnetsAsync(KindNetwork, ct)).Succeeded ? KindNetwork : "bridge";
-        foreach (var step in steps)
-        {
-            var m = step.Mirror;
-            switch (step)
-            {
-                case MirrorStep.Create:
-                    console.MarkupLineInterpolated($"Image cache: starting the mirror of [bold]{m.Registry}[/] ({m.Container}, from {m.Upstream}).");
-                    await RunMirrorAsync(m, network, ct);
-                    break;
-                case MirrorStep.Replace replace:
-                    console.MarkupLineInterpolated($"Image cache: recreating [bold]{m.Container}[/] because {replace.Reason}{(replace.EmptyCache ? "; its cached images are dropped" : "; its cached images are kept")}.");
-                    await docker.RunAsync(Docker.RemoveContainersCommand([m.Container]), ct);
-                    if (replace.EmptyCache) await docker.RunAsync(Docker.RemoveVolumesCommand([m.Volume]), ct);
-                    await RunMirrorAsync(m, network, ct);
-                    break;
-                case MirrorStep.Start:
-                    console.MarkupLineInterpolated($"Image cache: [bold]{m.Container}[/] is stopped: starting it.");
-                    await docker.RunAsync(Docker.StartCommand(m.Container), ct);
-                    break;
-            }
-        }
+        // Each mirror is its own container and volume: their changes run side by side (each announced as it starts).
+        await Task.WhenAll(steps.Select(step => ApplyAsync(step, network, ct)));
         return null;
+    }
+
+    async Task ApplyAsync(MirrorStep step, string network, CancellationToken ct)
+    {
+        var m = step.Mirror;
+        switch (step)
+        {
+            case MirrorStep.Create:
+                console.MarkupLineInterpolated($"Image cache: starting the mirror of [bold]{m.Registry}[/] ({m.Container}, from {m.Upstream}).");
+                await RunMirrorAsync(m, network, ct);
+                break;
+            case MirrorStep.Replace replace:
+                console.MarkupLineInterpolated($"Image cache: recreating [bold]{m.Container}[/] because {replace.Reason}{(replace.EmptyCache ? "; its cached images are dropped" : "; its cached images are kept")}.");
+                await docker.RunAsync(Docker.RemoveContainersCommand([m.Container]), ct);
+                if (replace.EmptyCache) await docker.RunAsync(Docker.RemoveVolumesCommand([m.Volume]), ct);
+                await RunMirrorAsync(m, network, ct);
+                break;
+            case MirrorStep.Start:
+                console.MarkupLineInterpolated($"Image cache: [bold]{m.Container}[/] is stopped: starting it.");
+                await docker.RunAsync(Docker.StartCommand(m.Container), ct);
+                break;
+        }
     }
 
     async Task RunMirrorAsync(RegistryMirror m, string network, CancellationToken ct)
@@ -141,34 +144,35 @@ internal sealed class ImageCacheService(Docker docker, Kind kind, string cluster
 
     /// <summary>
     /// After CreateCluster: every mirror is on the kind network, and every node's containerd has a hosts.toml sending
-    /// the registry's pulls to it. One `docker exec … sha256sum` per node compares all of its files at once; only files
-    /// that differ are written, so a second Up changes nothing.
+    /// the registry's pulls to it. One `docker exec … sha256sum` per node compares all of its files at once, and one
+    /// more writes only the files that differ, so a second Up changes nothing. The mirrors and the nodes are
+    /// independent, so their calls run side by side: a node's work no longer waits for the one before.
     /// </summary>
     /// <param name="running">The mirrors as StartImageCache observed them when it changed nothing; null to list them here.</param>
     /// <param name="nodes">The node containers CreateCluster read from the API in this run; null to ask kind.</param>
     public async Task ConfigureNodesAsync(IReadOnlyList<MirrorContainer>? running, IReadOnlyList<string>? nodes, CancellationToken ct)
     {
         if (mirrors.Count == 0) return;
-        foreach (var container in running ?? await ObserveAsync(ct))
-            if (mirrors.Any(m => m.Container == container.Name) && !container.Networks.Contains(KindNetwork))
-                await docker.RunAsync(Docker.ConnectNetworkCommand(KindNetwork, container.Name), ct);
+        var unconnected = (running ?? await ObserveAsync(ct))
+            .Where(container => mirrors.Any(m => m.Container == container.Name) && !container.Networks.Contains(KindNetwork));
+        await Task.WhenAll(unconnected.Select(container => docker.RunAsync(Docker.ConnectNetworkCommand(KindNetwork, container.Name), ct)));
 
         if (nodes is not { Count: > 0 }) nodes = await kind.GetNodesAsync(clusterName, ct);
-        var written = 0;
-        foreach (var node in nodes)
-        {
-            var checksums = await docker.RunAsync(Docker.ChecksumFilesCommand(node, mirrors.Select(m => m.HostsTomlPath).ToList()), ct);
-            var current = ParseChecksums(checksums.StandardOutput);
-            foreach (var mirror in mirrors.Where(m => current.GetValueOrDefault(m.HostsTomlPath) != Sha256(m.HostsToml)))
-            {
-                await docker.RunAsync(Docker.WriteFileCommand(node, mirror.HostsTomlPath, mirror.HostsToml), ct);
-                written++;
-            }
-        }
+        var written = (await Task.WhenAll(nodes.Select(node => ConfigureNodeAsync(node, ct)))).Sum();
         if (written == 0)
             console.MarkupLineInterpolated($"Image cache: the {nodes.Count} nodes already pull {string.Join(", ", mirrors.Select(m => m.Registry))} through the mirrors.");
         else
             console.MarkupLineInterpolated($"Image cache: wrote {written} hosts.toml file{(written == 1 ? "" : "s")} so the nodes pull through the mirrors (containerd reads them without a restart).");
+    }
+
+    /// <summary>One node: its hosts.toml files compared in one exec, the ones that differ written in one more. Returns how many were written.</summary>
+    async Task<int> ConfigureNodeAsync(string node, CancellationToken ct)
+    {
+        var checksums = await docker.RunAsync(Docker.ChecksumFilesCommand(node, mirrors.Select(m => m.HostsTomlPath).ToList()), ct);
+        var current = ParseChecksums(checksums.StandardOutput);
+        var stale = mirrors.Where(m => current.GetValueOrDefault(m.HostsTomlPath) != Sha256(m.HostsToml)).Select(m => (m.HostsTomlPath, m.HostsToml)).ToList();
+        if (stale.Count > 0) await docker.RunAsync(Docker.WriteFilesCommand(node, stale), ct);
+        return stale.Count;
     }
 
     /// <summary>sha256sum's lines, "&lt;64 hex&gt;  &lt;path&gt;" (two spaces; " *" in binary mode): path → hash. Anything else is skipped, so the file is written.</summary>
@@ -251,16 +255,13 @@ internal sealed class ImageCacheService(Docker docker, Kind kind, string cluster
     async Task<IReadOnlyList<MirrorContainer>> ObserveAsync(CancellationToken ct) =>
         ParseContainers((await docker.RunAsync(Docker.ListContainersCommand(Label), ct)).StandardOutput, Docker.ListContainersCommand(Label).Display);
 
-    /// <summary>Containers named like a mirror but without the label: someone else's, never touched.</summary>
+    /// <summary>Containers named like a mirror but without the label: someone else's, never touched. One inspect per name, side by side.</summary>
     async Task<IReadOnlyList<string>> NameConflictsAsync(IReadOnlyList<MirrorContainer> labelled, CancellationToken ct)
     {
-        var conflicts = new List<string>();
-        foreach (var mirror in mirrors.Where(m => labelled.All(c => c.Name != m.Container)))
-        {
-            var inspect = await docker.RunAsync(new ToolCommand("docker", ["container", "inspect", "--format", "{{.Name}}", mirror.Container]) { AllowFailure = true }, ct);
-            if (inspect.Succeeded) conflicts.Add(mirror.Container);
-        }
-        return conflicts;
+        var unlabelled = mirrors.Where(m => labelled.All(c => c.Name != m.Container)).Select(m => m.Container).ToList();
+        var inspected = await Task.WhenAll(unlabelled.Select(name =>
+            docker.RunAsync(new ToolCommand("docker", ["container", "inspect", "--format", "{{.Name}}", name]) { AllowFailure = true }, ct)));
+        return unlabelled.Where((_, i) => inspected[i].Succeeded).ToList();
     }
 
     /// <summary>docker ps's JSON lines: Names, State, Labels ("k=v,k=v") and Networks ("a,b") are strings.</summary>

@@ -96,11 +96,14 @@ internal sealed class Docker(IToolRunner runner)
         new("docker", ["exec", container, "sha256sum", .. paths]) { AllowFailure = true };
 
     /// <summary>
-    /// Writes a file inside a container without a shell-quoted string: the path and content travel as positional
-    /// arguments of `sh -c`, and the file is replaced by a rename so containerd never reads half of it.
+    /// Writes files inside a container in one exec, without a shell-quoted string: each path and its content travel as
+    /// positional arguments of `sh -c`, and each file is replaced by a rename so containerd never reads half of it.
+    /// The first file that cannot be written stops the rest and fails the command.
     /// </summary>
-    public static ToolCommand WriteFileCommand(string container, string path, string content) =>
-        new("docker", ["exec", container, "sh", "-c", "mkdir -p \"$(dirname \"$1\")\" && printf '%s' \"$2\" > \"$1.tmp\" && mv \"$1.tmp\" \"$1\"", "sh", path, content])
+    public static ToolCommand WriteFilesCommand(string container, IReadOnlyList<(string Path, string Content)> files) =>
+        new("docker", ["exec", container, "sh", "-c",
+            "while [ \"$#\" -ge 2 ]; do mkdir -p \"$(dirname \"$1\")\" && printf '%s' \"$2\" > \"$1.tmp\" && mv \"$1.tmp\" \"$1\" || exit 1; shift 2; done",
+            "sh", .. files.SelectMany(f => new[] { f.Path, f.Content })])
         { Mutating = true };
 
     /// <summary>The daemon's disk usage, volumes included; works for any user allowed to talk to the daemon (no root, no du).</summary>

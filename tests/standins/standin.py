@@ -47,6 +47,8 @@ Where real tools fail, these fail the same way (message and exit code 1). Where 
 not know, or talks to a cluster without pinning a context, they exit with 97-99 and a line starting "STANDIN" so the
 test failure says exactly what happened.
 """
+import contextlib
+import fcntl
 import functools
 import json
 import os
@@ -518,8 +520,11 @@ def docker_objects(argv):
             if missing:
                 fail(1, "\n".join(f"sha256sum: {p}: No such file or directory" for p in missing))
             return
-        if command[:2] == ["sh", "-c"] and len(command) == 6 and "printf" in command[2]:
-            files.setdefault(node, {})[command[4]] = command[5]
+        if command[:2] == ["sh", "-c"] and "printf" in command[2] and len(command) >= 6 and len(command) % 2 == 0:
+            # Docker.WriteFilesCommand: sh -c '<script>' sh <path> <content> [<path> <content>]...
+            pairs = command[4:]
+            for path, content in zip(pairs[0::2], pairs[1::2]):
+                files.setdefault(node, {})[path] = content
             return write_json("node_files.json", files)
         fail(UNSUPPORTED, f"STANDIN docker: exec {command} is not answered")
 
@@ -1753,12 +1758,28 @@ def main(tool):
     context = flag_value(argv, {"kubectl": "--context", "helm": "--kube-context", "helmfile": "--kube-context"}.get(tool, "--no-such-flag"))
     start, code = time.time(), None
     hang_if_asked(tool, argv)
-    try:
-        {"docker": docker, "kind": kind, "kubectl": kubectl, "helm": helm, "helmfile": helmfile}[tool](argv)
-        code = 0
-    except SystemExit as e:
-        code = e.code
-    finally:
-        # Also on failure, so every call the build made is in the log (a crash logs exit null).
-        record(tool, argv, context, start, time.time(), code)
+    with one_call_at_a_time(tool):
+        try:
+            {"docker": docker, "kind": kind, "kubectl": kubectl, "helm": helm, "helmfile": helmfile}[tool](argv)
+            code = 0
+        except SystemExit as e:
+            code = e.code
+        finally:
+            # Also on failure, so every call the build made is in the log (a crash logs exit null).
+            record(tool, argv, context, start, time.time(), code)
     sys.exit(code)
+
+
+@contextlib.contextmanager
+def one_call_at_a_time(tool):
+    """The build runs independent docker calls side by side (the mirrors, the nodes' hosts.toml, Doctor's facts), as the
+    real daemon serves them. The state files are read, changed and written back whole, so docker calls take turns on
+    them under an exclusive lock, as the daemon serialises its own store. Only docker: it never sleeps while holding
+    it, where a `helmfile apply` that takes helmfile_seconds would block every read made while it runs."""
+    directory = environ.get("STANDIN_STATE")
+    if tool != "docker" or not directory or not os.path.isdir(directory):
+        yield
+        return
+    with open(os.path.join(directory, ".docker.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
