@@ -59,6 +59,10 @@ standins="$repo/tests/standins"
 
 now_ns() { date +%s%N; }
 
+# The stand-ins are python3 scripts: their bytecode is compiled once into the bench's own directory (never into the
+# clone), as the tests' is (CompiledBuildRoot.PythonBytecodeDirectory), instead of compiling standin.py again in every
+# call. The replay runs with the same environment, so both sides of the overhead get the same cheaper calls.
+
 # One machine: a HOME without a kubeconfig yet (kind writes it) and the stand-ins' scenario state.
 new_machine() { # dir
   mkdir -p "$1/home/.kube" "$1/state"
@@ -69,7 +73,7 @@ run_build() { # machine-dir log-file [option...] -> prints wall ms; the build mu
   shift 2
   start=$(now_ns)
   if ! env -i PATH="$standins:/usr/bin:/bin:$dotnet_dir" HOME="$dir/home" KUBECONFIG="$dir/home/.kube/config" \
-      STANDIN_STATE="$dir/state" STANDIN_LOG="$log" STANDIN_API_SERVER="http://127.0.0.1:$api_port/scenarios/${dir##*/}" PYTHONDONTWRITEBYTECODE=1 LANG=C.UTF-8 \
+      STANDIN_STATE="$dir/state" STANDIN_LOG="$log" STANDIN_API_SERVER="http://127.0.0.1:$api_port/scenarios/${dir##*/}" PYTHONPYCACHEPREFIX="$work/pycache" LANG=C.UTF-8 \
       DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 bash "$root/build.sh" "$target" "$image_check" "$@" >"$dir/out.txt" 2>&1; then
     echo "error: ./build.sh $target $* failed against the stand-ins:" >&2; cat "$dir/out.txt" >&2; exit 1
   fi

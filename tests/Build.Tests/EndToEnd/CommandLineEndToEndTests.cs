@@ -197,6 +197,29 @@ public sealed class CommandLineEndToEndTests(CompiledBuildRoot build) : IClassFi
         Assert.DoesNotContain("Compiling", warm.Text);
     }
 
+    [Fact]
+    public async Task A_run_puts_its_JIT_profile_beside_the_host_by_a_rename_never_writing_through_a_hard_link()
+    {
+        // Copies of a clone made with `cp -al` (as the case roots here are) share the host's files, its JIT profile
+        // included: a run must replace its profile, not write into the file another copy reads. The linked file is no
+        // profile at all, which the runtime must ignore.
+        using var root = await CaseRoot.CopyAsync(build);
+        _machine.BuildRoot = root.Path;
+        var profile = root.File(".artifacts/build/.jit-Clean.profile");
+        var otherCopy = root.File("another-copy.profile");
+        File.WriteAllText(otherCopy, "another copy's profile");
+        File.Delete(profile);
+        var link = await ChildProcess.RunAsync("ln", [otherCopy, profile], root.Path, new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin" });
+        Assert.True(link.ExitCode == 0, link.Output);
+
+        var run = await _machine.RunBuildAsync("--target=Clean");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("another copy's profile", File.ReadAllText(otherCopy));
+        Assert.NotEqual("another copy's profile", File.ReadAllText(profile));
+        Assert.Empty(Directory.GetFiles(root.File(".artifacts/build"), ".jit-*.tmp"));
+    }
+
     [Theory]
     [InlineData("LC_ALL", "C")]
     [InlineData("LANG", "en_US.ISO-8859-1")]
