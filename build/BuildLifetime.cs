@@ -66,8 +66,9 @@ internal sealed class BuildLifetime(IAnsiConsole console) : IFrostingLifetime<Bu
             if (_stop.IsCancellationRequested) return;
             e.Cancel = true;
             StoppedBy ??= "Ctrl+C";
-            console.MarkupLine("[yellow]Stopping: waiting for the running command to exit (Ctrl+C again to kill).[/]");
+            // Cancel first, as for SIGTERM: the stop must not wait on the console (a live progress line holds it while it redraws).
             _stop.Cancel();
+            console.MarkupLine("[yellow]Stopping: waiting for the running command to exit (Ctrl+C again to kill).[/]");
         };
         Console.CancelKeyPress += _onCtrlC;
         // A cancelled CI job, a closed terminal and `timeout` send SIGTERM or SIGHUP, whose default is to end the host at

@@ -13,6 +13,7 @@ BuildContext? built = null;
 var exitCode = await new FrostingHost<BuildContext>
 {
     DefaultTarget = OptionTable.Target.Default,
+    Tasks = TaskCatalog.All,
     CreateContext = (cake, commandLine) => built = Create(cake, commandLine),
     Lifetime = lifetime,
     PrintHelp = Help.Print,

@@ -1,12 +1,9 @@
 using System.Reflection;
 using Cake.Cli;
 using Cake.Core;
-using Cake.Core.Configuration;
 using Cake.Core.Diagnostics;
 using Cake.Core.Graph;
-using Cake.Core.Modules;
 using Cake.Core.Scripting;
-using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 
 namespace DataPlatform.Build.Frosting;
@@ -20,6 +17,8 @@ namespace DataPlatform.Build.Frosting;
 internal sealed class FrostingHost<TContext> where TContext : IFrostingContext
 {
     public required string DefaultTarget { get; init; }
+    /// <summary>The task classes to register (Cake.Frosting scans the assembly for them; a list costs nothing at start).</summary>
+    public required IReadOnlyList<Type> Tasks { get; init; }
     public required Func<ICakeContext, CommandLine, TContext> CreateContext { get; init; }
     public required IFrostingLifetime<TContext> Lifetime { get; init; }
     public required Action<IAnsiConsole, IReadOnlyList<CakeTask>> PrintHelp { get; init; }
@@ -59,12 +58,12 @@ internal sealed class FrostingHost<TContext> where TContext : IFrostingContext
             : Mode.Run;
         var verbosity = commandLine.Get(OptionTable.Verbosity);
 
-        using var services = CakeServices(commandLine);
-        var engine = services.GetRequiredService<ICakeEngine>();
+        var services = CakeServices.Create(commandLine);
+        var engine = services.Engine;
         TContext context;
         try
         {
-            context = CreateContext(services.GetRequiredService<ICakeContext>(), commandLine);
+            context = CreateContext(services.Context, commandLine);
         }
         catch (Exception e) when (DescribeFailure(e) is { } message)
         {
@@ -76,7 +75,7 @@ internal sealed class FrostingHost<TContext> where TContext : IFrostingContext
         var timed = verbosity == Verbosity.Diagnostic;
         void Timing(string what, TimeSpan took) => console.MarkupLineInterpolated($"[grey]timing: {what} {took.TotalMilliseconds:0} ms[/]");
         if (timed) Timing("host start-up (process start to context)", DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime);
-        RegisterTasks(engine, context, timed ? Timing : null);
+        RegisterTasks(engine, context, Tasks, timed ? Timing : null);
 
         if (mode == Mode.Help) { PrintHelp(console, InGraphOrder(engine, DefaultTarget)); return ExitCode.Success; }
         if (mode == Mode.Version)
@@ -101,11 +100,11 @@ internal sealed class FrostingHost<TContext> where TContext : IFrostingContext
 
         ScriptHost host = mode switch
         {
-            Mode.DryRun => new DryRunScriptHost<TContext>(engine, context, services.GetRequiredService<ICakeLog>()),
-            Mode.Tree => new TreeScriptHost(engine, context, services.GetRequiredService<IConsole>()),
+            Mode.DryRun => new DryRunScriptHost<TContext>(engine, context, services.Log),
+            Mode.Tree => new TreeScriptHost(engine, context, services.Console),
             Mode.Description => new DescriptionScriptHost(engine, context, console),
-            _ => new BuildScriptHost<TContext>(engine, services.GetRequiredService<IExecutionStrategy>(), context,
-                new CakeSpectreReportPrinter(console), services.GetRequiredService<ICakeConfiguration>(), services.GetRequiredService<ICakeLog>()),
+            _ => new BuildScriptHost<TContext>(engine, services.ExecutionStrategy, context,
+                new CakeSpectreReportPrinter(console), services.Configuration, services.Log),
         };
         if (exclusive) host.Settings.UseExclusiveTarget();
 
@@ -162,26 +161,12 @@ internal sealed class FrostingHost<TContext> where TContext : IFrostingContext
         console.WriteLine(message);
     }
 
-    /// <summary>Cake's engine and context, as Cake.Frosting builds them; also what a test uses to build a real context.</summary>
-    public static ServiceProvider CakeServices(CommandLine commandLine)
-    {
-        var services = new ServiceCollection();
-        services.UseModule(new CoreModule());
-        services.AddSingleton(commandLine.CakeArguments);
-        services.AddSingleton<IConsole, CakeConsole>();
-        services.AddSingleton<ICakeLog>(sp => new CakeBuildLog(sp.GetRequiredService<IConsole>(), commandLine.Get(OptionTable.Verbosity)));
-        services.AddSingleton<ICakeConfiguration>(new CakeConfiguration(new Dictionary<string, string>()));
-        services.AddSingleton<ICakeReportPrinter>(new CakeSpectreReportPrinter(AnsiConsole.Console));
-        return services.BuildServiceProvider();
-    }
-
-    /// <summary>Registers every task class of TContext's assembly, as Frosting does: name, description, dependencies and criteria.</summary>
+    /// <summary>Registers the task classes, as Frosting does: name, description, dependencies and criteria.</summary>
     /// <param name="timing">Told each task's own duration when it ends (--verbosity=diagnostic).</param>
-    public static void RegisterTasks(ICakeEngine engine, TContext context, Action<string, TimeSpan>? timing = null)
+    public static void RegisterTasks(ICakeEngine engine, TContext context, IReadOnlyList<Type> tasks, Action<string, TimeSpan>? timing = null)
     {
-        var taskTypes = typeof(TContext).Assembly.GetTypes()
-            .Where(t => !t.IsAbstract && typeof(FrostingTask<TContext>).IsAssignableFrom(t))
-            .OrderBy(t => t.Name, StringComparer.Ordinal);
+        var taskTypes = tasks.OrderBy(t => t.Name, StringComparer.Ordinal);
+        var pipeline = typeof(TContext).Assembly.GetCustomAttributes<TaskDependenciesAttribute>().ToList();
         foreach (var type in taskTypes)
         {
             var task = (FrostingTask<TContext>)Activator.CreateInstance(type)!;
@@ -195,14 +180,18 @@ internal sealed class FrostingHost<TContext> where TContext : IFrostingContext
                 })
                 .WithCriteria(() => task.ShouldRun(context));
             if (type.GetCustomAttribute<TaskDescriptionAttribute>() is { } description) builder.Description(description.Description);
-            foreach (var dependency in DependenciesOf(type)) builder.IsDependentOn(NameOf(dependency));
+            foreach (var dependency in DependenciesOf(type, pipeline)) builder.IsDependentOn(NameOf(dependency));
         }
     }
 
     /// <summary>The tasks a task runs after, in order: its own <see cref="IsDependentOnAttribute"/>s, then what the assembly's <see cref="TaskDependenciesAttribute"/>s say of it.</summary>
     public static IReadOnlyList<Type> DependenciesOf(Type taskType) =>
+        DependenciesOf(taskType, [.. taskType.Assembly.GetCustomAttributes<TaskDependenciesAttribute>()]);
+
+    /// <param name="pipeline">The assembly's <see cref="TaskDependenciesAttribute"/>s, read once for every task (reading them costs reflection each time).</param>
+    static IReadOnlyList<Type> DependenciesOf(Type taskType, IReadOnlyList<TaskDependenciesAttribute> pipeline) =>
         taskType.GetCustomAttributes<IsDependentOnAttribute>().Select(a => a.Task)
-            .Concat(taskType.Assembly.GetCustomAttributes<TaskDependenciesAttribute>().Where(a => a.Task == taskType).SelectMany(a => a.Dependencies))
+            .Concat(pipeline.Where(a => a.Task == taskType).SelectMany(a => a.Dependencies))
             .ToList();
 
     /// <summary>The default target's tasks in the order they run, then the others: the order a reader expects in --help.</summary>

@@ -103,6 +103,16 @@ public sealed partial class ArchitectureTests
             $"(or run the test with {RewriteVariable}=1):\n{expected}");
     }
 
+    [Fact]
+    public void The_task_catalog_lists_every_task_class_once()
+    {
+        var taskClasses = typeof(BuildContext).Assembly.GetTypes()
+            .Where(t => !t.IsAbstract && typeof(FrostingTask<BuildContext>).IsAssignableFrom(t)).Select(t => t.FullName!).Order().ToList();
+
+        Assert.NotEmpty(taskClasses);
+        Assert.Equal(taskClasses, TaskCatalog.All.Select(t => t.FullName!).Order().ToList());
+    }
+
     static IEnumerable<Type> Tasks() =>
         typeof(BuildContext).Assembly.GetTypes().Where(t => t.GetCustomAttribute<TaskNameAttribute>() is not null).OrderBy(t => t.FullName);
 

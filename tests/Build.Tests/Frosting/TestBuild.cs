@@ -4,7 +4,6 @@ using DataPlatform.Build.Frosting;
 using DataPlatform.Build.Process;
 using DataPlatform.Build.Tests.EndToEnd;
 using DataPlatform.Build.Tests.Process;
-using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console.Testing;
 
 namespace DataPlatform.Build.Tests.Frosting;
@@ -15,8 +14,6 @@ namespace DataPlatform.Build.Tests.Frosting;
 /// </summary>
 sealed class TestBuild : IDisposable
 {
-    readonly ServiceProvider _services;
-
     public TestBuild(params string[] args) : this(_ => null, args) { }
 
     /// <param name="environment">The process environment the context sees (KUBECONFIG, HELM_DRIVER, ...).</param>
@@ -25,13 +22,13 @@ sealed class TestBuild : IDisposable
         Root = Directory.CreateTempSubdirectory("data-platform-context-").FullName;
         FixturePlatform.WriteTo(Root);
         var commandLine = CommandLine.Parse(args, OptionTable.All);
-        _services = FrostingHost<BuildContext>.CakeServices(commandLine);
+        var services = CakeServices.Create(commandLine);
         var options = BuildOptions.From(commandLine);
-        Context = new BuildContext(_services.GetRequiredService<ICakeContext>(), options, Root, Console,
+        Context = new BuildContext(services.Context, options, Root, Console,
             mask => options.Plan ? new PlanningRunner(Runner, Console, mask) : Runner,
             CancellationToken.None, environment);
-        Engine = _services.GetRequiredService<ICakeEngine>();
-        FrostingHost<BuildContext>.RegisterTasks(Engine, Context);
+        Engine = services.Engine;
+        FrostingHost<BuildContext>.RegisterTasks(Engine, Context, TaskCatalog.All);
     }
 
     public string Root { get; }
@@ -44,7 +41,6 @@ sealed class TestBuild : IDisposable
 
     public void Dispose()
     {
-        _services.Dispose();
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
     }
 }
