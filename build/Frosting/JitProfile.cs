@@ -6,60 +6,35 @@ namespace DataPlatform.Build.Frosting;
 /// compiles them on another core before the main thread reaches them. On two cores that takes about a third off a warm
 /// Up's own time.
 ///
-/// The profile is a dot-file beside the host (build.sh's stamp ignores dot-files), one per target, since Clean and Up
-/// run different code; only a known target gets one, so a typo leaves no file behind. The runtime plays and records
-/// under one name, so a run records into a copy of its own (.jit-Up.&lt;pid&gt;.tmp) and renames it over the profile when
-/// it ends: runs at the same time, or copies of the clone that hard-link the host's directory, never write into one
-/// file together. A missing, stale or unwritable profile costs only the gain; the runtime checks what it reads.
+/// The profiles are dot-files beside the host (build.sh's stamp ignores dot-files), per target, since Clean and Up run
+/// different code; only a known target gets one, so a typo leaves no file behind. The runtime plays and records under
+/// one name and writes the recording when the process exits, so each run plays a fresh copy of the newest recording
+/// under a name of its own (.jit-Up.&lt;pid&gt;.profile): runs at the same time, or copies of the clone that hard-link
+/// the host's directory, never write into one file together, and the run never stops the recorder itself (the
+/// runtime does that at exit). Older recordings of the target are removed. A missing, stale or unreadable profile costs
+/// only the gain: the runtime checks what it reads.
 /// </summary>
-internal sealed class JitProfile
+internal static class JitProfile
 {
-    const string Prefix = ".jit-";
-
-    readonly string _profile;
-    readonly string _recording;
-
-    JitProfile(string directory, string target)
-    {
-        _profile = Path.Combine(directory, $"{Prefix}{target}.profile");
-        _recording = Path.Combine(directory, $"{Prefix}{target}.{Environment.ProcessId}.tmp");
-    }
-
-    /// <summary>Plays the target's profile, if there is one, and records this run's; null when the host's directory cannot take it.</summary>
-    public static JitProfile? Start(string target)
+    /// <summary>Plays the target's newest recording, if there is one, and records this run's; nothing when the host's directory cannot take it.</summary>
+    public static void Start(string target)
     {
         var directory = AppContext.BaseDirectory;
-        var profile = new JitProfile(directory, target);
+        var own = Path.Combine(directory, $".jit-{target}.{Environment.ProcessId}.profile");
         try
         {
-            RemoveAbandonedRecordings(directory);
-            if (File.Exists(profile._profile)) File.Copy(profile._profile, profile._recording, overwrite: true);
+            var recordings = new DirectoryInfo(directory).GetFiles($".jit-{target}.*.profile")
+                .Where(f => f.FullName != own).OrderByDescending(f => f.LastWriteTimeUtc).ToList();
+            // A new file, never the one a hard link may share with another copy of the clone.
+            File.Delete(own);
+            if (recordings.Count > 0) File.Copy(recordings[0].FullName, own);
+            // The newest stays for the runs that start meanwhile; the rest are superseded (a minute of grace for a
+            // run that is still writing its own).
+            foreach (var old in recordings.Skip(1).Where(f => f.LastWriteTimeUtc < DateTime.UtcNow.AddMinutes(-1)))
+                old.Delete();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }
         System.Runtime.ProfileOptimization.SetProfileRoot(directory);
-        System.Runtime.ProfileOptimization.StartProfile(Path.GetFileName(profile._recording));
-        return profile;
-    }
-
-    /// <summary>Ends the recording (the runtime writes it now) and puts it in place of the profile the next run plays.</summary>
-    public void Save()
-    {
-        System.Runtime.ProfileOptimization.StartProfile(null);
-        try
-        {
-            if (File.Exists(_recording)) File.Move(_recording, _profile, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try { File.Delete(_recording); } catch (Exception again) when (again is IOException or UnauthorizedAccessException) { }
-        }
-    }
-
-    /// <summary>A run killed before it ended (SIGKILL, a crash) leaves its recording behind: an hour later it is nobody's.</summary>
-    static void RemoveAbandonedRecordings(string directory)
-    {
-        foreach (var recording in Directory.EnumerateFiles(directory, $"{Prefix}*.tmp"))
-            if (File.GetLastWriteTimeUtc(recording) < DateTime.UtcNow.AddHours(-1))
-                File.Delete(recording);
+        System.Runtime.ProfileOptimization.StartProfile(Path.GetFileName(own));
     }
 }

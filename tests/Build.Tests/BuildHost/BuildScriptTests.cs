@@ -83,9 +83,9 @@ public sealed class BuildScriptTests : IDisposable
     public async Task What_the_host_keeps_beside_itself_is_not_taken_for_damage(string tools)
     {
         await RunAsync(tools, "--help");
-        // What a run of a task leaves in .artifacts/build: its JIT profile, and the recording a killed run left behind.
-        File.WriteAllText(Path.Combine(_root, ".artifacts", "build", ".jit-Up.profile"), "profile");
-        File.WriteAllText(Path.Combine(_root, ".artifacts", "build", ".jit-Up.4242.tmp"), "recording");
+        // What runs of a task leave in .artifacts/build: their JIT profiles.
+        File.WriteAllText(Path.Combine(_root, ".artifacts", "build", ".jit-Up.4242.profile"), "profile");
+        File.WriteAllText(Path.Combine(_root, ".artifacts", "build", ".jit-Up.4243.profile"), "another");
 
         var warm = await RunAsync(tools, "--target=Up");
 
