@@ -156,4 +156,10 @@ PY
   exec 9>&-
 fi
 
+# A background job of a non-interactive shell (`./test.sh &` in a script, CI wrappers) starts with SIGINT and SIGQUIT
+# ignored, and every process below inherits that: the tests that press Ctrl+C on a build (and the build's own stop of
+# a tool, which sends SIGINT first) would then wait on a signal nobody hears. The tests get them back as a terminal has them.
+if env --default-signal=INT,QUIT true 2>/dev/null; then
+  exec env --default-signal=INT,QUIT dotnet test tests/Build.Tests "$@"
+fi
 exec dotnet test tests/Build.Tests "$@"

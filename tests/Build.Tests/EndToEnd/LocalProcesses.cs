@@ -24,6 +24,11 @@ static class LocalProcesses
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return ""; }
     }
 
+    /// <summary>Whether a process ignores a signal: its SigIgn mask in /proc/PID/status, bit signal-1.</summary>
+    public static bool Ignores(int pid, int signal) =>
+        Read(pid, "status").Split('\n').FirstOrDefault(l => l.StartsWith("SigIgn:")) is { } line
+        && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & (1UL << (signal - 1))) != 0;
+
     public static string CommandLine(int pid) => Read(pid, "cmdline").Replace('\0', ' ');
 
     /// <summary>build.sh execs the host, so a run is found by a unique argument of its command line (a report path, say).</summary>

@@ -163,8 +163,14 @@ public sealed class VerifyReportExitPathTests(CompiledBuildRoot build) : IClassF
     }
 
     /// <summary>SIGINT to the build host, as Ctrl+C in a terminal sends it; the run is the one holding this test's unique report path.</summary>
-    static void Interrupt(string uniqueArgument) =>
-        LocalProcesses.Signal(Assert.Single(LocalProcesses.WhoseCommandLineHolds(uniqueArgument)), LocalProcesses.SIGINT);
+    static void Interrupt(string uniqueArgument)
+    {
+        var build = Assert.Single(LocalProcesses.WhoseCommandLineHolds(uniqueArgument));
+        // A process started with SIGINT ignored keeps ignoring it, as a background job must: say so now, not after 5 minutes.
+        Assert.False(LocalProcesses.Ignores(build, LocalProcesses.SIGINT),
+            "The build was started with SIGINT ignored, as a background job of a non-interactive shell is: run the tests through ./test.sh, which gives it back, or in the foreground.");
+        LocalProcesses.Signal(build, LocalProcesses.SIGINT);
+    }
 
     static Task WaitUntilAsync(Func<bool> condition, Task<BuildRun> running, string what) => LocalProcesses.WaitUntilAsync(condition, running, what);
 
