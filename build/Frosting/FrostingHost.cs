@@ -91,6 +91,7 @@ internal sealed class FrostingHost<TContext> where TContext : IFrostingContext
             var closest = Suggestion.Closest(requested, names);
             return CommandLineMistake([$"unknown target '{requested}'{(closest is null ? "" : $": did you mean {closest}?")} Targets: {string.Join(", ", names)}."]);
         }
+        if (mode == Mode.Run) JitProfile.Start(target);
         var exclusive = commandLine.Get(OptionTable.Exclusive);
         // Only a run that executes tasks reads the options; --tree, --dryrun and --description just describe the graph.
         if (mode == Mode.Run)

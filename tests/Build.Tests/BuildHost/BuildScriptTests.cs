@@ -83,7 +83,7 @@ public sealed class BuildScriptTests : IDisposable
     public async Task What_the_host_keeps_beside_itself_is_not_taken_for_damage(string tools)
     {
         await RunAsync(tools, "--help");
-        // Dot-files beside the host (the stamp and the compile lock are such files) are not part of it.
+        // What runs of a task leave in .artifacts/build: their JIT profiles.
         File.WriteAllText(Path.Combine(_root, ".artifacts", "build", ".jit-Up.4242.profile"), "profile");
         File.WriteAllText(Path.Combine(_root, ".artifacts", "build", ".jit-Up.4243.profile"), "another");
 

@@ -197,6 +197,35 @@ public sealed class CommandLineEndToEndTests(CompiledBuildRoot build) : IClassFi
         Assert.DoesNotContain("Compiling", warm.Text);
     }
 
+    [Fact]
+    public async Task A_run_records_its_JIT_profile_into_a_file_of_its_own_never_through_a_hard_link()
+    {
+        // Copies of a clone made with `cp -al` (as the case roots here are) share the host's files, its JIT profiles
+        // included: a run must record into a new file, not into the file another copy reads. The linked file is no
+        // profile at all, which the runtime must ignore.
+        using var root = await CaseRoot.CopyAsync(build);
+        _machine.BuildRoot = root.Path;
+        var host = root.File(".artifacts/build");
+        foreach (var stale in Directory.GetFiles(host, ".jit-Clean.*")) File.Delete(stale);
+        var otherCopy = root.File("another-copy.profile");
+        File.WriteAllText(otherCopy, "another copy's profile");
+        File.SetLastWriteTimeUtc(otherCopy, DateTime.UtcNow.AddHours(-1));
+        var linked = Path.Combine(host, ".jit-Clean.1.profile");
+        var link = await ChildProcess.RunAsync("ln", [otherCopy, linked], root.Path, new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin" });
+        Assert.True(link.ExitCode == 0, link.Output);
+
+        var first = await _machine.RunBuildAsync("--target=Clean");
+        var second = await _machine.RunBuildAsync("--target=Clean");
+
+        Assert.True(first.ExitCode == 0 && second.ExitCode == 0, $"{first}\n{second}");
+        Assert.Equal("another copy's profile", File.ReadAllText(otherCopy));
+        var recordings = Directory.GetFiles(host, ".jit-Clean.*.profile");
+        Assert.Contains(recordings, r => r != linked && new FileInfo(r).Length > 0 && File.ReadAllText(r) != "another copy's profile");
+        // The superseded recording is removed (the link only: the other copy keeps its file).
+        Assert.DoesNotContain(linked, recordings);
+        Assert.True(File.Exists(otherCopy));
+    }
+
     [Theory]
     [InlineData("LC_ALL", "C")]
     [InlineData("LANG", "en_US.ISO-8859-1")]
