@@ -89,13 +89,14 @@ internal static class YamlFile
         try
         {
             // The node tree is built recursively, one call per level: thousands of levels would overflow the stack and
-            // kill the build. The parser itself keeps an explicit stack, so it measures the depth safely first.
-            if (TooDeep(text) is { } deep)
-            {
-                problems.Add(new(file, (int)deep.Line, (int)deep.Column, $"nests lists or mappings more than {MaxDepth} levels deep; the platform's files nest a few levels. Is this the right file?"));
-                return null;
-            }
-            stream.Load(new StringReader(text));
+            // kill the build. The parser keeps an explicit stack, so the depth is counted on its events as the tree is
+            // built, in the same single pass, and the load stops at the first level too deep.
+            stream.Load(new DepthLimitedParser(new Parser(new StringReader(text)), MaxDepth));
+        }
+        catch (DepthLimitedParser.TooDeepException deep)
+        {
+            problems.Add(new(file, (int)deep.At.Line, (int)deep.At.Column, $"nests lists or mappings more than {MaxDepth} levels deep; the platform's files nest a few levels. Is this the right file?"));
+            return null;
         }
         catch (YamlException e)
         {
@@ -149,17 +150,26 @@ internal static class YamlFile
 
     const int MaxDepth = 100;
 
-    /// <summary>Where the nesting first goes deeper than <see cref="MaxDepth"/>, or null.</summary>
-    static Mark? TooDeep(string text)
+    /// <summary>A parser that stops with <see cref="TooDeepException"/> where the nesting first goes deeper than the limit.</summary>
+    sealed class DepthLimitedParser(IParser parser, int maxDepth) : IParser
     {
-        var parser = new Parser(new StringReader(text));
-        var depth = 0;
-        while (parser.MoveNext())
+        int _depth;
+
+        public ParsingEvent? Current => parser.Current;
+
+        public bool MoveNext()
         {
-            if (parser.Current is MappingStart or SequenceStart && ++depth > MaxDepth) return parser.Current.Start;
-            if (parser.Current is MappingEnd or SequenceEnd) depth--;
+            if (!parser.MoveNext()) return false;
+            if (parser.Current is MappingStart or SequenceStart && ++_depth > maxDepth) throw new TooDeepException(parser.Current.Start);
+            if (parser.Current is MappingEnd or SequenceEnd) _depth--;
+            return true;
         }
-        return null;
+
+        /// <summary>Not a <see cref="YamlException"/>: the file is well-formed, only nested beyond what the build reads.</summary>
+        public sealed class TooDeepException(Mark at) : Exception
+        {
+            public Mark At => at;
+        }
     }
 
     static bool IsEmpty(YamlNode node) => node is YamlScalarNode { Style: ScalarStyle.Plain, Value: null or "" or "~" or "null" };
