@@ -162,4 +162,12 @@ fi
 if env --default-signal=INT,QUIT true 2>/dev/null; then
   exec env --default-signal=INT,QUIT dotnet test tests/Build.Tests "$@"
 fi
+# Without GNU env's --default-signal (coreutils before 8.31, macOS, BusyBox): python3, which the stand-ins need anyway.
+# Python itself ignores SIGPIPE and SIGXFSZ, so those get their default back too before the exec.
+if command -v python3 >/dev/null 2>&1; then
+  exec python3 -c 'import os, signal, sys
+for name in ("SIGINT", "SIGQUIT", "SIGPIPE", "SIGXFSZ"):
+    signal.signal(getattr(signal, name), signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' dotnet test tests/Build.Tests "$@"
+fi
 exec dotnet test tests/Build.Tests "$@"

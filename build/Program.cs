@@ -25,7 +25,7 @@ var exitCode = await new FrostingHost<BuildContext>
         VerifyReport.WriteAfterFailedRun(arguments.Get(OptionTable.Report), context, reason),
 }.RunAsync(args);
 // A run that changed something or failed went another way than a warm no-op: the next run prefers another's JIT profile.
-if (exitCode != 0 || built?.Runner is CliToolRunner { RanMutatingCommand: true }) JitProfile.MarkNotWarm();
+if (exitCode != 0 || built?.Runner.RanMutatingCommand == true) JitProfile.MarkNotWarm();
 return lifetime.ExitCodeOf(exitCode);
 
 BuildContext Create(Cake.Core.ICakeContext cake, CommandLine commandLine)

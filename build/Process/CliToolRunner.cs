@@ -28,7 +28,6 @@ internal sealed class CliToolRunner(IAnsiConsole console, SecretMask mask, bool 
     public TimeSpan GracePeriod { get; init; } = DefaultGracePeriod;
     public TimeSpan SlowNotice { get; init; } = DefaultSlowNotice;
 
-    /// <summary>Whether this run started a command that changes something (<see cref="ToolCommand.Mutating"/>).</summary>
     public bool RanMutatingCommand { get; private set; }
 
     public async Task<ToolResult> RunAsync(ToolCommand command, CancellationToken cancellationToken = default)

@@ -224,14 +224,18 @@ public sealed class CommandLineEndToEndTests(CompiledBuildRoot build) : IClassFi
         // The superseded recording is removed (the link only: the other copy keeps its file).
         Assert.DoesNotContain(linked, recordings);
         Assert.True(File.Exists(otherCopy));
-        // Runs that changed nothing leave no marker; a failed one marks its recording, which the next run then plays
-        // only when no warm run's is there.
+        // Runs that changed nothing leave no marker (a warm run prefers their recordings); one that changed something
+        // and one that failed each mark theirs.
         Assert.Empty(Directory.GetFiles(host, ".jit-Clean.*.not-warm"));
+        await _machine.GivenPlatformClusterAsync();
+        var removing = await _machine.RunBuildAsync("--target=Clean");
+        Assert.True(removing.ExitCode == 0 && removing.Calls.Any(c => c.IsMutating), removing.ToString());
         _machine.SetState("docker_down", "");
         var failed = await _machine.RunBuildAsync("--target=Clean");
         Assert.Equal(1, failed.ExitCode);
-        var marker = Assert.Single(Directory.GetFiles(host, ".jit-Clean.*.not-warm"));
-        Assert.True(new FileInfo(marker[..^".not-warm".Length]).Length > 0, "the failed run's recording is not beside its marker");
+        var markers = Directory.GetFiles(host, ".jit-Clean.*.not-warm");
+        Assert.Equal(2, markers.Length);
+        Assert.All(markers, m => Assert.True(new FileInfo(m[..^".not-warm".Length]).Length > 0, $"no recording beside {m}"));
     }
 
     [Theory]
