@@ -156,6 +156,11 @@ PY
   exec 9>&-
 fi
 
+if ! command -v dotnet >/dev/null 2>&1; then
+  say "the .NET SDK is not installed (dotnet is not on PATH): install the SDK that global.json names (https://dot.net/download), then run ./test.sh again."
+  exit 1
+fi
+
 # A background job of a non-interactive shell (`./test.sh &` in a script, CI wrappers) starts with SIGINT and SIGQUIT
 # ignored, and every process below inherits that: the tests that press Ctrl+C on a build (and the build's own stop of
 # a tool, which sends SIGINT first) would then wait on a signal nobody hears. The tests get them back as a terminal has them.
