@@ -59,15 +59,14 @@ standins="$repo/tests/standins"
 
 now_ns() { date +%s%N; }
 
-# The stand-ins are python3 scripts: their bytecode is compiled once into the bench's own directory (never into the
-# clone), as the tests' is (CompiledBuildRoot.PythonBytecodeDirectory), instead of compiling standin.py again in every
-# call. The replay runs with the same environment, so both sides of the overhead get the same cheaper calls.
-
 # One machine: a HOME without a kubeconfig yet (kind writes it) and the stand-ins' scenario state.
 new_machine() { # dir
   mkdir -p "$1/home/.kube" "$1/state"
 }
 
+# The stand-ins are python3 scripts: their bytecode is compiled once into the bench's own directory (never into the
+# clone), as the tests' is (CompiledBuildRoot.PythonBytecodeDirectory), instead of compiling standin.py again in every
+# call. The replay runs with the same environment, so both sides of the overhead get the same cheaper calls.
 run_build() { # machine-dir log-file [option...] -> prints wall ms; the build must succeed
   local dir="$1" log="$2" start end
   shift 2

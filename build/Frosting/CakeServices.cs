@@ -15,7 +15,7 @@ namespace DataPlatform.Build.Frosting;
 /// small and never changes. Also what a test uses to build a real context.
 /// </summary>
 internal sealed record CakeServices(ICakeEngine Engine, ICakeContext Context, ICakeLog Log, IConsole Console,
-    IExecutionStrategy ExecutionStrategy, ICakeConfiguration Configuration)
+    IExecutionStrategy ExecutionStrategy, ICakeReportPrinter ReportPrinter, ICakeConfiguration Configuration)
 {
     public static CakeServices Create(CommandLine commandLine)
     {
@@ -30,8 +30,9 @@ internal sealed record CakeServices(ICakeEngine Engine, ICakeContext Context, IC
         var context = new CakeContext(fileSystem, environment, globber, log, commandLine.CakeArguments,
             new ProcessRunner(fileSystem, environment, log, tools, configuration), new WindowsRegistry(), tools, data, configuration,
             new ToolInstaller(environment, tools, configuration, log, []), NoServices.Instance);
+        var reportPrinter = new CakeSpectreReportPrinter(AnsiConsole.Console);
         return new(new CakeEngine(data, log), context, log, console,
-            new DefaultExecutionStrategy(log, new CakeSpectreReportPrinter(AnsiConsole.Console)), configuration);
+            new DefaultExecutionStrategy(log, reportPrinter), reportPrinter, configuration);
     }
 
     /// <summary>The context's service provider: the host's tasks take what they need from the context itself, never from it.</summary>

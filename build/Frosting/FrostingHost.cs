@@ -104,7 +104,7 @@ internal sealed class FrostingHost<TContext> where TContext : IFrostingContext
             Mode.Tree => new TreeScriptHost(engine, context, services.Console),
             Mode.Description => new DescriptionScriptHost(engine, context, console),
             _ => new BuildScriptHost<TContext>(engine, services.ExecutionStrategy, context,
-                new CakeSpectreReportPrinter(console), services.Configuration, services.Log),
+                services.ReportPrinter, services.Configuration, services.Log),
         };
         if (exclusive) host.Settings.UseExclusiveTarget();
 
