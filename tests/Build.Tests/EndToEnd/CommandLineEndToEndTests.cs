@@ -1,7 +1,7 @@
 namespace DataPlatform.Build.Tests.EndToEnd;
 
 /// <summary>
-/// The command line, the validation before the first change, the run lock and the compiled host's self-repair,
+/// The command line, the validation before the first change, the run lock and the compiled host's JIT profiles,
 /// through the real ./build.sh with stand-in kind/kubectl/helmfile/docker recording every call.
 /// </summary>
 public sealed class CommandLineEndToEndTests(CompiledBuildRoot build) : IClassFixture<CompiledBuildRoot>, IDisposable
@@ -172,29 +172,6 @@ public sealed class CommandLineEndToEndTests(CompiledBuildRoot build) : IClassFi
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("runs from other clones of this cluster are not waited for", run.Text);
         Assert.Contains("XDG_CACHE_HOME", run.Text);
-    }
-
-    [Fact]
-    public async Task A_truncated_build_host_is_rebuilt_instead_of_crashing()
-    {
-        // The one test that compiles the host a second time: the rebuild of a damaged host is what it checks. It damages
-        // a private copy: the class's root hard-links the compiled host that every other class runs.
-        using var root = await CaseRoot.CopyAsync(build, copyBuildOutput: true);
-        _machine.BuildRoot = root.Path;
-        var dll = root.File(".artifacts/build/build.dll");
-        var size = new FileInfo(dll).Length;
-        using (var stream = new FileStream(dll, FileMode.Open, FileAccess.Write)) stream.SetLength(size / 3);
-
-        var run = await _machine.RunBuildAsync("--target=Clean");
-
-        Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("damaged or incomplete", run.Text);
-        Assert.Contains("nothing to remove", run.Text);
-        Assert.Equal(size, new FileInfo(dll).Length);
-
-        var warm = await _machine.RunBuildAsync("--target=Clean");
-        Assert.True(warm.ExitCode == 0, warm.ToString());
-        Assert.DoesNotContain("Compiling", warm.Text);
     }
 
     [Fact]
