@@ -21,7 +21,7 @@ public sealed class DoctorTests(CompiledBuildRoot build) : IClassFixture<Compile
         var run = await _machine.RunBuildAsync("--target=Doctor");
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Equal(DoctorReads, run.Signatures.Order());
+        Assert.Equal(DoctorReads, run.Signatures.Order(StringComparer.Ordinal));
         Assert.Contains("{{json .}}", Assert.Single(run.Named("docker info")).Argv);
         Assert.DoesNotContain(run.Calls, c => c.IsMutating);
         Assert.Empty(run.Violations);
@@ -53,7 +53,7 @@ public sealed class DoctorTests(CompiledBuildRoot build) : IClassFixture<Compile
         var run = await _machine.RunBuildAsync("--target=Up");
 
         Assert.True(run.ExitCode == 1, run.ToString());
-        Assert.Equal(DoctorReads, run.Signatures.Order());
+        Assert.Equal(DoctorReads, run.Signatures.Order(StringComparer.Ordinal));
         Assert.Empty(_machine.Clusters);
         Assert.False(run.HasStackTrace, run.ToString());
     }
