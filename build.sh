@@ -4,8 +4,8 @@
 # Warm start: the host is compiled once into .artifacts/build and reused while nothing under build/ (nor the SDK
 # pin) changed, so a run costs a process start, not a `dotnet build`. It is published ReadyToRun for this machine
 # (precompiled to native code, so a start JIT-compiles little: about half the start-up time); where that cannot be
-# had (the packs cannot be restored offline, or .NET has no pack for this machine) it is compiled as a plain build,
-# which works the same and starts slower. The stamp records two things:
+# had (the packs cannot be restored offline, .NET has no pack for this machine, or crossgen2 fails) it is compiled as
+# a plain build, which works the same and starts slower. The stamp records two things:
 #   - the source files with their modification times (also catches deleted and renamed files);
 #   - every compiled file with its size and modification time, taken right after the compile. A truncated, deleted
 #     or half-written output (a disk that filled up, a copy interrupted) no longer matches, and is rebuilt from
@@ -96,6 +96,10 @@ compile() {
     # NuGet could not restore a package: offline, most often, with the ReadyToRun packs (the compiler and the runtime
     # pack for this RID) not downloaded yet. The plain build needs neither.
     echo "note: the ReadyToRun packs for $rid could not be restored (offline?), so the build host is compiled without ReadyToRun (it starts slower): $(grep -o 'error NU[0-9]*:.*' "$log" | head -1)" >&2
+  elif grep -q 'error NETSDK1096' "$log"; then
+    # The C# compiled, but crossgen2 failed to precompile an assembly (it runs with cross-module options, see
+    # build/Build.csproj). ReadyToRun only makes the start faster: the plain build works the same.
+    echo "note: ReadyToRun precompilation failed for $rid, so the build host is compiled without ReadyToRun (it starts slower): $(grep -o 'error NETSDK1096:.*' "$log" | head -1)" >&2
   else
     cat "$log" >&2; rm -f "$log"
     echo "error: the build host did not compile (see above)." >&2

@@ -27,13 +27,17 @@ public sealed class BuildScriptTests : IDisposable
         File.WriteAllText(Path.Combine(_root, "Directory.Build.props"), "<Project />\n");
         var stubs = Directory.CreateDirectory(Path.Combine(_root, "stubs")).FullName;
         // dotnet build|publish ... -o <out> ...: records its arguments, then leaves a host that echoes its own, and a
-        // library. DOTNET_PUBLISH_FAILS makes publish fail as NuGet does offline (a restore error) or as a compile error does.
+        // library. DOTNET_PUBLISH_FAILS makes publish fail as NuGet does offline (a restore error), as crossgen2 does (the SDK's
+        // NETSDK1096, from Microsoft.NET.CrossGen.targets) or as a compile error does.
         var dotnet = Path.Combine(stubs, "dotnet");
         File.WriteAllText(dotnet, """
             #!/bin/bash
             echo "$*" >> "$DOTNET_LOG"
             if [[ "$1" == publish && "${DOTNET_PUBLISH_FAILS:-}" == restore ]]; then
               echo "/x/build/Build.csproj : error NU1101: Unable to find package Microsoft.NETCore.App.Crossgen2.linux-x64. No packages exist with this id in source(s): nuget.org"
+              exit 1
+            elif [[ "$1" == publish && "${DOTNET_PUBLISH_FAILS:-}" == precompile ]]; then
+              echo "/x/Microsoft.NET.Publish.targets(353,5): error NETSDK1096: Optimizing assemblies for performance failed. You can either exclude the failing assemblies from being optimized, or set the PublishReadyToRun property to false. [/x/build/Build.csproj]"
               exit 1
             elif [[ "$1" == publish && "${DOTNET_PUBLISH_FAILS:-}" == compile ]]; then
               echo "/x/build/Program.cs(1,1): error CS1002: ; expected"
@@ -162,6 +166,18 @@ public sealed class BuildScriptTests : IDisposable
         Assert.Equal(["publish", "build"], Compiles().Select(c => c.Split(' ')[0]));
         Assert.Contains("host --target=Up", warm.StandardOutput);
         Assert.Equal(2, Compiles().Count);
+    }
+
+    [Fact]
+    public async Task A_failed_ReadyToRun_precompilation_falls_back_to_a_plain_host()
+    {
+        var run = await RunAsync("GNU", ["--help"], new() { ["DOTNET_PUBLISH_FAILS"] = "precompile" });
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("host --help", run.StandardOutput);
+        var note = Assert.Single(run.StandardError.Split('\n'), line => line.Contains("without ReadyToRun"));
+        Assert.Contains("NETSDK1096", note);
+        Assert.Equal(["publish", "build"], Compiles().Select(c => c.Split(' ')[0]));
     }
 
     [Fact]
