@@ -20,13 +20,14 @@ internal sealed class PlatformHealthCheck(Func<PlatformCluster> cluster, Helm he
         try
         {
             var platform = cluster();
-            // Three lists say whether every workload is ready (every warm run); only when one is not does the whole
-            // reading (pods, claims, crash logs) follow, for the reasons the problem line gives.
-            var state = new ClusterState { Workloads = await ClusterReader.ReadWorkloadsAsync(platform, ct) };
-            if (ClusterChecks.Workloads(state, namespaces).Any(check => !check.Passed))
-                state = await ClusterReader.ReadAsync(platform, namespaces, ct);
+            // `helm list` runs while the API answers: both only read, and the check needs both. Both end before anything
+            // is decided (no call outlives the check), and when both fail, the API's error is the one reported.
+            var reading = ReadStateAsync(platform, ct);
+            var listing = helm.ListReleasesAsync(ct);
+            await Task.WhenAll(reading, listing).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            var state = await reading;
             // Both readers below look only at the declared releases: someone else's failed release is not ours to apply for.
-            var listed = await helm.ListReleasesAsync(ct);
+            var listed = await listing;
             var unsettled = ReleaseRecovery.Unsettled(listed, releases).Select(u => $"{u.Release.Id} ({u.Latest.Status})").ToList();
             var failing = ClusterChecks.HelmReleases(listed, releases, context)
                 .Concat(ClusterChecks.Workloads(state, namespaces))
@@ -40,5 +41,17 @@ internal sealed class PlatformHealthCheck(Func<PlatformCluster> cluster, Helm he
         {
             return PlatformHealth.Unreadable($"the cluster could not be read: {e.Message.Split('\n')[0]}");
         }
+    }
+
+    /// <summary>
+    /// Three lists say whether every workload is ready (every warm run); only when one is not does the whole reading
+    /// (pods, claims, crash logs) follow, for the reasons the problem line gives.
+    /// </summary>
+    async Task<ClusterState> ReadStateAsync(PlatformCluster platform, CancellationToken ct)
+    {
+        var state = new ClusterState { Workloads = await ClusterReader.ReadWorkloadsAsync(platform, ct) };
+        return ClusterChecks.Workloads(state, namespaces).Any(check => !check.Passed)
+            ? await ClusterReader.ReadAsync(platform, namespaces, ct)
+            : state;
     }
 }
